@@ -1,0 +1,66 @@
+# mlcd — run `make help` for the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+BIN       := bin/mlcd
+GOBIN_DIR := $(CURDIR)/bin/tools
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(GOBIN_DIR)/staticcheck
+# Git in tests must not read the machine's configuration.
+export GIT_CONFIG_GLOBAL := /dev/null
+export GIT_CONFIG_NOSYSTEM := 1
+
+.PHONY: help build test lint fmt vet staticcheck unit fuzz bench bench-dag demo verify clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+build: ## Build bin/mlcd
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mlcd
+
+test: lint unit ## Lint, then run every test with the race detector
+
+unit: ## Run the tests with the race detector
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+lint: fmt-check vet staticcheck ## gofmt check, go vet, staticcheck
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+fmt: ## Format the code
+	gofmt -w $$(git ls-files '*.go')
+
+vet: ## go vet
+	$(GO) vet ./...
+
+$(STATICCHECK):
+	GOBIN=$(GOBIN_DIR) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK) ## staticcheck
+	$(STATICCHECK) ./...
+
+fuzz: ## Run each fuzz test for 30s
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 30s $$pkg || exit 1; \
+		done; \
+	done
+
+bench: bench-dag ## Run every benchmark
+
+demo: build ## Run the quickstart example end to end
+	./scripts/demo.sh
+
+verify: ## Fail when fmt or tidy would change the tree
+	$(GO) mod tidy
+	$(MAKE) fmt
+	git diff --exit-code
+
+clean: ## Remove build output
+	rm -rf bin
