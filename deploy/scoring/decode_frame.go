@@ -1,0 +1,187 @@
+package scoring
+
+import (
+	"math"
+	"strconv"
+)
+
+// first returns the index of the first child of the container at i (an
+// array's first element, an object's first key); after returns the index of
+// the node that follows the subtree at i (its next sibling).
+func (d *decoder) first(i int32) int32 { return i + 1 }
+
+func (d *decoder) after(i int32) int32 { return d.p.nodes[i].next }
+
+// split decodes {"columns": [...], "data": [[...], ...], "index": [...]}.
+func (d *decoder) split(i int32, schema Schema) error {
+	obj := &d.p.nodes[i]
+	if obj.kind != jObject {
+		return badRequest("'dataframe_split' must be an object with 'columns' and 'data', got %s", obj.kind)
+	}
+	var cols, data int32
+	for k, j := 0, d.first(i); k < int(obj.count); k++ {
+		switch string(d.p.text(&d.p.nodes[j])) {
+		case "columns":
+			cols = j + 1
+		case "data":
+			data = j + 1
+		case "index":
+		default:
+			return badRequest("'dataframe_split' has an unexpected key %q; allowed keys are 'columns', 'data' and 'index'",
+				d.p.text(&d.p.nodes[j]))
+		}
+		j = d.after(j + 1)
+	}
+	if data == 0 {
+		return badRequest("'dataframe_split' needs 'data', a list of rows")
+	}
+	if d.p.nodes[data].kind != jArray {
+		return badRequest("'dataframe_split.data' must be a list of rows, got %s", d.p.nodes[data].kind)
+	}
+	if d.p.nodes[data].count == 0 {
+		return badRequest("'dataframe_split.data' is empty: there is nothing to score")
+	}
+	if cols == 0 {
+		return d.positional(data, "dataframe_split.data", schema)
+	}
+	if err := d.mapColumns(cols, schema); err != nil {
+		return err
+	}
+	return d.mappedRows(data, schema)
+}
+
+// mapColumns fills d.colmap from a list of column names and checks that
+// every feature of the schema is given.
+func (d *decoder) mapColumns(cols int32, schema Schema) error {
+	list := &d.p.nodes[cols]
+	if list.kind != jArray {
+		return badRequest("'dataframe_split.columns' must be a list of names, got %s", list.kind)
+	}
+	d.colmap = d.colmap[:0]
+	d.resetSeen(schema)
+	for k, j := 0, d.first(cols); k < int(list.count); k++ {
+		idx := -1
+		switch n := &d.p.nodes[j]; {
+		case n.kind == jString && schema.Named():
+			idx = schema.lookup(d.p.text(n))
+		case !schema.Named() && k < schema.Width():
+			idx = k
+		}
+		if idx >= 0 {
+			if d.seen[idx] {
+				idx = -1 // a repeated column: the first one wins
+			} else {
+				d.seen[idx] = true
+			}
+		}
+		d.colmap = append(d.colmap, idx)
+		j = d.after(j)
+	}
+	return d.checkMissing(schema)
+}
+
+func (d *decoder) resetSeen(schema Schema) {
+	if cap(d.seen) < schema.Width() {
+		d.seen = make([]bool, schema.Width())
+	}
+	d.seen = d.seen[:schema.Width()]
+	clear(d.seen)
+}
+
+func (d *decoder) checkMissing(schema Schema) error {
+	var missing []string
+	for i, ok := range d.seen {
+		if ok {
+			continue
+		}
+		if !schema.Named() {
+			return badRequest("the model takes %d features, the request gives %d", schema.Width(), countTrue(d.seen))
+		}
+		missing = append(missing, schema.names[i])
+	}
+	if missing != nil {
+		return badRequest("Model is missing inputs %s.", pyList(missing))
+	}
+	return nil
+}
+
+func countTrue(b []bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
+// mappedRows decodes a list of rows whose columns d.colmap maps.
+func (d *decoder) mappedRows(data int32, schema Schema) error {
+	list := &d.p.nodes[data]
+	d.frame.reset(schema, int(list.count))
+	for r, j := 0, d.first(data); r < int(list.count); r++ {
+		row := &d.p.nodes[j]
+		if row.kind != jArray {
+			return badRequest("row %d of 'data' must be a list, got %s", r, row.kind)
+		}
+		if int(row.count) != len(d.colmap) {
+			return badRequest("row %d of 'data' has %d values, but there are %d columns", r, row.count, len(d.colmap))
+		}
+		out := d.frame.Row(r)
+		for c, v := 0, d.first(j); c < int(row.count); c++ {
+			if idx := d.colmap[c]; idx >= 0 {
+				f, err := d.cell(v, schema, idx)
+				if err != nil {
+					return err
+				}
+				out[idx] = f
+			}
+			v = d.after(v)
+		}
+		j = d.after(j)
+	}
+	return nil
+}
+
+// positional decodes a list of rows given in the schema's order (a tensor
+// input, or dataframe_split without columns).
+func (d *decoder) positional(data int32, what string, schema Schema) error {
+	list := &d.p.nodes[data]
+	d.frame.reset(schema, int(list.count))
+	for r, j := 0, d.first(data); r < int(list.count); r++ {
+		row := &d.p.nodes[j]
+		if row.kind != jArray {
+			return badRequest("row %d of '%s' must be a list, got %s", r, what, row.kind)
+		}
+		if int(row.count) != schema.Width() {
+			return badRequest("row %d of '%s' has %d values, but the model takes %d features", r, what, row.count, schema.Width())
+		}
+		out := d.frame.Row(r)
+		for c, v := 0, d.first(j); c < int(row.count); c++ {
+			f, err := d.cell(v, schema, c)
+			if err != nil {
+				return err
+			}
+			out[c] = f
+			v = d.after(v)
+		}
+		j = d.after(j)
+	}
+	return nil
+}
+
+// cell converts one value for feature idx: a number, or null for missing.
+func (d *decoder) cell(i int32, schema Schema, idx int) (float64, error) {
+	n := &d.p.nodes[i]
+	switch n.kind {
+	case jNumber:
+		return n.num, nil
+	case jNull:
+		return math.NaN(), nil
+	}
+	col := strconv.Itoa(idx)
+	if schema.Named() {
+		col = schema.names[idx]
+	}
+	return 0, badRequest("Incompatible input types for column %s. Can not safely convert %s to float64.", col, n.kind)
+}
