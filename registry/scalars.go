@@ -1,0 +1,208 @@
+package registry
+
+import (
+	"math"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// str reads a string value; null reads as "".
+func (d *decoder) str(n ast.Node) string {
+	switch x := n.(type) {
+	case *ast.StringNode:
+		return x.Value
+	case *ast.LiteralNode:
+		return x.Value.Value
+	case *ast.NullNode:
+		return ""
+	}
+	d.fail(n, "want a string, got %s (quote it)", kind(n))
+	return ""
+}
+
+// scalar reads a string that must be there: null and "" are refused.
+func (d *decoder) scalar(n ast.Node) (string, bool) {
+	if _, ok := n.(*ast.NullNode); ok {
+		d.fail(n, "want a value, got null")
+		return "", false
+	}
+	before := len(d.errs)
+	s := d.str(n)
+	if len(d.errs) > before {
+		return "", false
+	}
+	return s, true
+}
+
+// integer reads a whole number that fits an int.
+func (d *decoder) integer(n ast.Node) int {
+	x, ok := n.(*ast.IntegerNode)
+	if !ok {
+		d.fail(n, "want an integer, got %s", kind(n))
+		return 0
+	}
+	switch i := x.Value.(type) {
+	case int64:
+		if i >= math.MinInt32 && i <= math.MaxInt32 {
+			return int(i)
+		}
+	case uint64:
+		if i <= math.MaxInt32 {
+			return int(i)
+		}
+	}
+	d.fail(n, "integer %s is out of range", x.Token.Value)
+	return 0
+}
+
+// int64Of reads a whole number that fits an int64.
+func (d *decoder) int64Of(n ast.Node) int64 {
+	x, ok := n.(*ast.IntegerNode)
+	if !ok {
+		d.fail(n, "want an integer, got %s", kind(n))
+		return 0
+	}
+	if i, ok := intValue(x); ok {
+		return i
+	}
+	d.fail(n, "integer %s is out of range", x.Token.Value)
+	return 0
+}
+
+func intValue(x *ast.IntegerNode) (int64, bool) {
+	switch i := x.Value.(type) {
+	case int64:
+		return i, true
+	case uint64:
+		if i <= math.MaxInt64 {
+			return int64(i), true
+		}
+	}
+	return 0, false
+}
+
+// number reads a float; integers, .inf and .nan are numbers too.
+func (d *decoder) number(n ast.Node) (float64, bool) {
+	switch x := n.(type) {
+	case *ast.FloatNode:
+		return x.Value, true
+	case *ast.InfinityNode:
+		return x.Value, true
+	case *ast.NanNode:
+		return math.NaN(), true
+	case *ast.IntegerNode:
+		if i, ok := intValue(x); ok {
+			return float64(i), true
+		}
+		if u, ok := x.Value.(uint64); ok {
+			return float64(u), true
+		}
+	}
+	d.fail(n, "want a number, got %s", kind(n))
+	return 0, false
+}
+
+// strList reads a list of strings; null reads as an empty list.
+func (d *decoder) strList(n ast.Node) []string {
+	if _, ok := n.(*ast.NullNode); ok {
+		return nil
+	}
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.fail(n, "want a list of strings, got %s", kind(n))
+		return nil
+	}
+	var out []string
+	for _, item := range seq.Values {
+		if !d.checkNode(item) {
+			continue
+		}
+		if s, ok := d.scalar(item); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mapping returns the entries of a mapping value; null is an empty one.
+func (d *decoder) mapping(n ast.Node) []*ast.MappingValueNode {
+	switch x := n.(type) {
+	case *ast.NullNode:
+		return nil
+	case *ast.MappingNode:
+		return x.Values
+	}
+	d.fail(n, "want a mapping, got %s", kind(n))
+	return nil
+}
+
+// entries walks a mapping, giving each well-formed key and value to fn.
+func (d *decoder) entries(n ast.Node, what string, fn func(key string, mv *ast.MappingValueNode)) {
+	for _, mv := range d.mapping(n) {
+		key, ok := keyOf(mv)
+		switch {
+		case !ok:
+			d.fail(mv.Key, "want a plain key, got %s", kind(mv.Key))
+		case key == "":
+			d.fail(mv.Key, "%s name must not be empty", what)
+		case d.checkNode(mv.Value):
+			fn(key, mv)
+		}
+	}
+}
+
+func (d *decoder) artifact(n ast.Node) {
+	d.entries(n, "artifact key", func(key string, mv *ast.MappingValueNode) {
+		d.pos["artifact."+key] = posOf(mv.Value)
+		switch key {
+		case "file":
+			d.v.Artifact.File = d.str(mv.Value)
+		case "sha256":
+			d.v.Artifact.SHA256 = d.str(mv.Value)
+		case "size":
+			d.v.Artifact.Size = d.int64Of(mv.Value)
+		default:
+			delete(d.pos, "artifact."+key)
+			d.fail(mv.Key, "unknown key %q in artifact", key)
+		}
+	})
+}
+
+func (d *decoder) metrics(n ast.Node) map[string]float64 {
+	m := map[string]float64{}
+	d.entries(n, "metric", func(key string, mv *ast.MappingValueNode) {
+		d.pos["metrics."+key] = posOf(mv.Value)
+		if f, ok := d.number(mv.Value); ok {
+			m[key] = f
+		}
+	})
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func (d *decoder) params(n ast.Node) pipeline.Params {
+	p := pipeline.Params{}
+	d.entries(n, "param", func(key string, mv *ast.MappingValueNode) {
+		d.pos["params."+key] = posOf(mv.Value)
+		switch x := mv.Value.(type) {
+		case *ast.BoolNode:
+			p[key] = x.Value
+		case *ast.IntegerNode:
+			p[key] = d.int64Of(x)
+		case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+			p[key], _ = d.number(x)
+		case *ast.StringNode, *ast.LiteralNode:
+			p[key] = d.str(x)
+		default:
+			d.fail(mv.Value, "param %q: want a string, number or boolean, got %s", key, kind(mv.Value))
+		}
+	})
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
