@@ -1,0 +1,151 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/templates"
+)
+
+// Build renders the site of the repository at repo into Options.Out,
+// writing only the files whose inputs changed since the last Build into
+// that folder. Run records or registry files that cannot be read are
+// left out and reported in the returned error; the rest of the site is
+// still written.
+func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
+	p := newPass(b, readManifest(b.opts.Out, b.tool))
+	p.repo = repo
+	var problems []error
+	rows, err := p.scanRuns(ctx, repo)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return p.stats, ctxErr
+	}
+	problems = append(problems, err)
+	fsys := os.DirFS(repo)
+	models, err := b.opts.LoadModels(fsys)
+	problems = append(problems, err)
+	deps, err := loadDeployments(fsys)
+	problems = append(problems, err)
+	readme, err := os.ReadFile(filepath.Join(repo, "README.md"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return p.stats, fmt.Errorf("read README: %w", err)
+	}
+	byRun := make(map[string]*runRow, len(rows))
+	for _, r := range rows {
+		byRun[runKey(r.Pipeline, r.ID)] = r
+	}
+	steps := []func() error{
+		p.static,
+		func() error { return p.runsIndex(rows) },
+		func() error { return p.overview(rows, models, deps, readme) },
+		func() error { return p.modelPages(models, deps, byRun) },
+		func() error {
+			return p.emit("compare.html", b.tool, func() ([]byte, error) {
+				return b.render("compare", page0("Compare", "", nil))
+			})
+		},
+		p.removeStale,
+		func() error { return writeManifest(b.opts.Out, p.m) },
+	}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return p.stats, err
+		}
+		if err := step(); err != nil {
+			return p.stats, err
+		}
+	}
+	return p.stats, errors.Join(problems...)
+}
+
+// static copies the CSS and the script into static/.
+func (p *pass) static() error {
+	entries, err := fs.ReadDir(templates.FS, "static")
+	if err != nil {
+		return fmt.Errorf("list static assets: %w", err)
+	}
+	for _, e := range entries {
+		data, err := fs.ReadFile(templates.FS, "static/"+e.Name())
+		if err != nil {
+			return fmt.Errorf("read static asset: %w", err)
+		}
+		if err := p.emit("static/"+e.Name(), p.b.tool, func() ([]byte, error) { return data, nil }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type runLinkView struct {
+	Pipeline, ID, Href, Status, Start, Duration, Error string
+}
+
+type pipelineView struct {
+	Name   string
+	Runs   int
+	Latest runLinkView
+}
+
+type overviewView struct {
+	Attention []runLinkView
+	Pipelines []pipelineView
+	Models    []modelRowView
+	README    template.HTML
+}
+
+// maxAttention bounds the failed runs listed on the overview.
+const maxAttention = 20
+
+func linkOf(r *runRow) runLinkView {
+	return runLinkView{Pipeline: r.Pipeline, ID: r.ID, Href: r.href(""), Status: r.Status,
+		Start: formatTime(r.Start), Duration: formatDuration(r.Start, r.End), Error: r.Error}
+}
+
+// overview writes index.html. A failed run needs attention until a later
+// run of its pipeline succeeds.
+func (p *pass) overview(rows []*runRow, models []*registry.Model, deps map[string]*Deployment, readme []byte) error {
+	v := &overviewView{Models: modelRows(models, deps, "")}
+	byPipeline := map[string]*pipelineView{}
+	fixed := map[string]bool{}
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
+		pv := byPipeline[r.Pipeline]
+		if pv == nil {
+			pv = &pipelineView{Name: r.Pipeline, Latest: linkOf(r)}
+			byPipeline[r.Pipeline] = pv
+		}
+		pv.Runs++
+		switch r.Status {
+		case "success":
+			fixed[r.Pipeline] = true
+		case "failed", "interrupted":
+			if !fixed[r.Pipeline] && len(v.Attention) < maxAttention {
+				v.Attention = append(v.Attention, linkOf(r))
+			}
+		}
+	}
+	for _, name := range sortedKeys(byPipeline) {
+		v.Pipelines = append(v.Pipelines, *byPipeline[name])
+	}
+	hash, err := p.jsonHash(struct {
+		V *overviewView
+		R []byte
+	}{v, readme})
+	if err != nil {
+		return err
+	}
+	return p.emit("index.html", hash, func() ([]byte, error) {
+		html, err := p.b.markdown(readme)
+		if err != nil {
+			return nil, err
+		}
+		v.README = html
+		return p.b.render("overview", page0("Overview", "", v))
+	})
+}

@@ -1,0 +1,88 @@
+package reports
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/mlcd-dev/mlcd/internal/atomicfile"
+)
+
+// Stats count what a Build did.
+type Stats struct {
+	Runs    int // run records in the repository
+	Parsed  int // run records read this build (the others came from the manifest)
+	Written int // files written
+	Skipped int // files whose inputs had not changed
+	Removed int // files of runs or models that no longer exist
+}
+
+// pass is the state of one Build.
+type pass struct {
+	b     *Builder
+	repo  string
+	m     *manifest
+	mu    sync.Mutex
+	seen  map[string]bool // every file this build produced or kept
+	stats Stats
+}
+
+func newPass(b *Builder, m *manifest) *pass {
+	return &pass{b: b, m: m, seen: map[string]bool{}}
+}
+
+// emit writes the file rel (slash path in the site) with what render
+// returns, unless the file is there and was written from inputs with the
+// same hash.
+func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
+	p.mu.Lock()
+	p.seen[rel] = true
+	same := p.m.Pages[rel] == hash
+	p.mu.Unlock()
+	path := filepath.Join(p.b.opts.Out, filepath.FromSlash(rel))
+	if same {
+		if _, err := os.Stat(path); err == nil {
+			p.mu.Lock()
+			p.stats.Skipped++
+			p.mu.Unlock()
+			return nil
+		}
+	}
+	data, err := render()
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write page: %w", err)
+	}
+	p.mu.Lock()
+	p.m.Pages[rel] = hash
+	p.stats.Written++
+	p.mu.Unlock()
+	return nil
+}
+
+// keep marks rel as produced by this build without writing it.
+func (p *pass) keep(rel string) {
+	p.mu.Lock()
+	p.seen[rel] = true
+	p.mu.Unlock()
+}
+
+// removeStale deletes the files an earlier build wrote that this build did
+// not produce (a deleted run record, a renamed model).
+func (p *pass) removeStale() error {
+	for rel := range p.m.Pages {
+		if p.seen[rel] {
+			continue
+		}
+		err := os.Remove(filepath.Join(p.b.opts.Out, filepath.FromSlash(rel)))
+		if err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove stale page: %w", err)
+		}
+		delete(p.m.Pages, rel)
+		p.stats.Removed++
+	}
+	return nil
+}

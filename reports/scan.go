@@ -1,0 +1,222 @@
+package reports
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// runFile is a run record found on disk.
+type runFile struct {
+	rel     string // slash path relative to the repository
+	size    int64
+	modTime int64
+}
+
+// listRuns finds runs/<pipeline>/*.json under repo.
+func listRuns(repo string) ([]runFile, error) {
+	root := filepath.Join(repo, pipeline.RunsDir)
+	dirs, err := os.ReadDir(root)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	var files []runFile
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(root, d.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil {
+				return nil, fmt.Errorf("list runs: %w", err)
+			}
+			files = append(files, runFile{
+				rel:  path.Join(pipeline.RunsDir, d.Name(), e.Name()),
+				size: info.Size(), modTime: info.ModTime().UnixNano(),
+			})
+		}
+	}
+	return files, nil
+}
+
+// readRun reads and decodes one run record.
+func readRun(repo, rel string) (*pipeline.Run, string, error) {
+	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, "", fmt.Errorf("read run: %w", err)
+	}
+	var run pipeline.Run
+	if err := json.Unmarshal(data, &run); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", rel, err)
+	}
+	if run.ID == "" || run.Pipeline == "" {
+		return nil, "", fmt.Errorf("%s: run record without id or pipeline", rel)
+	}
+	sum := sha256.Sum256(data)
+	return &run, hex.EncodeToString(sum[:]), nil
+}
+
+// scanRuns brings every run's summary up to date and renders the pages
+// of runs that are new or changed. Bad records are skipped and returned
+// as one joined error after the others are done.
+func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
+	files, err := listRuns(repo)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]*runRow, len(files))
+	errs := make([]error, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				rows[i], errs[i] = p.scanRun(repo, files[i])
+			}
+		}()
+	}
+feed:
+	for i := range files {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	runs := map[string]*runRow{}
+	var kept []*runRow
+	for _, r := range rows {
+		if r != nil {
+			runs[r.File] = r
+			kept = append(kept, r)
+		}
+	}
+	p.m.Runs = runs
+	sort.Slice(kept, func(i, j int) bool { return runBefore(kept[i], kept[j]) })
+	p.stats.Runs = len(kept)
+	return kept, errors.Join(errs...)
+}
+
+// runBefore orders runs by start time, then id.
+func runBefore(a, b *runRow) bool {
+	if !a.Start.Equal(b.Start) {
+		return a.Start.Before(b.Start)
+	}
+	if a.Pipeline != b.Pipeline {
+		return a.Pipeline < b.Pipeline
+	}
+	return a.ID < b.ID
+}
+
+// scanRun returns the summary of one record, reading it only when the
+// manifest has no summary for it or its pages must be written again.
+func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
+	p.mu.Lock()
+	old := p.m.Runs[f.rel]
+	p.mu.Unlock()
+	if old != nil && old.Size == f.size && old.ModTime == f.modTime {
+		if p.runPagesCurrent(old) {
+			return old, nil
+		}
+	}
+	run, sum, err := readRun(repo, f.rel)
+	if err != nil {
+		return nil, err
+	}
+	row := summarize(run, f, sum)
+	p.mu.Lock()
+	p.stats.Parsed++
+	p.mu.Unlock()
+	if err := p.runPages(run, row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// runPagesCurrent marks the pages of row kept when they are up to date.
+func (p *pass) runPagesCurrent(row *runRow) bool {
+	page, data := runPagePaths(row)
+	hash := p.b.tool + row.SHA256
+	p.mu.Lock()
+	ok := p.m.Pages[page] == hash && p.m.Pages[data] == hash
+	p.mu.Unlock()
+	if !ok {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(p.b.opts.Out, filepath.FromSlash(page))); err != nil {
+		return false
+	}
+	p.keep(page)
+	p.keep(data)
+	for _, l := range row.Logs {
+		p.keep("logs/" + l + ".txt")
+	}
+	p.mu.Lock()
+	p.stats.Skipped += 2
+	p.mu.Unlock()
+	return true
+}
+
+func runPagePaths(row *runRow) (page, data string) {
+	base := "runs/" + slug(row.Pipeline) + "/" + slug(row.ID)
+	return base + ".html", base + ".data.js"
+}
+
+// summarize builds the runs-table summary of run.
+func summarize(run *pipeline.Run, f runFile, sum string) *runRow {
+	row := &runRow{
+		File: f.rel, Size: f.size, ModTime: f.modTime, SHA256: sum,
+		Pipeline: run.Pipeline, ID: run.ID, Status: string(run.Status), Error: run.Error,
+		Trigger: run.Trigger.Kind, Start: run.Start, End: run.End,
+		Params: map[string]string{}, Metrics: map[string]float64{},
+	}
+	if run.Git != nil {
+		row.Commit = run.Git.Commit
+	}
+	for k, v := range run.Params {
+		row.Params[k] = formatValue(v)
+	}
+	for _, t := range run.Tasks {
+		if t == nil {
+			continue
+		}
+		for k, v := range t.Metrics {
+			row.Metrics[t.Name+"."+k] = v
+		}
+		for _, a := range t.Attempts {
+			if validDigest(a.Log) {
+				row.Logs = append(row.Logs, a.Log)
+			}
+		}
+	}
+	return row
+}

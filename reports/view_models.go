@@ -1,0 +1,253 @@
+package reports
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+type modelRowView struct {
+	Name, Href, LatestStage string
+	Count, Production       int
+	Latest                  int
+	KeyMetrics              []nameValue
+	Deployed                *deployedView
+}
+
+type deployedView struct {
+	Version         int
+	Endpoint, Since string
+}
+
+type versionView struct {
+	Number                                    int
+	Stage, Aliases, RunID, RunHref, Commit    string
+	Digest, ShortDigest, Created, CompareHref string
+	Metrics                                   []nameValue
+}
+
+type stageView struct {
+	When, From, To, Author, Commit, PRHref string
+	Version, PR                            int
+}
+
+type eventView struct {
+	When, Action, Endpoint, Commit, Reason string
+	Version                                int
+}
+
+type deploymentView struct {
+	Current *eventView
+	History []eventView
+}
+
+type modelView struct {
+	Name        string
+	Description any // template.HTML from goldmark
+	Versions    []versionView
+	Stages      []stageView
+	Deployment  *deploymentView
+}
+
+// keyMetrics are the first few metrics of v, by name.
+func keyMetrics(v *registry.Version, n int) []nameValue {
+	var out []nameValue
+	for _, k := range sortedKeys(v.Metrics) {
+		if len(out) == n {
+			break
+		}
+		out = append(out, nameValue{k, formatFloat(v.Metrics[k])})
+	}
+	return out
+}
+
+func modelHref(root, name string) string { return root + "models/" + slug(name) + "/index.html" }
+
+func modelRows(models []*registry.Model, deps map[string]*Deployment, root string) []modelRowView {
+	var out []modelRowView
+	for _, m := range models {
+		r := modelRowView{Name: m.Name, Href: modelHref(root, m.Name), Count: len(m.Versions)}
+		if prod := m.Production(); prod != nil {
+			r.Production = prod.Version
+			r.KeyMetrics = keyMetrics(prod, 3)
+		}
+		if l := m.Latest(); l != nil {
+			r.Latest, r.LatestStage = l.Version, string(l.Stage)
+		}
+		if d := deps[m.Name]; d != nil && d.Current != nil {
+			r.Deployed = &deployedView{Version: d.Current.Version, Endpoint: d.Current.Endpoint, Since: formatTime(d.Current.Time)}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// jsonHash hashes a view for the manifest: the page changes exactly when
+// its view does.
+func (p *pass) jsonHash(v any) (string, error) {
+	h := sha256.New()
+	h.Write([]byte(p.b.tool))
+	if err := json.NewEncoder(h).Encode(v); err != nil {
+		return "", fmt.Errorf("hash page inputs: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// modelPages writes models/index.html, each model's page and each
+// version's comparison with the current Production version.
+func (p *pass) modelPages(models []*registry.Model, deps map[string]*Deployment, byRun map[string]*runRow) error {
+	rows := modelRows(models, deps, "../")
+	hash, err := p.jsonHash(rows)
+	if err != nil {
+		return err
+	}
+	if err := p.emit("models/index.html", hash, func() ([]byte, error) {
+		return p.b.render("models", page0("Models", "../", rows))
+	}); err != nil {
+		return err
+	}
+	for _, m := range models {
+		if err := p.modelPage(m, deps[m.Name], byRun); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func runKey(pipelineName, id string) string { return pipelineName + "\x00" + id }
+
+func (p *pass) modelPage(m *registry.Model, dep *Deployment, byRun map[string]*runRow) error {
+	base := "models/" + slug(m.Name) + "/"
+	prod := m.Production()
+	v := &modelView{Name: m.Name}
+	var desc strings.Builder
+	for i := len(m.Versions) - 1; i >= 0; i-- {
+		ver := m.Versions[i]
+		vv := versionView{Number: ver.Version, Stage: string(ver.Stage), Aliases: strings.Join(ver.Aliases, ", "),
+			RunID: ver.RunID, Commit: shortCommit(ver.Commit), Digest: ver.Artifact.SHA256,
+			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetrics(ver, 4)}
+		if r := byRun[runKey(ver.Pipeline, ver.RunID)]; r != nil {
+			vv.RunHref = r.href("../../")
+		}
+		if prod != nil && ver != prod {
+			vv.CompareHref = fmt.Sprintf("v%d-vs-production.html", ver.Version)
+			if err := p.versionCompare(base+vv.CompareHref, ver, prod, byRun); err != nil {
+				return err
+			}
+		}
+		if ver.Description != "" && desc.Len() == 0 {
+			desc.WriteString(ver.Description)
+		}
+		v.Versions = append(v.Versions, vv)
+	}
+	for _, c := range p.b.opts.StageHistory[m.Name] {
+		sv := stageView{When: formatTime(c.Time), Version: c.Version, From: string(c.From), To: string(c.To),
+			Author: c.Author, Commit: shortCommit(c.Commit), PR: c.PR}
+		if strings.HasPrefix(c.PRURL, "https://") {
+			sv.PRHref = c.PRURL
+		}
+		v.Stages = append(v.Stages, sv)
+	}
+	if dep != nil {
+		v.Deployment = deploymentViewOf(dep)
+	}
+	hash, err := p.jsonHash(struct {
+		V *modelView
+		D string
+	}{v, desc.String()})
+	if err != nil {
+		return err
+	}
+	return p.emit(base+"index.html", hash, func() ([]byte, error) {
+		html, err := p.b.markdown([]byte(desc.String()))
+		if err != nil {
+			return nil, err
+		}
+		if html != "" {
+			v.Description = html
+		}
+		return p.b.render("model", page0("Model "+m.Name, "../../", v))
+	})
+}
+
+func deploymentViewOf(d *Deployment) *deploymentView {
+	ev := func(e DeployEvent) eventView {
+		return eventView{When: formatTime(e.Time), Action: e.Action, Endpoint: e.Endpoint,
+			Commit: shortCommit(e.Commit), Reason: e.Reason, Version: e.Version}
+	}
+	v := &deploymentView{}
+	if d.Current != nil {
+		c := ev(*d.Current)
+		v.Current = &c
+	}
+	for _, e := range d.History {
+		v.History = append(v.History, ev(e))
+	}
+	return v
+}
+
+type versionCompareView struct {
+	Title  string
+	Table  *Comparison
+	Bars   *barChart
+	Charts []lineChart
+}
+
+// versionCompare writes the comparison of ver with prod, histories
+// included when the runs' records are there.
+func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map[string]*runRow) error {
+	var sums []string
+	for _, x := range []*registry.Version{prod, ver} {
+		if r := byRun[runKey(x.Pipeline, x.RunID)]; r != nil {
+			sums = append(sums, r.SHA256)
+		}
+	}
+	hash, err := p.jsonHash(struct {
+		A, B *registry.Version
+		S    []string
+	}{prod, ver, sums})
+	if err != nil {
+		return err
+	}
+	return p.emit(rel, hash, func() ([]byte, error) {
+		var subjects []Subject
+		for _, x := range []*registry.Version{prod, ver} {
+			s := VersionSubject(x)
+			if r := byRun[runKey(x.Pipeline, x.RunID)]; r != nil {
+				s.Href = r.href("../../")
+				h, err := p.taskHistory(r, x.Task)
+				if err != nil {
+					return nil, err
+				}
+				s.History = h
+			}
+			subjects = append(subjects, s)
+		}
+		c := Compare(subjects...)
+		v := &versionCompareView{Title: fmt.Sprintf("%s v%d vs Production v%d", ver.Model, ver.Version, prod.Version),
+			Table: c, Bars: c.barChart(), Charts: c.historyCharts()}
+		return p.b.render("versioncompare", page0(v.Title, "../../", v))
+	})
+}
+
+// taskHistory reads the metric histories of one task of a run.
+func (p *pass) taskHistory(r *runRow, task string) (map[string][]xy, error) {
+	run, _, err := readRun(p.repo, r.File)
+	if err != nil {
+		return nil, err
+	}
+	var t *pipeline.TaskRecord
+	if t = run.Task(task); t == nil {
+		return nil, nil
+	}
+	out := map[string][]xy{}
+	for k, h := range t.MetricHistory {
+		out[k] = historyPoints(h)
+	}
+	return out, nil
+}

@@ -1,0 +1,243 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+type nameValue struct{ Name, Value string }
+
+type logView struct {
+	Number   int
+	ExitCode int
+	Error    string
+	SHA256   string
+	Tail     string
+	Href     string
+}
+
+type taskView struct {
+	Name, Anchor, Status, Start, Duration, Error string
+	Attempts                                     int
+	CacheHit                                     bool
+	Logs                                         []logView
+}
+
+type artifactView struct {
+	Task, Path, SHA256 string
+	Size               int64
+	Href               template.URL // a file:// URL we build from a checked digest, or ""
+}
+
+type runView struct {
+	Pipeline, ID, Sel, Status, Error       string
+	Trigger, TriggerDetail, Commit, Branch string
+	Dirty                                  bool
+	Start, Duration                        string
+	Tasks                                  []taskView
+	Gantt                                  ganttView
+	DAG                                    dagView
+	Params, Metrics                        []nameValue
+	Charts                                 []lineChart
+	Artifacts                              []artifactView
+}
+
+// runPages writes the run's page and its data file for the compare page.
+func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
+	page, data := runPagePaths(row)
+	hash := p.b.tool + row.SHA256
+	err := p.emit(page, hash, func() ([]byte, error) {
+		v, err := p.runView(run, row)
+		if err != nil {
+			return nil, err
+		}
+		return p.b.render("run", page0("Run "+run.ID, "../../", v))
+	})
+	if err != nil {
+		return err
+	}
+	return p.emit(data, hash, func() ([]byte, error) { return runData(run, row) })
+}
+
+func page0(title, root string, data any) page { return page{Title: title, Root: root, Data: data} }
+
+func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
+	v := &runView{
+		Pipeline: run.Pipeline, ID: run.ID, Sel: row.sel(), Status: string(run.Status), Error: run.Error,
+		Trigger: run.Trigger.Kind, TriggerDetail: run.Trigger.Detail,
+		Start: formatTime(run.Start), Duration: formatDuration(run.Start, run.End),
+		Gantt: newGantt(run), DAG: newDAG(run.Tasks),
+	}
+	if run.Git != nil {
+		v.Commit, v.Branch, v.Dirty = run.Git.Commit, run.Git.Branch, run.Git.Dirty
+	}
+	for _, k := range sortedKeys(run.Params) {
+		v.Params = append(v.Params, nameValue{k, formatValue(run.Params[k])})
+	}
+	for i, t := range run.Tasks {
+		tv := taskView{Name: t.Name, Anchor: strconv.Itoa(i), Status: string(t.Status), Error: t.Error,
+			Start: formatTime(t.Start), Duration: formatDuration(t.Start, t.End),
+			Attempts: len(t.Attempts), CacheHit: t.CacheHit}
+		for _, a := range t.Attempts {
+			lv, err := p.logView(a)
+			if err != nil {
+				return nil, err
+			}
+			tv.Logs = append(tv.Logs, lv)
+		}
+		v.Tasks = append(v.Tasks, tv)
+		for _, k := range sortedKeys(t.Params) {
+			v.Params = append(v.Params, nameValue{t.Name + "." + k, formatValue(t.Params[k])})
+		}
+		for _, k := range sortedKeys(t.Metrics) {
+			v.Metrics = append(v.Metrics, nameValue{t.Name + "." + k, formatFloat(t.Metrics[k])})
+		}
+		for _, k := range sortedKeys(t.MetricHistory) {
+			v.Charts = append(v.Charts, newLineChart(t.Name+"."+k, "step", k,
+				[]namedSeries{{Label: t.Name, Points: historyPoints(t.MetricHistory[k])}}))
+		}
+		for _, o := range t.Outputs {
+			v.Artifacts = append(v.Artifacts, artifactView{Task: t.Name, Path: o.Path, SHA256: o.SHA256,
+				Size: o.Size, Href: p.b.objectURL(o.SHA256)})
+		}
+	}
+	return v, nil
+}
+
+func historyPoints(h []pipeline.MetricPoint) []xy {
+	pts := make([]xy, len(h))
+	for i, p := range h {
+		pts[i] = xy{float64(p.Step), p.Value}
+	}
+	return pts
+}
+
+// objectPath is the file of a digest in the local store, or "".
+func (b *Builder) objectPath(digest string) string {
+	if b.opts.StoreDir == "" || !validDigest(digest) {
+		return ""
+	}
+	return filepath.Join(b.opts.StoreDir, "sha256", digest[:2], digest[2:])
+}
+
+// objectURL links an artifact in the local store; the URL is built from a
+// checked hex digest and the configured folder, never from record text.
+func (b *Builder) objectURL(digest string) template.URL {
+	path := b.objectPath(digest)
+	if path == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	return template.URL(u.String())
+}
+
+// logView shows the last lines of an attempt's log and copies the whole
+// log into the site, when the log is in the local store.
+func (p *pass) logView(a pipeline.Attempt) (logView, error) {
+	lv := logView{Number: a.Number, ExitCode: a.ExitCode, Error: a.Error, SHA256: a.Log}
+	src := p.b.objectPath(a.Log)
+	if src == "" {
+		return lv, nil
+	}
+	data, err := os.ReadFile(src)
+	if os.IsNotExist(err) {
+		return lv, nil
+	}
+	if err != nil {
+		return lv, fmt.Errorf("read log: %w", err)
+	}
+	lv.Tail = tail(data, p.b.opts.LogTailLines)
+	rel := "logs/" + a.Log + ".txt"
+	if err := p.emit(rel, a.Log, func() ([]byte, error) { return data, nil }); err != nil {
+		return lv, err
+	}
+	lv.Href = "../../" + rel
+	return lv, nil
+}
+
+// tail returns the last n lines of data.
+func tail(data []byte, n int) string {
+	data = bytes.TrimRight(data, "\n")
+	i := len(data)
+	for ; n > 0 && i > 0; n-- {
+		j := bytes.LastIndexByte(data[:i], '\n')
+		if j < 0 {
+			i = 0
+			break
+		}
+		i = j
+	}
+	return strings.TrimPrefix(string(data[i:]), "\n")
+}
+
+// runJSON is what the compare page reads about a run.
+type runJSON struct {
+	ID       string                  `json:"id"`
+	Pipeline string                  `json:"pipeline"`
+	PSlug    string                  `json:"pslug"`
+	Slug     string                  `json:"slug"`
+	Params   map[string]string       `json:"params"`
+	Metrics  map[string]float64      `json:"metrics"`
+	History  map[string][][2]float64 `json:"history"`
+}
+
+// runData renders runs/<p>/<id>.data.js: one call of mlcdRun with the
+// run as JSON. encoding/json escapes <, >, & and U+2028/9, so no value can
+// end the script or the call.
+func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
+	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: slug(run.Pipeline), Slug: slug(run.ID),
+		Params: map[string]string{}, Metrics: map[string]float64{}, History: map[string][][2]float64{}}
+	for k, v := range row.Params {
+		d.Params[k] = v
+	}
+	for _, t := range run.Tasks {
+		for k, v := range t.Params {
+			d.Params[t.Name+"."+k] = formatValue(v)
+		}
+		for k, v := range t.Metrics {
+			if finite(v) {
+				d.Metrics[t.Name+"."+k] = v
+			}
+		}
+		for k, h := range t.MetricHistory {
+			pts := make([][2]float64, 0, len(h))
+			for _, p := range h {
+				if finite(p.Value) {
+					pts = append(pts, [2]float64{float64(p.Step), p.Value})
+				}
+			}
+			d.History[t.Name+"."+k] = pts
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString("mlcdRun(")
+	if err := json.NewEncoder(io.Writer(&buf)).Encode(d); err != nil {
+		return nil, fmt.Errorf("encode run data: %w", err)
+	}
+	buf.WriteString(");\n")
+	return buf.Bytes(), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
