@@ -1,0 +1,466 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/robfig/cron/v3"
+)
+
+// The rules of names and values in mlcd.yaml. Each check returns an error
+// whose text follows "key: " in a message.
+
+var (
+	nameRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	taskNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	envNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+const maxNameLen = 63
+
+// checkName is the rule for pipeline and model names, which appear in
+// paths and URLs.
+func checkName(s string) error {
+	if len(s) > maxNameLen || !nameRE.MatchString(s) {
+		return fmt.Errorf("invalid name %q: use lowercase letters, digits, '.', '_' and '-', start with a letter or digit, at most %d characters", s, maxNameLen)
+	}
+	return nil
+}
+
+// checkTaskName is the rule for task names, which become MLCD_IN_<TASK>.
+func checkTaskName(s string) error {
+	if len(s) > maxNameLen || !taskNameRE.MatchString(s) {
+		return fmt.Errorf("invalid name %q: use letters, digits, '_' and '-', start with a letter or '_', at most %d characters", s, maxNameLen)
+	}
+	return nil
+}
+
+// taskEnvName is the name of the variable that holds a task's outputs for
+// the tasks that need it.
+func taskEnvName(task string) string {
+	return "MLCD_IN_" + strings.ToUpper(strings.ReplaceAll(task, "-", "_"))
+}
+
+// checkParamName is the rule for param names, which become MLCD_PARAM_<NAME>.
+func checkParamName(s string) error {
+	if !envNameRE.MatchString(s) {
+		return fmt.Errorf("invalid name %q: use letters, digits and '_', not starting with a digit", s)
+	}
+	return nil
+}
+
+func checkEnvName(s string) error {
+	if !envNameRE.MatchString(s) {
+		return fmt.Errorf("invalid variable name %q: use letters, digits and '_', not starting with a digit", s)
+	}
+	if strings.HasPrefix(strings.ToUpper(s), "MLCD_") {
+		return fmt.Errorf("%s: names starting with MLCD_ are set by mlcd (the task protocol)", s)
+	}
+	return nil
+}
+
+// checkCron accepts the standard 5-field cron syntax and the descriptors
+// (@hourly, @daily, @every 10m, ...). The zone goes in timezone:.
+func checkCron(s string) error {
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		return fmt.Errorf("invalid cron expression %q: set the zone with the timezone: key", s)
+	}
+	if _, err := cron.ParseStandard(s); err != nil {
+		return fmt.Errorf("invalid cron expression %q: %v", s, err)
+	}
+	return nil
+}
+
+func checkTimezone(s string) error {
+	if s == "" || strings.EqualFold(s, "local") {
+		return fmt.Errorf("invalid time zone %q: use an IANA name such as Europe/Berlin or UTC", s)
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin or UTC", s)
+	}
+	return nil
+}
+
+// parseDuration reads Go duration syntax; negative values are refused.
+func parseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q: use Go syntax such as 90s, 10m or 1h30m", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("must not be negative, got %s", s)
+	}
+	return d, nil
+}
+
+// checkOutputPath is the rule for model files: a relative path that stays
+// inside the task's outputs.
+func checkOutputPath(s string) error {
+	switch {
+	case s == "":
+		return errors.New("must not be empty")
+	case strings.HasPrefix(s, "/") || strings.Contains(s, `\`):
+		return fmt.Errorf("%q must be a relative path with '/' inside the task's outputs", s)
+	case path.Clean(s) != s || s == "." || s == ".." || strings.HasPrefix(s, "../"):
+		return fmt.Errorf("%q must be a clean relative path inside the task's outputs (no '..', '.', or '//')", s)
+	}
+	return nil
+}
+
+func checkFlavor(s string) error {
+	switch s {
+	case FlavorXGBoost, FlavorLightGBM, FlavorCommand:
+		return nil
+	}
+	return fmt.Errorf("unknown flavor %q%s: one of %s, %s, %s", s,
+		didYouMean(s, []string{FlavorXGBoost, FlavorLightGBM, FlavorCommand}), FlavorXGBoost, FlavorLightGBM, FlavorCommand)
+}
+
+func checkServe(s string) error {
+	for _, ph := range []string{"{model}", "{port}"} {
+		if !strings.Contains(s, ph) {
+			return fmt.Errorf("must contain %s (the command is run with it replaced)", ph)
+		}
+	}
+	return nil
+}
+
+func checkTriggerRule(s string) error {
+	names := make([]string, len(TriggerRules))
+	for i, r := range TriggerRules {
+		if string(r) == s {
+			return nil
+		}
+		names[i] = string(r)
+	}
+	return fmt.Errorf("unknown rule %q%s: one of %s", s, didYouMean(s, names), strings.Join(names, ", "))
+}
+
+// checkListen accepts host:port with a numeric port.
+func checkListen(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("invalid address %q: use host:port such as 127.0.0.1:1234", s)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("invalid port %q in %q: use a number from 0 to 65535", port, s)
+	}
+	_ = host // any host, including "" for every interface
+	return nil
+}
+
+var requireModes = []string{"approved-pr", "merged-pr", "merge-commit", "none"}
+
+func checkRequire(s string) error {
+	if s == "" || contains(requireModes, s) {
+		return nil
+	}
+	return fmt.Errorf("unknown gate %q%s: one of %s", s, didYouMean(s, requireModes), strings.Join(requireModes, ", "))
+}
+
+// checkStore accepts a file:// URL or a plain path.
+func checkStore(s string) error {
+	if s == "" {
+		return errors.New("must not be empty (leave it out for the default)")
+	}
+	scheme, _, found := strings.Cut(s, "://")
+	if !found {
+		return nil // a plain path
+	}
+	switch scheme {
+	case "file":
+		u, err := url.Parse(s)
+		if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost") {
+			return fmt.Errorf("invalid file URL %q: use file:///absolute/path", s)
+		}
+		return nil
+	case "s3", "gs", "azblob":
+		return fmt.Errorf("%s:// stores are not supported yet: use a file:// URL or a path", scheme)
+	}
+	return fmt.Errorf("unknown store scheme %q: use a file:// URL or a path", scheme)
+}
+
+func checkGoal(s string) error {
+	if s == "max" || s == "min" {
+		return nil
+	}
+	return fmt.Errorf("unknown goal %q: max or min", s)
+}
+
+// didYouMean returns ` (did you mean "x"?)` for the candidate closest to
+// word, or "" when none is close.
+func didYouMean(word string, candidates []string) string {
+	best, bestDist := "", 0
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(word), strings.ToLower(c))
+		if best == "" || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" || bestDist > max(1, min(3, len(word)/3)) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance, counting an adjacent swap as one.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// The keys each mapping of mlcd.yaml accepts.
+var (
+	topKeys     = []string{"version", "pipeline", "schedule", "timezone", "on", "defaults", "params", "tasks", "promote", "deploy", "store"}
+	onKeys      = []string{"paths"}
+	knobKeys    = []string{"retries", "retry_delay", "retry_backoff", "max_retry_delay", "timeout"}
+	taskKeys    = append([]string{"needs", "run", "env", "inputs", "cache", "trigger_rule", "model"}, knobKeys...)
+	modelKeys   = []string{"name", "file", "flavor", "serve", "input_example"}
+	promoteKeys = []string{"metric", "goal", "min_delta", "open_pr"}
+	deployKeys  = []string{"listen", "require", "approvals"}
+)
+
+func builtinDefaults() Defaults {
+	return Defaults{RetryDelay: DefaultRetryDelay, RetryBackoff: DefaultRetryBackoff, MaxRetryDelay: DefaultMaxRetryDelay}
+}
+
+// pipeline reads the top-level mapping.
+func (p *parser) pipeline(body ast.Node) *Pipeline {
+	top := p.resolve(body)
+	if _, ok := top.(*ast.MappingNode); !ok {
+		if top != nil {
+			p.errorf(top, "the top level must be a mapping of settings, got %s", kind(top))
+		}
+		return nil
+	}
+	fields, _ := p.mapping(top, "", "", topKeys)
+	pl := &Pipeline{
+		Version:  SpecVersion,
+		File:     p.file,
+		Defaults: builtinDefaults(),
+		Deploy:   Deploy{Listen: DefaultListen, Approvals: 1},
+	}
+	for _, f := range fields {
+		p.setting(pl, f)
+	}
+	for _, key := range []string{"pipeline", "tasks"} {
+		if _, ok := lookup(fields, key); !ok {
+			p.errorf(top, "missing required key %q", key)
+		}
+	}
+	if f, ok := lookup(fields, "tasks"); ok {
+		pl.Tasks = p.tasks(f, pl.Defaults)
+		p.checkGraph(pl.Tasks)
+	}
+	return pl
+}
+
+// setting reads one top-level key other than tasks.
+func (p *parser) setting(pl *Pipeline, f field) {
+	switch f.key {
+	case "version":
+		if v, ok := p.integer(f, "version"); ok && v != SpecVersion {
+			p.errorf(f.value, "version: unsupported version %d; this mlcd reads version %d", v, SpecVersion)
+		}
+	case "pipeline":
+		pl.Name, _ = p.checked(f, "pipeline", checkName)
+	case "schedule":
+		pl.Schedule, _ = p.checked(f, "schedule", checkCron)
+	case "timezone":
+		pl.Timezone, _ = p.checked(f, "timezone", checkTimezone)
+	case "on":
+		if fields, ok := p.mapping(f.value, "on", "in on", onKeys); ok {
+			if paths, ok := lookup(fields, "paths"); ok {
+				pl.OnPaths, _ = p.strList(paths, "on.paths", ValidGlob)
+			}
+		}
+	case "defaults":
+		if fields, ok := p.mapping(f.value, "defaults", "in defaults", knobKeys); ok {
+			pl.Defaults = p.knobs(fields, "defaults.", pl.Defaults)
+		}
+	case "params":
+		pl.Params = p.params(f)
+	case "promote":
+		pl.Promote = p.promote(f)
+	case "deploy":
+		p.deploy(f, &pl.Deploy)
+	case "store":
+		pl.Store, _ = p.checked(f, "store", checkStore)
+	}
+}
+
+// checked reads a string and applies check to it.
+func (p *parser) checked(f field, label string, check func(string) error) (string, bool) {
+	s, ok := p.str(f, label)
+	if !ok {
+		return "", false
+	}
+	if err := check(s); err != nil {
+		p.errorf(valueNode(f), "%s: %v", label, err)
+		return "", false
+	}
+	return s, true
+}
+
+// duration reads a Go duration string; a bare 0 is accepted too.
+func (p *parser) duration(f field, label string) (time.Duration, bool) {
+	if n, ok := p.resolve(f.value).(*ast.IntegerNode); ok && n.Token.Value == "0" {
+		return 0, true
+	}
+	s, ok := p.str(f, label)
+	if !ok {
+		return 0, false
+	}
+	d, err := parseDuration(s)
+	if err != nil {
+		p.errorf(valueNode(f), "%s: %v", label, err)
+		return 0, false
+	}
+	return d, true
+}
+
+// knobs reads the retry and timeout keys over the values in d.
+func (p *parser) knobs(fields []field, prefix string, d Defaults) Defaults {
+	for _, f := range fields {
+		label := prefix + f.key
+		switch f.key {
+		case "retries":
+			if n, ok := p.integer(f, label); ok && n < 0 {
+				p.errorf(f.value, "%s: must be 0 or more, got %d", label, n)
+			} else if ok {
+				d.Retries = n
+			}
+		case "retry_backoff":
+			if x, ok := p.number(f, label); ok && x < 1 {
+				p.errorf(f.value, "%s: must be at least 1, got %v", label, x)
+			} else if ok {
+				d.RetryBackoff = x
+			}
+		case "retry_delay":
+			d.RetryDelay = p.durationOr(f, label, d.RetryDelay)
+		case "max_retry_delay":
+			d.MaxRetryDelay = p.durationOr(f, label, d.MaxRetryDelay)
+		case "timeout":
+			d.Timeout = p.durationOr(f, label, d.Timeout)
+		}
+	}
+	return d
+}
+
+func (p *parser) durationOr(f field, label string, def time.Duration) time.Duration {
+	if d, ok := p.duration(f, label); ok {
+		return d
+	}
+	return def
+}
+
+// params reads the params mapping: scalar values only.
+func (p *parser) params(f field) Params {
+	fields, ok := p.mapping(f.value, "params", "", nil)
+	if !ok || len(fields) == 0 {
+		return nil
+	}
+	out := make(Params, len(fields))
+	for _, pf := range fields {
+		if err := checkParamName(pf.key); err != nil {
+			p.errorf(pf.node, "params: %v", err)
+			continue
+		}
+		r := p.resolve(pf.value)
+		v, ok := scalarValue(r)
+		if !ok {
+			if r != nil {
+				p.errorf(valueNode(pf), "params.%s: must be a string, a finite number or a boolean, got %s", pf.key, kind(r))
+			}
+			continue
+		}
+		out[pf.key] = v
+	}
+	return out
+}
+
+func (p *parser) promote(f field) *Promote {
+	fields, ok := p.mapping(f.value, "promote", "in promote", promoteKeys)
+	if !ok {
+		return nil
+	}
+	pr := &Promote{Goal: "max"}
+	for _, pf := range fields {
+		label := "promote." + pf.key
+		switch pf.key {
+		case "metric":
+			pr.Metric, _ = p.checked(pf, label, checkMetric)
+		case "goal":
+			pr.Goal, _ = p.checked(pf, label, checkGoal)
+		case "min_delta":
+			if x, ok := p.number(pf, label); ok && x < 0 {
+				p.errorf(pf.value, "%s: must be 0 or more, got %v", label, x)
+			} else if ok {
+				pr.MinDelta = x
+			}
+		case "open_pr":
+			pr.OpenPR, _ = p.boolean(pf, label)
+		}
+	}
+	if _, ok := lookup(fields, "metric"); !ok {
+		p.errorf(f.node, `promote: missing required key "metric" (the metric that decides which version is better)`)
+	}
+	return pr
+}
+
+func checkMetric(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func (p *parser) deploy(f field, d *Deploy) {
+	fields, _ := p.mapping(f.value, "deploy", "in deploy", deployKeys)
+	for _, df := range fields {
+		label := "deploy." + df.key
+		switch df.key {
+		case "listen":
+			if s, ok := p.checked(df, label, checkListen); ok {
+				d.Listen = s
+			}
+		case "require":
+			d.Require, _ = p.checked(df, label, checkRequire)
+		case "approvals":
+			if n, ok := p.integer(df, label); ok && n < 0 {
+				p.errorf(df.value, "%s: must be 0 or more, got %d", label, n)
+			} else if ok {
+				d.Approvals = n
+			}
+		}
+	}
+}
