@@ -1,0 +1,116 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// result is what a worker reports for one job.
+type result struct {
+	key       string
+	hit       *cacheEntry // set on a cache hit: nothing ran
+	attempt   pipeline.Attempt
+	err       error // the attempt failed
+	permanent bool  // retrying cannot help (bad outputs, bad metrics JSON)
+	outDir    string
+	report    report
+}
+
+// attemptTask is one job: on the first attempt, compute the cache key and
+// look it up; then run the command and collect what it left.
+func (s *scheduler) attemptTask(ctx context.Context, j job) result {
+	res := result{key: j.key, attempt: pipeline.Attempt{Number: j.attempt, ExitCode: -1}}
+	t := j.n.task
+	if res.key == "" {
+		key, err := s.cacheKey(ctx, j)
+		if err != nil {
+			res.err, res.permanent = fmt.Errorf("cache key: %w", err), true
+			return res
+		}
+		res.key = key
+	}
+	if s.cacheOn() && t.Cache && !s.opts.NoCache {
+		if e := s.lookup(res.key); e != nil {
+			res.hit = e
+			return res
+		}
+	}
+	dirs := s.attemptDirs(j)
+	env, err := s.taskEnv(ctx, j, dirs)
+	if err != nil {
+		res.err, res.permanent = err, true
+		return res
+	}
+	res.attempt, res.err = s.execute(ctx, j, env, dirs)
+	if res.err != nil {
+		return res
+	}
+	rep, err := s.collect(ctx, j, dirs)
+	if err != nil {
+		res.err, res.permanent = err, true
+		return res
+	}
+	res.outDir, res.report = dirs.out, rep
+	if s.cacheOn() && t.Cache {
+		s.save(res.key, j, rep)
+	}
+	return res
+}
+
+// attemptDirs are the scratch paths of one attempt. The log and the mlcd
+// log file are outside MLCD_OUT so that they are never outputs.
+type attemptDirs struct {
+	out     string // MLCD_OUT
+	log     string // stdout and stderr
+	mlcdLog string // MLCD_LOG_FILE: JSON lines of `mlcd log`
+}
+
+func (s *scheduler) attemptDirs(j job) attemptDirs {
+	base := filepath.Join(s.work, "t"+strconv.Itoa(j.n.idx), strconv.Itoa(j.attempt))
+	return attemptDirs{
+		out:     filepath.Join(base, "out"),
+		log:     filepath.Join(base, "output.log"),
+		mlcdLog: filepath.Join(base, "mlcd-log.jsonl"),
+	}
+}
+
+// upstreamDir is the output folder of an upstream task for MLCD_IN_<TASK>:
+// the folder its attempt wrote, or, for a cache hit, a folder restored from
+// the store the first time a downstream task needs it.
+func (s *scheduler) upstreamDir(ctx context.Context, u upstream) (string, error) {
+	if u.outDir != "" {
+		return u.outDir, nil
+	}
+	n := u.n
+	n.restoreOnce.Do(func() {
+		dir := filepath.Join(s.work, "t"+strconv.Itoa(n.idx), "restored")
+		n.restoreErr = restoreOutputs(ctx, s.opts.Store, n.rec.Outputs, dir)
+		n.restoreDir = dir
+	})
+	if n.restoreErr != nil {
+		return "", fmt.Errorf("restore outputs of %s: %w", n.task.Name, n.restoreErr)
+	}
+	return n.restoreDir, nil
+}
+
+func (s *scheduler) cacheOn() bool { return s.opts.CacheDir != "" }
+
+var errTimeout = errors.New("timed out")
+
+func timeoutError(d time.Duration) error {
+	return fmt.Errorf("%w after %s", errTimeout, d)
+}
+
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("scratch folder: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+package executor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// cacheKeySchema changes when the encoding of keyInput changes, so that old
+// index entries stop matching instead of matching wrongly.
+const cacheKeySchema = 1
+
+// keyInput is what a cache key hashes. encoding/json writes struct fields
+// in order and map keys sorted: the encoding is canonical.
+type keyInput struct {
+	Schema    int               `json:"schema"`
+	Task      string            `json:"task"` // identical commands of two tasks do not share results
+	Argv      []string          `json:"argv"`
+	Env       map[string]string `json:"env"`
+	Params    pipeline.Params   `json:"params"`
+	Inputs    []string          `json:"inputs"` // the globs as written
+	Files     []fileDigest      `json:"files"`  // what they matched, sorted
+	Upstreams []upstreamKey     `json:"upstreams"`
+}
+
+type fileDigest struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+type upstreamKey struct {
+	Task    string            `json:"task"`
+	Status  pipeline.Status   `json:"status"`
+	Outputs []pipeline.Output `json:"outputs"`
+}
+
+// cacheKey hashes the task's name, command, env, the run's params, the content
+// of its input files and its upstreams' outputs.
+func (s *scheduler) cacheKey(ctx context.Context, j job) (string, error) {
+	t := j.n.task
+	files, err := expandInputs(s.opts.Dir, t.Inputs)
+	if err != nil {
+		return "", err
+	}
+	in := keyInput{Schema: cacheKeySchema, Task: t.Name, Argv: t.Run, Env: t.Env, Params: s.run.Params, Inputs: t.Inputs}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		sum, err := hashFile(filepath.Join(s.opts.Dir, filepath.FromSlash(f)))
+		if err != nil {
+			return "", fmt.Errorf("input %s: %w", f, err)
+		}
+		in.Files = append(in.Files, fileDigest{Path: f, SHA256: sum})
+	}
+	for _, u := range j.ups {
+		in.Upstreams = append(in.Upstreams, upstreamKey{Task: u.n.task.Name, Status: u.n.rec.Status, Outputs: u.n.rec.Outputs})
+	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// cacheEntry is one file of the index: <CacheDir>/<2 hex>/<key>.json.
+type cacheEntry struct {
+	Key           string                            `json:"key"`
+	Task          string                            `json:"task"`
+	RunID         string                            `json:"run_id"`
+	Created       time.Time                         `json:"created"`
+	Outputs       []pipeline.Output                 `json:"outputs,omitempty"`
+	Params        pipeline.Params                   `json:"params,omitempty"`
+	Metrics       map[string]float64                `json:"metrics,omitempty"`
+	MetricHistory map[string][]pipeline.MetricPoint `json:"metric_history,omitempty"`
+	Tags          map[string]string                 `json:"tags,omitempty"`
+}
+
+func (s *scheduler) entryPath(key string) string {
+	return filepath.Join(s.opts.CacheDir, key[:2], key+".json")
+}
+
+// lookup returns the entry of key when it exists, parses and every output
+// it names is still in the store; anything else is a miss.
+func (s *scheduler) lookup(key string) *cacheEntry {
+	data, err := os.ReadFile(s.entryPath(key))
+	if err != nil {
+		return nil
+	}
+	var e cacheEntry
+	if err := json.Unmarshal(data, &e); err != nil || e.Key != key {
+		s.log.Debug("cache entry unreadable, ignored", "key", key, "err", err)
+		return nil
+	}
+	for _, o := range e.Outputs {
+		if !s.opts.Store.Has(o.SHA256) {
+			s.log.Debug("cache entry output gone from the store", "key", key, "output", o.Path)
+			return nil
+		}
+	}
+	return &e
+}
+
+// save indexes a successful execution. The entry is written to a temporary
+// file and renamed, without fsync: a torn or lost entry is only a miss
+// (lookup checks it parses and names its key), and the run record, which
+// is fsynced, does not depend on it.
+func (s *scheduler) save(key string, j job, rep report) {
+	e := cacheEntry{
+		Key: key, Task: j.n.task.Name, RunID: s.run.ID, Created: time.Now().UTC(),
+		Outputs: rep.Outputs, Params: rep.Params, Metrics: rep.Metrics, MetricHistory: rep.MetricHistory, Tags: rep.Tags,
+	}
+	if err := writeEntry(s.entryPath(key), e); err != nil {
+		s.log.Warn("cache index not written", "task", e.Task, "err", err)
+	}
+}
+
+func writeEntry(path string, e cacheEntry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".entry-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

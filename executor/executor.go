@@ -1,0 +1,152 @@
+package executor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
+)
+
+// Store is what the executor needs of the artifact store; *store.Local is
+// one.
+type Store interface {
+	Put(ctx context.Context, r io.Reader) (store.Object, error)
+	PutFile(ctx context.Context, path string) (store.Object, error)
+	Open(ctx context.Context, digest string) (io.ReadCloser, error)
+	Has(digest string) bool
+}
+
+var _ Store = (*store.Local)(nil)
+
+// DefaultKillGrace is how long a task has between SIGTERM and SIGKILL.
+const DefaultKillGrace = 5 * time.Second
+
+// Options configure one run. Only Store is required.
+type Options struct {
+	Dir      string // the checkout the tasks run in; "" is the current folder
+	Store    Store
+	CacheDir string // the cache index (beside the store); "" disables caching
+	Jobs     int    // tasks running at once; 0 means runtime.NumCPU()
+	// NoCache runs every task even when its key is in the index; the results
+	// are still indexed for the next run.
+	NoCache bool
+	Params  pipeline.Params // overrides of the pipeline's params
+	Trigger pipeline.Trigger
+	Git     *pipeline.GitInfo
+	RunID   string // "" makes a new one (pipeline.NewRunID)
+
+	Output   io.Writer // task output, prefixed "[task] ", and status lines; nil discards
+	Terminal bool      // Output is a terminal: keep a progress line at the bottom
+	Logger   *slog.Logger
+
+	// OnChange is called, from the scheduling goroutine, each time the record
+	// changes. It must not keep or modify r after it returns.
+	OnChange func(r *pipeline.Run)
+
+	KillGrace time.Duration // between SIGTERM and SIGKILL; 0 means DefaultKillGrace
+	WorkDir   string        // parent of the run's scratch folder; "" is os.TempDir()
+}
+
+func (o Options) withDefaults() Options {
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.KillGrace <= 0 {
+		o.KillGrace = DefaultKillGrace
+	}
+	if o.Dir == "" {
+		o.Dir = "."
+	}
+	return o
+}
+
+// Run runs p and returns its record. The error is nil when the run
+// finished, whether it succeeded or failed (see the record's Status); it
+// wraps context.Canceled when ctx was cancelled, and the record then says
+// cancelled. Other errors mean the run could not be carried out at all.
+func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run, error) {
+	opts = opts.withDefaults()
+	if opts.Store == nil {
+		return nil, errors.New("run: no artifact store")
+	}
+	nodes, err := plan(p)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", p.Name, err)
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", p.Name, err)
+	}
+	opts.Dir = dir
+	r := newRecord(p, opts, nodes)
+	work, err := os.MkdirTemp(opts.WorkDir, "mlcd-run-")
+	if err != nil {
+		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
+	}
+	defer os.RemoveAll(work)
+	s := &scheduler{opts: opts, run: r, nodes: nodes, work: work, log: opts.Logger.With("component", "executor", "run", r.ID)}
+	if err := s.prepare(); err != nil {
+		return nil, fmt.Errorf("run %s: %w", p.Name, err)
+	}
+	s.loop(ctx)
+	if err := ctx.Err(); err != nil {
+		return r, fmt.Errorf("run %s: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+func newRecord(p *pipeline.Pipeline, opts Options, nodes []*node) *pipeline.Run {
+	params := pipeline.Params{}
+	maps.Copy(params, p.Params)
+	maps.Copy(params, opts.Params)
+	id := opts.RunID
+	start := time.Now().UTC()
+	if id == "" {
+		id = pipeline.NewRunID(start)
+	}
+	r := &pipeline.Run{
+		Schema:   pipeline.RecordSchema,
+		ID:       id,
+		Pipeline: p.Name,
+		Trigger:  opts.Trigger,
+		Git:      opts.Git,
+		Params:   params,
+		Status:   pipeline.StatusRunning,
+		Start:    start,
+	}
+	if r.Trigger.Kind == "" {
+		r.Trigger.Kind = "manual"
+	}
+	for _, n := range nodes {
+		r.Tasks = append(r.Tasks, n.rec)
+	}
+	return r
+}
+
+// prepare writes the params file and the environment every task shares.
+func (s *scheduler) prepare() error {
+	data, err := json.MarshalIndent(s.run.Params, "", "  ")
+	if err != nil {
+		return fmt.Errorf("params: %w", err)
+	}
+	paramsFile := filepath.Join(s.work, "params.json")
+	if err := os.WriteFile(paramsFile, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("params: %w", err)
+	}
+	s.baseEnv = baseEnv(s.run, paramsFile)
+	s.disp = newDisplay(s.opts.Output, s.opts.Terminal, len(s.nodes))
+	return nil
+}

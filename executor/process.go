@@ -1,0 +1,160 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// execute runs one attempt of a task's command in its own process group,
+// its stdout and stderr going to the attempt's log file and, prefixed, to
+// the display. A timeout or a cancelled ctx kills the whole group: SIGTERM,
+// then SIGKILL after the grace period. When the command exits, whatever it
+// left running in its group is killed too.
+func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attemptDirs) (pipeline.Attempt, error) {
+	t := j.n.task
+	att := pipeline.Attempt{Number: j.attempt, ExitCode: -1, Start: time.Now().UTC()}
+	defer func() { att.End = time.Now().UTC() }()
+	if err := ensureDir(dirs.out); err != nil {
+		return att, err
+	}
+	s.disp.status(t.Name, fmt.Sprintf("started (attempt %d)", j.attempt))
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return s.endAttempt(att, fmt.Errorf("output pipe: %w", err))
+	}
+	cmd := exec.Command(t.Run[0], t.Run[1:]...)
+	cmd.Dir = s.opts.Dir
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = pw, pw
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
+		pr.Close()
+		return s.endAttempt(att, fmt.Errorf("start %s: %w", t.Run[0], err))
+	}
+	copied := make(chan copyResult, 1)
+	go func() { copied <- copyOutput(pr, dirs.log, s.disp.lines(t.Name)) }()
+
+	runCtx, stop := ctx, func() {}
+	if t.Timeout > 0 {
+		runCtx, stop = context.WithTimeout(ctx, t.Timeout)
+	}
+	waitErr, stopped := s.wait(runCtx, cmd)
+	stop()
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers of the group
+	out := s.drain(pr, copied)
+	att.End = time.Now().UTC()
+	att.ExitCode = cmd.ProcessState.ExitCode()
+	if out.wrote {
+		if obj, err := s.opts.Store.PutFile(context.WithoutCancel(ctx), dirs.log); err == nil {
+			att.Log = obj.SHA256
+		} else {
+			s.log.Warn("store task log", "task", t.Name, "err", err)
+		}
+	}
+	switch {
+	case stopped != nil && ctx.Err() != nil:
+		return s.endAttempt(att, fmt.Errorf("cancelled: %w", ctx.Err()))
+	case stopped != nil:
+		return s.endAttempt(att, timeoutError(t.Timeout))
+	case out.err != nil:
+		return s.endAttempt(att, fmt.Errorf("task output: %w", out.err))
+	case waitErr != nil:
+		return s.endAttempt(att, waitErr)
+	}
+	return att, nil
+}
+
+func (s *scheduler) endAttempt(att pipeline.Attempt, err error) (pipeline.Attempt, error) {
+	att.End = time.Now().UTC()
+	att.Error = err.Error()
+	return att, err
+}
+
+// wait waits for the command. When ctx ends first it stops the process
+// group and returns ctx's error as stopped.
+func (s *scheduler) wait(ctx context.Context, cmd *exec.Cmd) (waitErr, stopped error) {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err, nil
+	case <-ctx.Done():
+	}
+	pgid := cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	grace := time.NewTimer(s.opts.KillGrace)
+	defer grace.Stop()
+	select {
+	case err := <-done:
+		return err, ctx.Err()
+	case <-grace.C:
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	return <-done, ctx.Err()
+}
+
+// drain waits for the output copy to finish. A process that left the group
+// (setsid) may still hold the pipe; after the grace period it is cut off.
+func (s *scheduler) drain(pr *os.File, copied <-chan copyResult) copyResult {
+	defer pr.Close()
+	select {
+	case r := <-copied:
+		return r
+	case <-time.After(s.opts.KillGrace):
+	}
+	pr.Close()
+	return <-copied
+}
+
+type copyResult struct {
+	wrote bool // the log file exists and is not empty
+	err   error
+}
+
+// copyOutput copies the task's output to the log file, created on the
+// first byte so that silent tasks cost no file, and to lines.
+func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
+	var (
+		res copyResult
+		f   *os.File
+		buf = make([]byte, 32<<10)
+	)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if f == nil && res.err == nil {
+				f, res.err = os.Create(logPath)
+			}
+			if f != nil {
+				if _, werr := f.Write(buf[:n]); werr != nil && res.err == nil {
+					res.err = werr
+				}
+			}
+			lines.Write(buf[:n])
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) && res.err == nil {
+				res.err = err
+			}
+			break
+		}
+	}
+	lines.Flush()
+	if f != nil {
+		if err := f.Close(); err != nil && res.err == nil {
+			res.err = err
+		}
+		res.wrote = true
+	}
+	return res
+}
