@@ -17,6 +17,9 @@ type Failure struct {
 	DocumentationURL string
 	Method           string
 	PathSuffix       string
+	// AfterServe makes the server carry the request out first, then answer
+	// the failure: a 502 from a proxy after GitHub acted.
+	AfterServe bool
 }
 
 type queuedFailure struct {

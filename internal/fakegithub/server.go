@@ -139,6 +139,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		limited := s.countRequest(rec.Header())
 		if f := s.nextFailure(r.Method, path); f != nil {
+			if f.AfterServe && s.authorized(r) {
+				next.ServeHTTP(httptest.NewRecorder(), r)
+			}
 			f.write(rec, s.opts.RateLimit)
 			return
 		}

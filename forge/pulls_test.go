@@ -1,0 +1,201 @@
+package forge
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mlcd-dev/mlcd/internal/fakegithub"
+)
+
+func TestClient_EnsurePR(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	h.gh.SetBranch("main", sha('a'))
+	h.gh.SetBranch("mlcd/promote-churn-v3", sha('b'))
+	const head = "mlcd/promote-churn-v3"
+
+	pr, created, err := h.client.EnsurePR(ctx, head, "main", "Promote churn v3", "first body")
+	if err != nil || !created {
+		t.Fatalf("first EnsurePR: created=%v err=%v", created, err)
+	}
+	want := &PR{
+		Number: 1, Title: "Promote churn v3", Body: "first body", State: "open",
+		HeadRef: head, HeadSHA: sha('b'), BaseRef: "main", Author: "mlcd-bot",
+		URL: pr.URL,
+	}
+	if diff := cmp.Diff(want, pr); diff != "" {
+		t.Errorf("created PR (-want +got):\n%s", diff)
+	}
+	pr2, created, err := h.client.EnsurePR(ctx, head, "main", "Promote churn v3", "second body")
+	if err != nil || created {
+		t.Fatalf("second EnsurePR: created=%v err=%v", created, err)
+	}
+	if pr2.Number != 1 || pr2.Body != "second body" {
+		t.Errorf("second EnsurePR returned #%d with body %q", pr2.Number, pr2.Body)
+	}
+	if _, _, err := h.client.EnsurePR(ctx, head, "main", "Promote churn v3", "second body"); err != nil {
+		t.Fatal(err)
+	}
+	prs := h.gh.PRs()
+	if len(prs) != 1 || prs[0].Body != "second body" {
+		t.Fatalf("server holds %d PRs (%+v), want one with the second body", len(prs), prs)
+	}
+	list := "GET /repos/octo/repo/pulls?base=main&head=octo%3Amlcd%2Fpromote-churn-v3&per_page=100&state=open"
+	wantCalls := []string{list, "POST /repos/octo/repo/pulls", list, "PATCH /repos/octo/repo/pulls/1", list}
+	if diff := cmp.Diff(wantCalls, h.calls()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	reqs := h.gh.Requests()
+	var sent map[string]any
+	if err := json.Unmarshal(reqs[1].Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	wantSent := map[string]any{"title": "Promote churn v3", "head": head, "base": "main", "body": "first body"}
+	if diff := cmp.Diff(wantSent, sent); diff != "" {
+		t.Errorf("create body (-want +got):\n%s", diff)
+	}
+	sent = nil
+	if err := json.Unmarshal(reqs[3].Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"title": "Promote churn v3", "body": "second body"}, sent); diff != "" {
+		t.Errorf("update body (-want +got):\n%s", diff)
+	}
+	for _, r := range reqs {
+		if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
+			t.Errorf("%s %s: Authorization %q, want the Bearer token", r.Method, r.Path, got)
+		}
+		if got := r.Header.Get("X-GitHub-Api-Version"); got == "" {
+			t.Errorf("%s %s: no X-GitHub-Api-Version", r.Method, r.Path)
+		}
+	}
+}
+
+// A 502 answered after GitHub created the pull request must not lead to a
+// second one: EnsurePR looks again before creating.
+func TestClient_EnsurePR_createFailedAfterServe(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.gh.SetBranch("main", sha('a'))
+	h.gh.SetBranch("topic", sha('b'))
+	h.gh.FailNext(1, fakegithub.Failure{Status: http.StatusBadGateway, Method: "POST", AfterServe: true})
+	pr, created, err := h.client.EnsurePR(context.Background(), "topic", "main", "t", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created || pr.Number != 1 {
+		t.Errorf("got #%d created=%v, want the existing #1 found on the second look", pr.Number, created)
+	}
+	if n := len(h.gh.PRs()); n != 1 {
+		t.Errorf("server holds %d PRs, want 1", n)
+	}
+	if got := len(h.recordedWaits()); got != 1 {
+		t.Errorf("%d waits, want 1 backoff before looking again", got)
+	}
+}
+
+func TestClient_EnsurePR_badArguments(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, _, err := h.client.EnsurePR(context.Background(), "", "main", "t", "b")
+	if !errorsIs(err, ErrBadArgument) {
+		t.Errorf("err = %v, want ErrBadArgument", err)
+	}
+	if n := len(h.gh.Requests()); n != 0 {
+		t.Errorf("%d requests sent for a bad argument", n)
+	}
+}
+
+func TestClient_PullsForCommit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	p := h.gh.AddPR(fakegithub.PR{Title: "Promote", Body: "b", HeadRef: "topic", HeadSHA: sha('b'), BaseRef: "main", Author: "alice"})
+	if err := h.gh.MergePR(p.Number, sha('c')); err != nil {
+		t.Fatal(err)
+	}
+	h.gh.AddPR(fakegithub.PR{Title: "Other", HeadRef: "x", HeadSHA: sha('d'), BaseRef: "main"})
+	got, err := h.client.PullsForCommit(context.Background(), sha('c'))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*PR{{
+		Number: 1, Title: "Promote", Body: "b", State: "closed", Merged: true, MergeCommitSHA: sha('c'),
+		HeadRef: "topic", HeadSHA: sha('b'), BaseRef: "main", Author: "alice",
+		URL: h.gh.URL()[:len(h.gh.URL())-len("api/v3/")] + "octo/repo/pull/1",
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PullsForCommit (-want +got):\n%s", diff)
+	}
+	if _, err := h.client.PullsForCommit(context.Background(), "main; rm"); !errorsIs(err, ErrBadArgument) {
+		t.Errorf("non-hex sha: err = %v, want ErrBadArgument", err)
+	}
+}
+
+func TestClient_Approvals(t *testing.T) {
+	t.Parallel()
+	type review struct{ who, state string }
+	tests := []struct {
+		name    string
+		reviews []review
+		author  string // passed; "" makes Approvals look the author up
+		want    []string
+	}{
+		{name: "none", want: []string{}},
+		{name: "one approval", reviews: []review{{"bob", "APPROVED"}}, author: "alice", want: []string{"bob"}},
+		{name: "author's approval does not count", reviews: []review{{"alice", "APPROVED"}, {"Alice", "APPROVED"}}, author: "alice", want: []string{}},
+		{name: "author looked up", reviews: []review{{"alice", "APPROVED"}, {"bob", "APPROVED"}}, want: []string{"bob"}},
+		{name: "approval replaced by changes requested", reviews: []review{{"bob", "APPROVED"}, {"bob", "CHANGES_REQUESTED"}}, author: "alice", want: []string{}},
+		{name: "changes requested then approved", reviews: []review{{"bob", "CHANGES_REQUESTED"}, {"bob", "APPROVED"}}, author: "alice", want: []string{"bob"}},
+		{name: "a comment keeps the approval", reviews: []review{{"bob", "APPROVED"}, {"bob", "COMMENTED"}}, author: "alice", want: []string{"bob"}},
+		{name: "dismissed", reviews: []review{{"bob", "APPROVED"}, {"bob", "DISMISSED"}}, author: "alice", want: []string{}},
+		{name: "several, sorted", reviews: []review{{"carol", "APPROVED"}, {"bob", "APPROVED"}, {"dave", "COMMENTED"}}, author: "alice", want: []string{"bob", "carol"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			p := h.gh.AddPR(fakegithub.PR{Title: "t", HeadRef: "x", HeadSHA: sha('b'), BaseRef: "main", Author: "alice"})
+			for _, r := range tt.reviews {
+				if err := h.gh.AddReview(p.Number, r.who, r.state); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := h.client.Approvals(context.Background(), p.Number, tt.author)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Approvals (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The latest review decides even when it is on the third page.
+func TestClient_Approvals_paginated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	p := h.gh.AddPR(fakegithub.PR{Title: "t", HeadRef: "x", BaseRef: "main", Author: "alice"})
+	for i := 0; i < 230; i++ {
+		if err := h.gh.AddReview(p.Number, "bob", "APPROVED"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.gh.AddReview(p.Number, "bob", "CHANGES_REQUESTED"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.client.Approvals(context.Background(), p.Number, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Errorf("approvers %v, want none: bob's latest review requests changes", got)
+	}
+	if n := len(h.gh.Requests()); n != 3 {
+		t.Errorf("%d requests, want 3 pages", n)
+	}
+}
