@@ -1,0 +1,142 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// push asks the remote to move the branch from old to commit (a
+// compare-and-swap: receive-pack refuses when the branch is not at old, so
+// this can never force), sending exactly the objects in added.
+//
+// go-git's own Push finds what to send by walking every object reachable
+// from the remote's refs, which grows with the history; here the objects
+// are known, because the commit was built on old, which the remote has.
+func (r *Repo) push(ctx context.Context, old, commit plumbing.Hash, added newObjects) error {
+	sess, err := r.client.NewReceivePackSession(r.endpoint, r.auth)
+	if err != nil {
+		return r.remoteErr(ctx, "push to", err)
+	}
+	defer sess.Close()
+	ar, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil {
+		return r.remoteErr(ctx, "push to", err)
+	}
+	ref := plumbing.NewBranchReferenceName(r.branch)
+	if cur := ar.References[ref.String()]; cur != old {
+		return fmt.Errorf("push to %s: %s is at %s, not %s: %w",
+			r.safeURL, r.branch, short(cur.String()), short(old.String()), ErrNonFastForward)
+	}
+	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
+	req.Commands = []*packp.Command{{Name: ref, Old: old, New: commit}}
+	rd, wr := io.Pipe()
+	req.Packfile = rd
+	done := make(chan error, 1)
+	go func() {
+		enc := packfile.NewEncoder(wr, &lockedStorer{r: r}, !ar.Capabilities.Supports(capability.OFSDelta))
+		_, err := enc.Encode(added, 0)
+		done <- wr.CloseWithError(err)
+	}()
+	rs, err := sess.ReceivePack(ctx, req)
+	rd.Close()
+	if perr := <-done; err == nil && perr != nil {
+		err = perr
+	}
+	if err != nil {
+		return r.remoteErr(ctx, "push to", err)
+	}
+	return r.pushStatus(rs)
+}
+
+// pushStatus turns receive-pack's report into an error. A refused update
+// of the branch (it moved between the advertisement and the update) is a
+// non-fast-forward, which Publish retries.
+func (r *Repo) pushStatus(rs *packp.ReportStatus) error {
+	if rs == nil {
+		return nil
+	}
+	if rs.UnpackStatus != "ok" {
+		return fmt.Errorf("push to %s: remote could not unpack: %s", r.safeURL, rs.UnpackStatus)
+	}
+	for _, cs := range rs.CommandStatuses {
+		if cs.Status == "ok" {
+			continue
+		}
+		if movedReason(cs.Status) {
+			return fmt.Errorf("push to %s: %s: %w", r.safeURL, cs.Status, ErrNonFastForward)
+		}
+		return fmt.Errorf("push to %s: remote refused %s: %s", r.safeURL, cs.ReferenceName, cs.Status)
+	}
+	return nil
+}
+
+// movedReason recognizes receive-pack's reasons for refusing an update
+// because the ref is no longer at the old value.
+func movedReason(status string) bool {
+	for _, s := range []string{"non-fast-forward", "fetch first", "failed to lock", "failed to update", "stale info", "cannot lock", "expected"} {
+		if strings.Contains(status, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// lockedStorer lets the packfile encoder read objects under r.st.
+type lockedStorer struct {
+	r *Repo
+}
+
+func (s *lockedStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	s.r.st.Lock()
+	defer s.r.st.Unlock()
+	o, err := s.r.storer().EncodedObject(t, h)
+	if err != nil {
+		return nil, err
+	}
+	// Read it now: a lazily read object would touch the storage later,
+	// outside the lock.
+	mem := &plumbing.MemoryObject{}
+	mem.SetType(o.Type())
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	if _, err := io.Copy(mem, rd); err != nil {
+		return nil, err
+	}
+	return mem, nil
+}
+
+func (s *lockedStorer) NewEncodedObject() plumbing.EncodedObject { return &plumbing.MemoryObject{} }
+
+func (s *lockedStorer) SetEncodedObject(plumbing.EncodedObject) (plumbing.Hash, error) {
+	return plumbing.ZeroHash, errors.New("read-only")
+}
+
+func (s *lockedStorer) HasEncodedObject(h plumbing.Hash) error {
+	s.r.st.Lock()
+	defer s.r.st.Unlock()
+	return s.r.storer().HasEncodedObject(h)
+}
+
+func (s *lockedStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	s.r.st.Lock()
+	defer s.r.st.Unlock()
+	return s.r.storer().EncodedObjectSize(h)
+}
+
+func (s *lockedStorer) IterEncodedObjects(plumbing.ObjectType) (storer.EncodedObjectIter, error) {
+	return nil, errors.New("not supported")
+}
+
+func (s *lockedStorer) AddAlternate(string) error { return errors.New("not supported") }
