@@ -46,7 +46,7 @@ type upstreamKey struct {
 // of its input files and its upstreams' outputs.
 func (s *scheduler) cacheKey(ctx context.Context, j job) (string, error) {
 	t := j.n.task
-	files, err := expandInputs(s.opts.Dir, t.Inputs)
+	files, err := pipeline.ExpandGlobs(s.opts.Dir, t.Inputs)
 	if err != nil {
 		return "", err
 	}

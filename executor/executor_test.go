@@ -334,7 +334,7 @@ func TestRun_BadReportFiles(t *testing.T) {
 	tests := []struct {
 		name, script, wantErr string
 	}{
-		{"metrics syntax", `printf '{\n  "a": 1,\n  "b": x\n}' > "$MLCD_OUT/metrics.json"`, "metrics.json: 3:9: invalid character 'x'"},
+		{"metrics syntax", `printf '{\n  "a": 1,\n  "b": x\n}' > "$MLCD_OUT/metrics.json"`, "metrics.json: 3:8: invalid character 'x'"},
 		{"metrics type", `printf '{"a": "high"}' > "$MLCD_OUT/metrics.json"`, "metrics.json: 1:13: json: cannot unmarshal string"},
 		{"metrics empty", `: > "$MLCD_OUT/metrics.json"`, "metrics.json: empty file"},
 		{"params nested", `echo '{"a": {"b": 1}}' > "$MLCD_OUT/params.json"`, `params.json: param "a": must be a string`},

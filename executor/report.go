@@ -179,7 +179,7 @@ func jsonPos(data []byte, err error) error {
 	)
 	switch {
 	case errors.As(err, &syn):
-		off = syn.Offset
+		off = syn.Offset - 1 // the offending byte
 	case errors.As(err, &typ):
 		off = typ.Offset
 	}

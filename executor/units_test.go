@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,40 +75,6 @@ func TestRetryDelay(t *testing.T) {
 	huge := &pipeline.Task{RetryDelay: time.Hour, Backoff: 10}
 	if d := retryDelay(huge, 100, func() float64 { return 1 }); d <= 0 {
 		t.Errorf("no cap and a huge backoff overflowed: %s", d)
-	}
-}
-
-func TestExpandInputs(t *testing.T) {
-	root := t.TempDir()
-	for _, f := range []string{"data/a.csv", "data/b.txt", "data/raw/c.csv", "src/x/y/m.py", "src/top.py", ".git/config", "README"} {
-		p := filepath.Join(root, f)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, nil, 0o644)
-	}
-	tests := []struct {
-		patterns []string
-		want     []string
-	}{
-		{[]string{"data/*.csv"}, []string{"data/a.csv"}},
-		{[]string{"data"}, []string{"data/a.csv", "data/b.txt", "data/raw/c.csv"}},
-		{[]string{"./data/raw/"}, []string{"data/raw/c.csv"}},
-		{[]string{"**/*.csv"}, []string{"data/a.csv", "data/raw/c.csv"}},
-		{[]string{"src/**/*.py"}, []string{"src/top.py", "src/x/y/m.py"}},
-		{[]string{"README", "src/top.py", "README"}, []string{"README", "src/top.py"}},
-		{[]string{"nothing/*"}, []string{}},
-		{nil, nil},
-	}
-	for _, tt := range tests {
-		got, err := expandInputs(root, tt.patterns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("expandInputs(%q) (-want +got):\n%s", tt.patterns, diff)
-		}
-	}
-	if _, err := expandInputs(root, []string{"data/[a"}); err == nil || !strings.Contains(err.Error(), `input "data/[a"`) {
-		t.Errorf("bad glob: err = %v", err)
 	}
 }
 
