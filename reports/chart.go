@@ -51,8 +51,8 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	for i := 0; i <= 2; i++ {
 		fx := x0 + (x1-x0)*float64(i)/2
 		fy := y0 + (y1-y0)*float64(i)/2
-		c.XTicks = append(c.XTicks, tick{X: sx(fx), Y: c.Bottom + 14, Label: formatFloat(fx)})
-		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatFloat(fy)})
+		c.XTicks = append(c.XTicks, tick{X: sx(fx), Y: c.Bottom + 14, Label: formatTick(fx)})
+		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatTick(fy)})
 	}
 	c.XLabelX, c.XLabelY, c.YLabelY = round1((c.L+c.Right)/2), c.H-8, round1((c.T+c.Bottom)/2)
 	for i, s := range data {
@@ -101,6 +101,9 @@ func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
 	}
 	return x0, x1, y0, y1
 }
+
+// formatTick prints an axis label with 3 significant digits.
+func formatTick(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 

@@ -1,0 +1,269 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mlcd-dev/mlcd/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func TestNew_ParsesEveryTemplate(t *testing.T) {
+	b, err := New(Options{Out: t.TempDir()})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	files, err := fs.Glob(templates.FS, "html/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".html")
+		if name == "layout" || name == "svg" {
+			continue
+		}
+		if b.pages[name] == nil {
+			t.Errorf("template %s is not parsed as a page: add it to pageTemplates", f)
+		}
+	}
+	if _, err := New(Options{}); err == nil {
+		t.Error("New without an output folder: no error")
+	}
+}
+
+// buildSite renders the fixture repo testdata/<name> into a new folder.
+func buildSite(t *testing.T, name string) (string, Stats) {
+	t.Helper()
+	out := t.TempDir()
+	b, err := New(Options{Out: out, StoreDir: filepath.Join("testdata", name, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := b.Build(context.Background(), filepath.Join("testdata", name, "repo"))
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return out, stats
+}
+
+// siteFiles reads every page of a site, with the absolute store folder
+// replaced so that golden files do not depend on the machine.
+func siteFiles(t *testing.T, out, store string) map[string]string {
+	t.Helper()
+	abs, err := filepath.Abs(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == ManifestName {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		files[filepath.ToSlash(rel)] = string(bytes.ReplaceAll(data, []byte(filepath.ToSlash(abs)), []byte("/STORE")))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestBuilder_BuildGolden(t *testing.T) {
+	out, _ := buildSite(t, "small")
+	got := siteFiles(t, out, "testdata/small/store")
+	golden := filepath.Join("testdata", "golden", "small")
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+		for rel, data := range got {
+			if strings.HasPrefix(rel, "static/") {
+				continue
+			}
+			p := filepath.Join(golden, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := map[string]string{}
+	err := filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(golden, p)
+		want[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read golden files (run go test -update): %v", err)
+	}
+	for rel := range got {
+		if strings.HasPrefix(rel, "static/") {
+			delete(got, rel)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("site differs from testdata/golden/small (-want +got); run go test -update if intended:\n%s", diff)
+	}
+}
+
+func TestBuilder_BuildIncremental(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	b, err := New(Options{Out: out, PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := b.Build(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	before := statAll(t, out)
+
+	// A second build with nothing new writes nothing and reads no record.
+	stats, err := b.Build(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Written != 0 || stats.Parsed != 0 {
+		t.Errorf("unchanged repo: wrote %d files, read %d records; want 0, 0", stats.Written, stats.Parsed)
+	}
+
+	// A new run touches its own page and data, the last runs page, the
+	// runs index and the overview; nothing else.
+	src := filepath.Join(repo, "runs", "churn", "20260301T120000Z-3009.json")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.ReplaceAll(data, []byte("20260301T120000Z-3009"), []byte("20260302T120000Z-9999"))
+	data = bytes.ReplaceAll(data, []byte(`"start": "2026-03-01T12:00:00Z"`), []byte(`"start": "2026-03-02T12:00:00Z"`))
+	if err := os.WriteFile(filepath.Join(repo, "runs", "churn", "20260302T120000Z-9999.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stats, err = b.Build(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := statAll(t, out)
+	var changed []string
+	for rel, fi := range after {
+		if old, ok := before[rel]; !ok || !os.SameFile(old, fi) {
+			changed = append(changed, rel)
+		}
+	}
+	want := []string{"index.html", "runs/churn/20260302T120000Z-9999.data.js", "runs/churn/20260302T120000Z-9999.html",
+		"runs/index.html", "runs/page-3.html"}
+	if diff := cmp.Diff(want, sorted(changed)); diff != "" {
+		t.Errorf("files written after one new run (-want +got):\n%s", diff)
+	}
+	if stats.Parsed != 1 {
+		t.Errorf("records read after one new run = %d, want 1", stats.Parsed)
+	}
+
+	// Removing the run removes its pages.
+	if err := os.Remove(filepath.Join(repo, "runs", "churn", "20260302T120000Z-9999.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Build(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "runs", "churn", "20260302T120000Z-9999.html")); !os.IsNotExist(err) {
+		t.Errorf("page of a deleted run still there: %v", err)
+	}
+}
+
+func statAll(t *testing.T, dir string) map[string]os.FileInfo {
+	t.Helper()
+	m := map[string]os.FileInfo{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == ManifestName {
+			return err
+		}
+		fi, err := os.Stat(p)
+		rel, _ := filepath.Rel(dir, p)
+		m[filepath.ToSlash(rel)] = fi
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func TestBuilder_BuildBadRecord(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(repo, "runs", "churn", "broken.json")
+	if err := os.WriteFile(bad, []byte(`{"id": "x", `), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	b, err := New(Options{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := b.Build(context.Background(), repo)
+	if err == nil || !strings.Contains(err.Error(), "runs/churn/broken.json") {
+		t.Errorf("Build with a broken record: error %v, want one naming runs/churn/broken.json", err)
+	}
+	if stats.Runs != 5 {
+		t.Errorf("runs rendered beside a broken record = %d, want 5", stats.Runs)
+	}
+	if _, err := os.Stat(filepath.Join(out, "runs", "index.html")); err != nil {
+		t.Errorf("runs index not written beside a broken record: %v", err)
+	}
+}
+
+func TestBuilder_BuildEscapesUntrustedValues(t *testing.T) {
+	out, stats := buildSite(t, "xss")
+	if stats.Runs != 2 {
+		t.Fatalf("runs = %d, want 2", stats.Runs)
+	}
+	for rel, data := range siteFiles(t, out, "testdata/xss/store") {
+		if strings.HasPrefix(rel, "logs/") {
+			continue // served as text/plain from .txt files
+		}
+		for _, bad := range []string{"<script>alert", "<img src=x", `href="javascript:`, "<iframe", `src="javascript:`} {
+			if strings.Contains(data, bad) {
+				i := strings.Index(data, bad)
+				t.Errorf("%s contains %q: ...%s...", rel, bad, data[max(0, i-80):min(len(data), i+80)])
+			}
+		}
+	}
+}
