@@ -99,11 +99,11 @@ func apiBaseURL(raw string) (*url.URL, error) {
 		raw = DefaultBaseURL
 	}
 	u, err := url.Parse(raw)
+	if err == nil && u.User != nil {
+		return nil, fmt.Errorf("github base URL: %w: credentials in the URL; use the token", ErrBadArgument)
+	}
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("github base URL %q: %w: want https://api.github.com/ or https://HOST/api/v3/", raw, ErrBadArgument)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("github base URL: %w: credentials in the URL; use the token", ErrBadArgument)
 	}
 	if (u.Path == "" || u.Path == "/") && !strings.EqualFold(u.Hostname(), "api.github.com") {
 		u.Path = "/api/v3/"

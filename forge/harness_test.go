@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -95,3 +96,5 @@ func (s *syncBuffer) String() string {
 func sha(c byte) string { return strings.Repeat(string(c), 40) }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

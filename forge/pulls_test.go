@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,6 +65,9 @@ func TestClient_EnsurePR(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]any{"title": "Promote churn v3", "body": "second body"}, sent); diff != "" {
 		t.Errorf("update body (-want +got):\n%s", diff)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, `"msg":"github request"`) || !strings.Contains(logs, `"msg":"opened pull request"`) {
+		t.Errorf("requests and the new PR are not logged:\n%s", logs)
 	}
 	for _, r := range reqs {
 		if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {

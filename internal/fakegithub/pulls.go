@@ -153,14 +153,15 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, nonNil(paginate(s, w, r, out)))
 }
 
-// pullsForCommit lists the pull requests whose merge commit or head is sha.
+// pullsForCommit lists the pull requests whose merge commit or head is sha
+// (which, as on GitHub, may be abbreviated to 7 or more characters).
 func (s *Server) pullsForCommit(w http.ResponseWriter, r *http.Request) {
 	sha := r.PathValue("sha")
 	s.mu.Lock()
 	var out []pullJSON
 	ps := s.state.sortedPulls()
 	for i := len(ps) - 1; i >= 0; i-- {
-		if p := ps[i]; p.MergeCommitSHA == sha || p.HeadSHA == sha {
+		if p := ps[i]; sameCommit(p.MergeCommitSHA, sha) || sameCommit(p.HeadSHA, sha) {
 			out = append(out, s.pullJSON(p, false))
 		}
 	}
@@ -180,4 +181,8 @@ func nonNil[T any](items []T) []T {
 		return []T{}
 	}
 	return items
+}
+
+func sameCommit(full, sha string) bool {
+	return full != "" && len(sha) >= 7 && strings.HasPrefix(full, sha)
 }
