@@ -44,6 +44,9 @@ type Options struct {
 	Trigger pipeline.Trigger
 	Git     *pipeline.GitInfo
 	RunID   string // "" makes a new one (pipeline.NewRunID)
+	// Env is added to os.Environ() for every task, before the task's own
+	// env and the protocol variables ("KEY=VALUE" entries).
+	Env []string
 
 	Output   io.Writer // task output, prefixed "[task] ", and status lines; nil discards
 	Terminal bool      // Output is a terminal: keep a progress line at the bottom
@@ -146,7 +149,7 @@ func (s *scheduler) prepare() error {
 	if err := os.WriteFile(paramsFile, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("params: %w", err)
 	}
-	s.baseEnv = baseEnv(s.run, paramsFile)
+	s.baseEnv = append(baseEnv(s.run, paramsFile), s.opts.Env...)
 	s.disp = newDisplay(s.opts.Output, s.opts.Terminal, len(s.nodes))
 	return nil
 }

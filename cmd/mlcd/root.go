@@ -32,6 +32,8 @@ Production behind an endpoint that speaks the 'mlflow models serve' protocol.`,
 	root.PersistentFlags().BoolVar(&opts.debug, "debug", false, "log debug messages")
 	root.AddCommand(
 		newVersionCommand(opts),
+		newRunCommand(opts),
+		newLogCommand(opts),
 		newReportCommand(opts),
 	)
 	return root
