@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
@@ -273,6 +272,9 @@ func inSuffix(in string) string {
 // earlier mappings in the list win, as in YAML's merge key.
 func (p *parser) mergeFields(n ast.Node, label string) []field {
 	n = p.resolve(n)
+	if n == nil {
+		return nil // an unknown alias, already reported
+	}
 	var sources []ast.Node
 	if seq, ok := n.(*ast.SequenceNode); ok {
 		sources = seq.Values
@@ -281,7 +283,7 @@ func (p *parser) mergeFields(n ast.Node, label string) []field {
 	}
 	var out []field
 	for _, src := range sources {
-		fs, _ := p.mapping(src, strings.TrimSpace(label+" <<"), "", nil)
+		fs, _ := p.mapping(src, label+": <<", "", nil)
 		out = append(out, fs...)
 	}
 	return out

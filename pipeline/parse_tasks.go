@@ -214,6 +214,7 @@ func (p *parser) model(f field, label string) (*ModelSpec, ast.Node) {
 	}
 	m := &ModelSpec{}
 	var at ast.Node
+	serveSet := false
 	for _, mf := range fields {
 		l := label + "." + mf.key
 		switch mf.key {
@@ -225,7 +226,7 @@ func (p *parser) model(f field, label string) (*ModelSpec, ast.Node) {
 		case "flavor":
 			m.Flavor, _ = p.checked(mf, l, checkFlavor)
 		case "serve":
-			m.Serve, _ = p.str(mf, l)
+			m.Serve, serveSet = p.str(mf, l)
 		case "input_example":
 			m.InputExample, _ = p.checked(mf, l, checkOutputPath)
 		}
@@ -235,19 +236,19 @@ func (p *parser) model(f field, label string) (*ModelSpec, ast.Node) {
 			p.errorf(f.node, "%s: missing required key %q", label, key)
 		}
 	}
-	p.checkServe(fields, m, label)
+	p.checkServe(fields, m, serveSet, label)
 	return m, at
 }
 
 // checkServe: the command flavor needs serve: with {model} and {port}; the
 // other flavors are served by mlcd itself.
-func (p *parser) checkServe(fields []field, m *ModelSpec, label string) {
+func (p *parser) checkServe(fields []field, m *ModelSpec, serveSet bool, label string) {
 	sf, hasServe := lookup(fields, "serve")
 	switch {
 	case m.Flavor == FlavorCommand && !hasServe:
 		ff, _ := lookup(fields, "flavor")
 		p.errorf(ff.node, "%s: flavor command needs serve: (a command with {model} and {port})", label)
-	case m.Flavor == FlavorCommand && m.Serve != "":
+	case m.Flavor == FlavorCommand && serveSet:
 		if err := checkServe(m.Serve); err != nil {
 			p.errorf(sf.value, "%s.serve: %v", label, err)
 		}

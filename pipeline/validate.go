@@ -76,6 +76,11 @@ func checkCron(s string) error {
 	if _, err := cron.ParseStandard(s); err != nil {
 		return fmt.Errorf("invalid cron expression %q: %v", s, err)
 	}
+	if every, ok := strings.CutPrefix(s, "@every "); ok {
+		if d, err := time.ParseDuration(every); err != nil || d <= 0 {
+			return fmt.Errorf("invalid cron expression %q: @every needs a positive duration", s)
+		}
+	}
 	return nil
 }
 
@@ -262,7 +267,12 @@ func (p *parser) pipeline(body ast.Node) *Pipeline {
 		}
 		return nil
 	}
-	fields, _ := p.mapping(top, "", "", topKeys)
+	fields, _ := p.mapping(top, "", "", nil)
+	for _, f := range fields {
+		if !contains(topKeys, f.key) && !strings.HasPrefix(f.key, "x-") {
+			p.errorf(f.node, "unknown key %q%s", f.key, didYouMean(f.key, topKeys))
+		}
+	}
 	pl := &Pipeline{
 		Version:  SpecVersion,
 		File:     p.file,
@@ -333,11 +343,20 @@ func (p *parser) checked(f field, label string, check func(string) error) (strin
 
 // duration reads a Go duration string; a bare 0 is accepted too.
 func (p *parser) duration(f field, label string) (time.Duration, bool) {
-	if n, ok := p.resolve(f.value).(*ast.IntegerNode); ok && n.Token.Value == "0" {
-		return 0, true
-	}
-	s, ok := p.str(f, label)
-	if !ok {
+	var s string
+	switch v := p.resolve(f.value).(type) {
+	case *ast.IntegerNode:
+		if v.Token.Value == "0" {
+			return 0, true
+		}
+		p.errorf(v, "%s: must be a duration such as 90s, 10m or 1h30m, got integer %s (add the unit)", label, v.Token.Value)
+		return 0, false
+	case *ast.StringNode:
+		s = v.Value
+	case nil:
+		return 0, false
+	default:
+		p.errorf(valueNode(f), "%s: must be a duration such as 90s, 10m or 1h30m, got %s", label, kind(v))
 		return 0, false
 	}
 	d, err := parseDuration(s)
@@ -397,6 +416,10 @@ func (p *parser) params(f field) Params {
 		}
 		r := p.resolve(pf.value)
 		v, ok := scalarValue(r)
+		if n, isInt := r.(*ast.IntegerNode); isInt && !ok {
+			p.errorf(n, "params.%s: %s is out of range for a 64-bit integer", pf.key, n.Token.Value)
+			continue
+		}
 		if !ok {
 			if r != nil {
 				p.errorf(valueNode(pf), "params.%s: must be a string, a finite number or a boolean, got %s", pf.key, kind(r))
