@@ -203,3 +203,33 @@ func TestClient_Approvals_paginated(t *testing.T) {
 		t.Errorf("%d requests, want 3 pages", n)
 	}
 }
+
+// Someone opens the same pull request between EnsurePR's look and its
+// create: GitHub answers 422 "already exists", and EnsurePR updates theirs.
+func TestClient_EnsurePR_raceWithAnotherOpener(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.gh.SetBranch("main", sha('a'))
+	theirs := h.gh.AddPR(fakegithub.PR{Title: "theirs", Body: "old", HeadRef: "topic", HeadSHA: sha('b'), BaseRef: "main"})
+	// The first listing predates their pull request.
+	h.gh.FailNext(1, fakegithub.Failure{Status: http.StatusOK, Body: "[]", Method: "GET", PathSuffix: "/pulls"})
+	h.gh.SetBranch("topic", sha('b'))
+	pr, created, err := h.client.EnsurePR(context.Background(), "topic", "main", "Promote", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created || pr.Number != theirs.Number || pr.Body != "new" {
+		t.Errorf("got #%d created=%v body %q, want #%d updated", pr.Number, created, pr.Body, theirs.Number)
+	}
+	want := []string{"GET", "POST", "GET", "PATCH"}
+	var got []string
+	for _, r := range h.gh.Requests() {
+		got = append(got, r.Method)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("methods (-want +got):\n%s", diff)
+	}
+	if n := len(h.gh.PRs()); n != 1 {
+		t.Errorf("%d PRs, want 1", n)
+	}
+}

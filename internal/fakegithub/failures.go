@@ -20,6 +20,9 @@ type Failure struct {
 	// AfterServe makes the server carry the request out first, then answer
 	// the failure: a 502 from a proxy after GitHub acted.
 	AfterServe bool
+	// Body, when set, is sent as is instead of GitHub's error JSON: a stale
+	// "[]" list, say, to play a race.
+	Body string
 }
 
 type queuedFailure struct {
@@ -75,6 +78,12 @@ func (f Failure) write(w http.ResponseWriter, limit int) {
 	if f.Header.Get("X-RateLimit-Remaining") == "0" {
 		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
 		w.Header().Set("X-RateLimit-Used", strconv.Itoa(limit))
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(f.Status)
+		_, _ = w.Write([]byte(f.Body))
+		return
 	}
 	writeJSON(w, f.Status, errorJSON{Message: msg, DocumentationURL: doc})
 }

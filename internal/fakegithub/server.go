@@ -133,11 +133,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			})
 			s.mu.Unlock()
 		}()
+		limited := s.countRequest(rec.Header())
 		if !strings.HasPrefix(r.URL.Path, s.opts.BasePath) {
 			writeMessage(rec, http.StatusNotFound, "Not Found")
 			return
 		}
-		limited := s.countRequest(rec.Header())
 		if f := s.nextFailure(r.Method, path); f != nil {
 			if f.AfterServe && s.authorized(r) {
 				next.ServeHTTP(httptest.NewRecorder(), r)
