@@ -19,7 +19,7 @@ import (
 func parseFast(data string, fn fileName) (v *Version, ok bool) {
 	f := fastReader{s: data}
 	v = &Version{}
-	seen := map[string]bool{}
+	var seen optional
 	ok = f.intKey("schema", &v.Schema) &&
 		f.strKey("model", &v.Model) &&
 		f.intKey("version", &v.Version) &&
@@ -29,11 +29,11 @@ func parseFast(data string, fn fileName) (v *Version, ok bool) {
 		f.strKey("run", &v.RunID) &&
 		f.strKey("pipeline", &v.Pipeline) &&
 		f.strKey("task", &v.Task) &&
-		f.optStrKey("commit", &v.Commit, seen) &&
+		f.optStrKey("commit", &v.Commit, &seen.commit) &&
 		f.artifact(&v.Artifact) &&
 		f.strKey("flavor", &v.Flavor) &&
-		f.optStrKey("serve", &v.Serve, seen) &&
-		f.optStrKey("input_example", &v.InputExample, seen) &&
+		f.optStrKey("serve", &v.Serve, &seen.serve) &&
+		f.optStrKey("input_example", &v.InputExample, &seen.inputExample) &&
 		f.metrics(&v.Metrics) &&
 		f.params(&v.Params) &&
 		f.timeKey("created", &v.Created) &&
@@ -43,8 +43,12 @@ func parseFast(data string, fn fileName) (v *Version, ok bool) {
 	}
 	present := func(key string) bool {
 		switch key {
-		case "commit", "serve", "input_example":
-			return seen[key]
+		case "commit":
+			return seen.commit
+		case "serve":
+			return seen.serve
+		case "input_example":
+			return seen.inputExample
 		}
 		return true
 	}
@@ -53,6 +57,9 @@ func parseFast(data string, fn fileName) (v *Version, ok bool) {
 	}
 	return v, true
 }
+
+// optional records which optional keys a file had.
+type optional struct{ commit, serve, inputExample bool }
 
 // fastReader walks the lines of a canonical file. line holds the current
 // line once read; every line must end with '\n'.
@@ -104,7 +111,7 @@ func (f *fastReader) strKey(key string, dst *string) bool {
 }
 
 // optStrKey reads key when it is the next line, and passes otherwise.
-func (f *fastReader) optStrKey(key string, dst *string, seen map[string]bool) bool {
+func (f *fastReader) optStrKey(key string, dst *string, seen *bool) bool {
 	l, ok := f.line()
 	if !ok {
 		return false
@@ -113,7 +120,7 @@ func (f *fastReader) optStrKey(key string, dst *string, seen map[string]bool) bo
 	if !strings.HasPrefix(l, key+": ") {
 		return true
 	}
-	seen[key] = true
+	*seen = true
 	return f.strKey(key, dst)
 }
 
@@ -151,7 +158,8 @@ func (f *fastReader) timeKey(key string, dst *time.Time) bool {
 	return err == nil
 }
 
-// listKey reads "key: []" or "key: [a, b]" with plain items.
+// listKey reads "key: []" or "key: [a, \"b\"]". An item holding ", "
+// does not split back into itself, and fastString then refuses it.
 func (f *fastReader) listKey(key string, dst *[]string) bool {
 	raw, ok := f.value(key)
 	if !ok || len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
@@ -162,10 +170,12 @@ func (f *fastReader) listKey(key string, dst *[]string) bool {
 		return true
 	}
 	items := strings.Split(inner, ", ")
-	for _, it := range items {
-		if !plainSafe(it) {
+	for i, it := range items {
+		s, ok := fastString(it)
+		if !ok {
 			return false
 		}
+		items[i] = s
 	}
 	*dst = items
 	return true

@@ -201,9 +201,13 @@ func plainSafe(s string) bool {
 // yamlKeyword reports whether a plain s would not be a string in YAML 1.1
 // or 1.2 (booleans and nulls, any case).
 func yamlKeyword(s string) bool {
-	switch strings.ToLower(s) {
-	case "true", "false", "null", "yes", "no", "on", "off", "y", "n":
-		return true
+	if len(s) > 5 {
+		return false
+	}
+	for _, k := range [...]string{"true", "false", "null", "yes", "no", "on", "off", "y", "n"} {
+		if strings.EqualFold(s, k) {
+			return true
+		}
 	}
 	return false
 }

@@ -41,6 +41,14 @@ func parseFile(name string, data string) (*Version, []*pipeline.Error) {
 	return parseYAML(name, data, fn)
 }
 
+// joinPlain joins errors, and returns the one error itself when alone.
+func joinPlain(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
 func joinErrors(errs []*pipeline.Error) error {
 	list := make([]error, len(errs))
 	for i, e := range errs {
@@ -55,6 +63,7 @@ type decoder struct {
 	file string
 	v    *Version
 	pos  map[string]*token.Position // by key path: "stage", "artifact.sha256"
+	bad  map[string]bool            // top-level keys whose value did not decode
 	errs []*pipeline.Error
 }
 
@@ -66,7 +75,10 @@ func parseYAML(name string, data string, fn fileName) (*Version, []*pipeline.Err
 	}
 	present := func(key string) bool { _, ok := d.pos[key]; return ok }
 	for _, p := range validate(d.v, fn, present) {
-		d.errs = append(d.errs, d.problemError(p))
+		top, _, _ := strings.Cut(p.field, ".")
+		if !d.bad[top] { // one message per bad value
+			d.errs = append(d.errs, d.problemError(p))
+		}
 	}
 	if len(d.errs) > 0 {
 		slices.SortStableFunc(d.errs, compareErrors)
@@ -76,7 +88,7 @@ func parseYAML(name string, data string, fn fileName) (*Version, []*pipeline.Err
 }
 
 func newDecoder(name string) *decoder {
-	return &decoder{file: name, v: &Version{}, pos: map[string]*token.Position{}}
+	return &decoder{file: name, v: &Version{}, pos: map[string]*token.Position{}, bad: map[string]bool{}}
 }
 
 // decode walks the YAML tree into d.v; false when there is no tree to walk.
@@ -198,6 +210,8 @@ func (d *decoder) topLevel(mv *ast.MappingValueNode) {
 		return
 	}
 	d.pos[key] = valuePos(mv)
+	before := len(d.errs)
+	defer func() { d.bad[key] = len(d.errs) > before }()
 	v := d.v
 	switch key {
 	case "schema":
@@ -296,6 +310,10 @@ func kind(n ast.Node) string {
 }
 
 func (d *decoder) stage(n ast.Node) Stage {
+	if _, ok := n.(*ast.NullNode); ok {
+		d.fail(n, "stage is empty: want one of None, Staging, Production, Archived")
+		return ""
+	}
 	s, ok := d.scalar(n)
 	if !ok {
 		return ""

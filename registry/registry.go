@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -193,10 +194,10 @@ func (r *Registry) crossCheck() []*pipeline.Error {
 	for _, name := range r.names {
 		owner := map[string]int{}
 		for _, v := range r.models[name].Versions {
-			for _, a := range v.Aliases {
+			for i, a := range v.Aliases {
 				if n, dup := owner[a]; dup {
 					msg := fmt.Sprintf("alias %q is already on version %d of %s: an alias names one version", a, n, name)
-					problems = append(problems, r.errorAt(v.Path(), "aliases", msg))
+					problems = append(problems, r.errorAt(v.Path(), "aliases."+strconv.Itoa(i), msg))
 					continue
 				}
 				owner[a] = v.Version

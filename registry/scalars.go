@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/goccy/go-yaml/ast"
@@ -120,6 +121,7 @@ func (d *decoder) strList(n ast.Node) []string {
 			continue
 		}
 		if s, ok := d.scalar(item); ok {
+			d.pos[fmt.Sprintf("aliases.%d", len(out))] = posOf(item)
 			out = append(out, s)
 		}
 	}

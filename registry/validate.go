@@ -120,13 +120,14 @@ func validateArtifact(a Artifact, present bool) []problem {
 func validateAliases(aliases []string) []problem {
 	var ps []problem
 	seen := make(map[string]bool, len(aliases))
-	for _, a := range aliases {
+	for i, a := range aliases {
+		field := "aliases." + strconv.Itoa(i)
 		if err := checkAlias(a); err != nil {
-			ps = append(ps, problem{"aliases", err.Error()})
+			ps = append(ps, problem{field, err.Error()})
 			continue
 		}
 		if seen[a] {
-			ps = append(ps, problem{"aliases", fmt.Sprintf("alias %q is listed twice", a)})
+			ps = append(ps, problem{field, fmt.Sprintf("alias %q is listed twice", a)})
 		}
 		seen[a] = true
 	}

@@ -1,0 +1,131 @@
+package registry
+
+import (
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// Register returns the version files that run adds to the registry tip:
+// one new version, stage None, for every successful task with a model,
+// numbered after the highest version of its model (numbers are never
+// reused). A task adds nothing when it was a cache hit, when its model file
+// has the digest of the model's latest version, or when tip already holds a
+// version from this run and task (so a retried push registers nothing
+// twice).
+//
+// When a push loses a race, the caller fetches the new tip and calls
+// Register again: the versions are renumbered after the other run's, which
+// is how numbers stay unique without a lock. tip may be nil (no registry).
+// The error names a successful task whose model file is not among its
+// outputs; the other tasks' versions are still returned.
+func Register(tip *Registry, run *pipeline.Run) (files map[string][]byte, versions []*Version, err error) {
+	if tip == nil {
+		tip = build(nil)
+	}
+	files = map[string][]byte{}
+	next := map[string]int{} // next number per model, across tasks of this run
+	var errs []error
+	for _, t := range run.Tasks {
+		v, err := newVersion(tip, run, t)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if v == nil {
+			continue
+		}
+		if next[v.Model] == 0 {
+			next[v.Model] = maxVersion(tip.Model(v.Model)) + 1
+		}
+		v.Version = next[v.Model]
+		if ps := validate(v, fileName{v.Model, v.Version}, func(string) bool { return true }); len(ps) > 0 {
+			errs = append(errs, fmt.Errorf("task %s: %s", v.Task, ps[0].msg))
+			continue
+		}
+		next[v.Model]++
+		files[v.Path()] = Marshal(v)
+		versions = append(versions, v)
+	}
+	if len(errs) > 0 {
+		return files, versions, fmt.Errorf("register run %s: %w", run.ID, joinPlain(errs))
+	}
+	return files, versions, nil
+}
+
+// newVersion builds the version a task registers, without its number, or
+// nil when the task registers none.
+func newVersion(tip *Registry, run *pipeline.Run, t *pipeline.TaskRecord) (*Version, error) {
+	if t.Model == nil || t.Status != pipeline.StatusSuccess || t.CacheHit {
+		return nil, nil
+	}
+	out := t.Output(t.Model.File)
+	if out == nil {
+		return nil, fmt.Errorf("task %s: model file %q is not among its outputs", t.Name, t.Model.File)
+	}
+	m := tip.Model(t.Model.Name)
+	if m != nil {
+		if latest := m.Latest(); latest != nil && latest.Artifact.SHA256 == out.SHA256 {
+			return nil, nil
+		}
+		for _, v := range m.Versions {
+			if v.RunID == run.ID && v.Task == t.Name {
+				return nil, nil
+			}
+		}
+	}
+	v := &Version{
+		Schema:       Schema,
+		Model:        t.Model.Name,
+		Stage:        StageNone,
+		RunID:        run.ID,
+		Pipeline:     run.Pipeline,
+		Task:         t.Name,
+		Artifact:     Artifact{File: out.Path, SHA256: out.SHA256, Size: out.Size},
+		Flavor:       t.Model.Flavor,
+		Serve:        t.Model.Serve,
+		InputExample: t.Model.InputExample,
+		Metrics:      maps.Clone(t.Metrics),
+		Params:       mergeParams(run.Params, t.Params),
+		Created:      created(run, t),
+	}
+	if run.Git != nil {
+		v.Commit = run.Git.Commit
+	}
+	return v, nil
+}
+
+// mergeParams is the run's params overlaid with the task's own, each value
+// in one of the four types of the file.
+func mergeParams(run, task pipeline.Params) pipeline.Params {
+	if len(run)+len(task) == 0 {
+		return nil
+	}
+	p := make(pipeline.Params, len(run)+len(task))
+	for k, v := range run {
+		p[k] = normParam(v)
+	}
+	for k, v := range task {
+		p[k] = normParam(v)
+	}
+	return p
+}
+
+// created is when the task finished, so that registering the same run
+// twice writes the same bytes.
+func created(run *pipeline.Run, t *pipeline.TaskRecord) time.Time {
+	for _, tm := range []time.Time{t.End, run.End, t.Start, run.Start} {
+		if !tm.IsZero() {
+			return tm.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+func maxVersion(m *Model) int {
+	if m == nil || len(m.Versions) == 0 {
+		return 0
+	}
+	return m.Latest().Version
+}
