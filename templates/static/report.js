@@ -56,7 +56,10 @@
     });
     ["#filter", "#status"].forEach(function (s) {
       var el = $(s);
-      if (el) { el.addEventListener("input", function () { applyFilter(table); }); }
+      if (el) {
+        el.addEventListener("input", function () { applyFilter(table); });
+        el.addEventListener("change", function () { applyFilter(table); });
+      }
     });
     var box = $("#cols");
     $all("input[data-col]", box).forEach(function (cb) {
