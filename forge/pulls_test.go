@@ -233,3 +233,27 @@ func TestClient_EnsurePR_raceWithAnotherOpener(t *testing.T) {
 		t.Errorf("%d PRs, want 1", n)
 	}
 }
+
+// Two controllers promoting the same version at once still end with one
+// pull request.
+func TestClient_EnsurePR_concurrent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.gh.SetBranch("main", sha('a'))
+	h.gh.SetBranch("topic", sha('b'))
+	errs := make(chan error, 4)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			_, _, err := h.client.EnsurePR(context.Background(), "topic", "main", "Promote", "body")
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := len(h.gh.PRs()); n != 1 {
+		t.Errorf("%d PRs, want 1", n)
+	}
+}
