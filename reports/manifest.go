@@ -3,10 +3,8 @@ package reports
 import (
 	"bufio"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -94,14 +92,4 @@ func writeManifest(dir string, m *manifest) error {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil
-}
-
-// upToDate reports whether the page at rel was written from inputs with
-// this hash and is still there.
-func (b *Builder) upToDate(m *manifest, rel, hash string) bool {
-	if m.Pages[rel] != hash {
-		return false
-	}
-	_, err := os.Stat(filepath.Join(b.opts.Out, filepath.FromSlash(rel)))
-	return !errors.Is(err, fs.ErrNotExist) && err == nil
 }

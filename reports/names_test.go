@@ -40,7 +40,7 @@ func FuzzSlug(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := slug(s)
-		if !safeName.MatchString(got) || strings.Contains(got, "..") && got == s && strings.Contains(s, "/") {
+		if !safeName.MatchString(got) || strings.HasSuffix(got, ".html") {
 			t.Fatalf("slug(%q) = %q", s, got)
 		}
 		if got != s && !strings.HasPrefix(got, "x-") {
