@@ -59,7 +59,7 @@ func TestClient_retriesRateLimits(t *testing.T) {
 		failure  fakegithub.Failure
 		min, max time.Duration
 	}{
-		{"primary 403", fakegithub.RateLimited(time.Now().Add(90 * time.Second)), 88 * time.Second, 101 * time.Second},
+		{"primary 403", fakegithub.RateLimited(time.Now().Add(90 * time.Second)), 60 * time.Second, 101 * time.Second},
 		{"secondary 403 Retry-After", fakegithub.SecondaryRateLimited(http.StatusForbidden, 30*time.Second), 30 * time.Second, 33 * time.Second},
 		{"secondary 429 Retry-After", fakegithub.SecondaryRateLimited(http.StatusTooManyRequests, 5*time.Second), 5 * time.Second, 6 * time.Second},
 		{"secondary without headers", fakegithub.Failure{Status: http.StatusForbidden, Message: "You have exceeded a secondary rate limit."}, time.Minute, 66 * time.Second},
