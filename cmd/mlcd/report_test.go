@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReportCommand(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join("..", "..", "reports", "testdata", "small", "repo"))); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	broken := t.TempDir()
+	validateWriteFile(t, filepath.Join(broken, "runs", "p", "r1.json"), `{"id": "r1", "pipeline": `)
+	tests := []struct {
+		name     string
+		args     []string
+		wantOut  string
+		wantErr  string
+		wantCode int
+	}{
+		{"first build", []string{"report", "--repo", repo, "--out", out}, "report: 5 runs (5 read), ", "", exitOK},
+		{"nothing changed", []string{"report", "--repo", repo, "--out", out}, "report: 5 runs (0 read), 0 files written", "", exitOK},
+		{"push is not there yet", []string{"report", "--repo", repo, "--push", "gh-pages"}, "", "--push is not available", exitBadInput},
+		{"broken record", []string{"report", "--repo", broken, "--out", filepath.Join(t.TempDir(), "s")}, "report: 0 runs", "runs/p/r1.json", exitError},
+		{"stray argument", []string{"report", "x"}, "", "unknown command", exitError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			cmd := newRootCommand(&globalOptions{stdout: &stdout, stderr: &stderr})
+			cmd.SetArgs(tt.args)
+			err := cmd.Execute()
+			if got := exitCode(err); got != tt.wantCode {
+				t.Errorf("exit code %d (err %v), want %d", got, err, tt.wantCode)
+			}
+			if !strings.HasPrefix(stdout.String(), tt.wantOut) {
+				t.Errorf("stdout %q, want prefix %q", stdout.String(), tt.wantOut)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("error %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+	for _, page := range []string{"index.html", "runs/index.html", "models/churn-rf/index.html", "compare.html"} {
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(page))); err != nil {
+			t.Errorf("page %s not written: %v", page, err)
+		}
+	}
+}
