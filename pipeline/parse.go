@@ -21,7 +21,7 @@ func Load(dir string) (*Pipeline, error) {
 	file := filepath.Join(dir, FileName)
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &notFoundError{err: &Error{File: file, Msg: "not found: every mlcd repository has one at its root (mlcd init writes a starter)"}}
+		return nil, &notFoundError{err: &Error{File: file, Msg: "not found: an mlcd repository has its pipeline in mlcd.yaml at its root"}}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read pipeline: %w", err)
@@ -443,4 +443,23 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Problems returns the *Error values in err, in order: the problems of a
+// file as Parse and Load report them, also when err wraps them. It returns
+// nil when err holds none (a file that could not be read, say).
+func Problems(err error) []*Error {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *Error:
+		return []*Error{e}
+	case interface{ Unwrap() []error }:
+		var out []*Error
+		for _, inner := range e.Unwrap() {
+			out = append(out, Problems(inner)...)
+		}
+		return out
+	}
+	return Problems(errors.Unwrap(err))
 }

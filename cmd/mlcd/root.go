@@ -35,6 +35,7 @@ Production behind an endpoint that speaks the 'mlflow models serve' protocol.`,
 		newRunCommand(opts),
 		newLogCommand(opts),
 		newReportCommand(opts),
+		newValidateCommand(opts),
 	)
 	return root
 }
