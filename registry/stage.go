@@ -54,8 +54,8 @@ func editStageLine(name, data string, st Stage) (string, bool) {
 	return strings.Join(lines, ""), true
 }
 
-// valueEnd returns the length of the scalar at the start of s: a quoted
-// string, or a plain word up to a comment or the end of the line.
+// valueEnd returns the length of the stage value at the start of s: a
+// quoted string, or a plain word (a valid stage is letters only).
 func valueEnd(s string) int {
 	switch {
 	case strings.HasPrefix(s, `"`):
@@ -66,11 +66,11 @@ func valueEnd(s string) int {
 		}
 		return -1
 	}
-	end := len(strings.TrimRight(s, "\r\n"))
-	if i := strings.Index(s, " #"); i >= 0 && i < end {
-		end = i
+	i := 0
+	for i < len(s) && isLetter(s[i]) {
+		i++
 	}
-	return len(strings.TrimRight(s[:end], " \t"))
+	return i
 }
 
 func sameExceptStage(a, b *Version) bool {
