@@ -3,6 +3,8 @@ package watcher
 import (
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestNewCron(t *testing.T) {
@@ -107,4 +109,24 @@ func FuzzNewCron(f *testing.F) {
 			t.Errorf("NewCron(%q, %q).Next(%s) = %s, not after it", expr, tz, from, n)
 		}
 	})
+}
+
+// TestCron_Next_RepeatedHour pins what docs/triggers.md says: when clocks
+// go back, a time in the repeated hour comes twice, once in each offset.
+func TestCron_Next_RepeatedHour(t *testing.T) {
+	t.Parallel()
+	c, err := NewCron("30 1 * * *", "America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC) // midnight, summer time
+	var got []string
+	for range 3 {
+		from = c.Next(from)
+		got = append(got, from.Format(time.RFC3339))
+	}
+	want := []string{"2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00", "2026-11-02T01:30:00-05:00"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ticks (-want +got):\n%s", diff)
+	}
 }
