@@ -29,8 +29,8 @@ type Options struct {
 	StoreDir string
 	// PageSize is the number of runs per runs-table page (default 100).
 	PageSize int
-	// LoadModels reads the registry from the repository; nil uses a
-	// reader of the registry file format built into this package.
+	// LoadModels reads the registry from the repository; nil uses
+	// registry.Load.
 	LoadModels func(fsys fs.FS) ([]*registry.Model, error)
 	// StageHistory lists, per model name, who changed which version's stage
 	// and when (from git log); the caller fills it, nil shows none.
