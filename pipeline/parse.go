@@ -283,8 +283,8 @@ func (p *parser) mergeFields(n ast.Node, label string) []field {
 	}
 	var out []field
 	for _, src := range sources {
-		fs, _ := p.mapping(src, label+": <<", "", nil)
-		out = append(out, fs...)
+		more, _ := p.mapping(src, label+": <<", "", nil)
+		out = append(out, more...)
 	}
 	return out
 }
@@ -295,7 +295,9 @@ func (p *parser) key(mv *ast.MappingValueNode) (string, bool) {
 	switch v := k.(type) {
 	case *ast.StringNode:
 		return v.Value, true
-	case *ast.MappingNode, *ast.SequenceNode, *ast.MappingKeyNode, nil:
+	case nil:
+		return "", false // an unknown alias, already reported
+	case *ast.MappingNode, *ast.SequenceNode, *ast.MappingKeyNode:
 		p.errorf(mv, "keys must be plain words, got %s", kind(k))
 		return "", false
 	}

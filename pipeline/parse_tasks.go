@@ -20,31 +20,33 @@ type taskPlace struct {
 // each carry name:.
 func (p *parser) tasks(f field, d Defaults) []*Task {
 	var places []*taskPlace
+	empty := false
 	switch v := p.resolve(f.value).(type) {
 	case *ast.MappingNode:
 		fields, _ := p.mapping(v, "tasks", "in tasks", nil)
 		for _, tf := range fields {
 			places = append(places, p.task(tf.key, tf.node, tf.value, taskKeys, d))
 		}
+		empty = len(v.Values) == 0
 	case *ast.SequenceNode:
 		places = p.taskList(v, d)
+		empty = len(v.Values) == 0
 	case *ast.NullNode:
+		empty = true
 	case nil:
 		return nil
 	default:
 		p.errorf(v, "tasks: must be a mapping of task names to tasks (or a list of tasks with name:), got %s", kind(v))
 		return nil
 	}
-	var tasks []*Task
-	for _, tp := range places {
-		if tp != nil {
-			tasks = append(tasks, tp.task)
-		}
-	}
-	if len(tasks) == 0 && len(places) == 0 {
+	if empty {
 		p.errorf(f.node, "tasks: at least one task is required")
 	}
 	p.places = places
+	tasks := make([]*Task, len(places))
+	for i, tp := range places {
+		tasks[i] = tp.task
+	}
 	return tasks
 }
 

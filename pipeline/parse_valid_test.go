@@ -3,6 +3,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,29 @@ func listFormWant() *Pipeline {
 				Cache: true, Backoff: 2, MaxDelay: 5 * time.Minute, Timeout: time.Hour, TriggerRule: AllDone, Line: 33,
 			},
 		},
+	}
+}
+
+// TestParse_DocExamples parses the complete files shown in the reference,
+// docs/mlcd-yaml.md, so that the documentation cannot drift from the parser.
+func TestParse_DocExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "mlcd-yaml.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```yaml\n")[1:]
+	checked := 0
+	for _, b := range blocks {
+		body, _, _ := strings.Cut(b, "```")
+		if !strings.Contains(body, "pipeline:") || !strings.Contains(body, "tasks:") {
+			continue // a fragment
+		}
+		checked++
+		if _, err := Parse("mlcd.yaml", []byte(body)); err != nil {
+			t.Errorf("example %d of docs/mlcd-yaml.md: %v\n%s", checked, err, body)
+		}
+	}
+	if checked < 2 {
+		t.Errorf("checked %d examples, want at least 2", checked)
 	}
 }
