@@ -60,9 +60,11 @@ func (r *Repo) remoteErr(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("%s %s: %w", op, r.safeURL, cerr)
 	}
 	switch {
-	case errors.Is(err, transport.ErrAuthenticationRequired),
-		errors.Is(err, transport.ErrAuthorizationFailed),
-		errors.Is(err, transport.ErrInvalidAuthMethod):
+	case errors.Is(err, transport.ErrAuthenticationRequired):
+		return fmt.Errorf("%s %s: %w (credentials missing or refused): %s", op, r.safeURL, ErrAuth, r.authHint)
+	case errors.Is(err, transport.ErrAuthorizationFailed):
+		return fmt.Errorf("%s %s: %w (permission denied): %s", op, r.safeURL, ErrAuth, r.authHint)
+	case errors.Is(err, transport.ErrInvalidAuthMethod):
 		return fmt.Errorf("%s %s: %w (%v): %s", op, r.safeURL, ErrAuth, redactErr(err, r.secrets), r.authHint)
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return fmt.Errorf("%s %s: repository %w", op, r.safeURL, ErrNotFound)

@@ -48,13 +48,14 @@ func (r *Repo) push(ctx context.Context, old, commit plumbing.Hash, added newObj
 	}()
 	rs, err := sess.ReceivePack(ctx, req)
 	rd.Close()
-	if perr := <-done; err == nil && perr != nil {
+	perr := <-done
+	if rs != nil { // the remote answered: its report says what happened
+		return r.pushStatus(rs)
+	}
+	if err == nil {
 		err = perr
 	}
-	if err != nil {
-		return r.remoteErr(ctx, "push to", err)
-	}
-	return r.pushStatus(rs)
+	return r.remoteErr(ctx, "push to", err)
 }
 
 // pushStatus turns receive-pack's report into an error. A refused update

@@ -1,6 +1,7 @@
 package gittest
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -40,8 +41,9 @@ type Server struct {
 	srv  *httptest.Server
 	opts ServeOptions
 
-	mu   sync.Mutex
-	reqs []Request
+	mu     sync.Mutex
+	reqs   []Request
+	stderr bytes.Buffer
 }
 
 // Serve starts a Server for the bare repositories under root; it stops when
@@ -52,8 +54,9 @@ func Serve(t testing.TB, root string, opts ServeOptions) *Server {
 	execPath := Git(t, root, "--exec-path")
 	s := &Server{opts: opts}
 	backend := &cgi.Handler{
-		Path: filepath.Join(execPath, "git-http-backend"),
-		Dir:  root,
+		Path:   filepath.Join(execPath, "git-http-backend"),
+		Dir:    root,
+		Stderr: (*stderrWriter)(s),
 		Env: []string{
 			"GIT_PROJECT_ROOT=" + root,
 			"GIT_HTTP_EXPORT_ALL=1",
@@ -101,6 +104,22 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reqs = nil
+}
+
+// Stderr returns what git http-backend wrote to its standard error (e.g.
+// why receive-pack refused an update).
+func (s *Server) Stderr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stderr.String()
+}
+
+type stderrWriter Server
+
+func (w *stderrWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stderr.Write(p)
 }
 
 // UploadPackPosts counts the fetch negotiations (POST .../git-upload-pack)
