@@ -25,7 +25,7 @@ func (r *localRun) handle(e fsnotify.Event) bool {
 		return false
 	}
 	if e.Has(fsnotify.Remove | fsnotify.Rename) {
-		_ = r.w.Remove(e.Name) // a watched folder that went away; an error means it was not one
+		r.unwatchTree(e.Name)
 	}
 	if e.Has(fsnotify.Create) {
 		if fi, err := os.Lstat(e.Name); err == nil && fi.IsDir() {
@@ -115,6 +115,19 @@ func (r *localRun) addTree(dir string, found bool) error {
 		}
 		return nil
 	})
+}
+
+// unwatchTree drops the watches of a folder that was moved or removed, and
+// of every folder under it. A moved folder keeps its inotify watches, which
+// would report changes under the old name; the move's other half (a Create)
+// watches the new name.
+func (r *localRun) unwatchTree(name string) {
+	prefix := name + string(filepath.Separator)
+	for _, p := range r.w.WatchList() {
+		if p == name || strings.HasPrefix(p, prefix) {
+			_ = r.w.Remove(p) // already gone with the folder: nothing to undo
+		}
+	}
 }
 
 // rel returns name relative to the root, slash-separated ("" for the root

@@ -18,6 +18,7 @@ type HeadFunc func(ctx context.Context) (string, error)
 const (
 	DefaultPollInterval = 30 * time.Second
 	DefaultMaxBackoff   = 5 * time.Minute
+	DefaultPollTimeout  = time.Minute
 )
 
 // PollerConfig configures a Poller.
@@ -26,6 +27,9 @@ type PollerConfig struct {
 	Branch string   // the tracked branch, copied into each Event
 	// Interval between polls; DefaultPollInterval when 0.
 	Interval time.Duration
+	// Timeout bounds one poll, so that a remote that hangs cannot stop the
+	// watch (it counts as a failed poll); DefaultPollTimeout when 0.
+	Timeout time.Duration
 	// LastSeen seeds the last commit seen (after a restart): the first poll
 	// emits nothing when the head is still LastSeen.
 	LastSeen string
@@ -57,8 +61,12 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	if cfg.Head == nil {
 		return nil, errors.New("poller: no head func")
 	}
-	if cfg.Interval < 0 || cfg.MaxBackoff < 0 {
-		return nil, fmt.Errorf("poller: negative interval %s or max backoff %s", cfg.Interval, cfg.MaxBackoff)
+	if cfg.Interval < 0 || cfg.MaxBackoff < 0 || cfg.Timeout < 0 {
+		return nil, fmt.Errorf("poller: negative interval %s, max backoff %s or timeout %s",
+			cfg.Interval, cfg.MaxBackoff, cfg.Timeout)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultPollTimeout
 	}
 	if cfg.Interval == 0 {
 		cfg.Interval = DefaultPollInterval
@@ -127,7 +135,7 @@ func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 		case <-p.kick:
 			kind, delivery = p.takeTrigger()
 		}
-		head, err := p.cfg.Head(ctx)
+		head, err := p.head(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -154,6 +162,20 @@ func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 		}
 		last = head
 	}
+}
+
+// head asks the head func, within the poll timeout.
+func (p *Poller) head(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	head, err := p.cfg.Head(ctx)
+	if err != nil {
+		return "", fmt.Errorf("poll %s: %w", p.cfg.Branch, err)
+	}
+	if head == "" {
+		return "", fmt.Errorf("poll %s: the remote gave no commit", p.cfg.Branch)
+	}
+	return head, nil
 }
 
 // backoff is the wait after the n-th consecutive failure: Interval doubled

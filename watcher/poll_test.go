@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,6 +213,7 @@ func TestNewPoller(t *testing.T) {
 		{"no head func", PollerConfig{}, true},
 		{"negative interval", PollerConfig{Head: head, Interval: -time.Second}, true},
 		{"negative backoff", PollerConfig{Head: head, MaxBackoff: -time.Second}, true},
+		{"negative timeout", PollerConfig{Head: head, Timeout: -time.Second}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,5 +235,35 @@ func TestPoller_Backoff(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("backoff (-want +got):\n%s", diff)
+	}
+}
+
+// TestPoller_Run_TimesOutAHungPoll: a remote that never answers costs one
+// poll timeout, reported as an error, and the watch goes on.
+func TestPoller_Run_TimesOutAHungPoll(t *testing.T) {
+	t.Parallel()
+	remote := newTestRemote(t)
+	var calls atomic.Int64
+	head := func(ctx context.Context) (string, error) {
+		if calls.Add(1) == 1 {
+			<-ctx.Done() // hangs until the poller gives up
+			return "", ctx.Err()
+		}
+		return remote.head(ctx)
+	}
+	errs := make(chan error, 10)
+	p := newTestPoller(t, PollerConfig{Head: head, Branch: "main", Interval: 10 * time.Millisecond,
+		Timeout: 50 * time.Millisecond, OnError: func(err error, _ time.Duration) { errs <- err }})
+	ev := next(t, startSource(t, p.Run))
+	if want := remote.git(remote.work, "rev-parse", "HEAD"); ev.Commit != want {
+		t.Errorf("commit %q after the hung poll, want %q", ev.Commit, want)
+	}
+	select {
+	case err := <-errs:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("hung poll reported %v, want a deadline error", err)
+		}
+	default:
+		t.Error("the hung poll was not reported")
 	}
 }
