@@ -87,6 +87,8 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 		log: log.With("component", "watcher", "source", "webhook")}, nil
 }
 
+// ServeHTTP answers one delivery: it reads the body (up to MaxBody), checks
+// the signature before anything else, then handles ping and push.
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
