@@ -3,10 +3,13 @@ package registry
 import (
 	"fmt"
 	"io/fs"
+	"maps"
+	"strings"
 	"os"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // benchTree is a registry of models x versions; version 1 of every model is
@@ -51,6 +54,7 @@ func BenchmarkLoad(b *testing.B) {
 
 func benchLoad(b *testing.B, fsys fs.FS) {
 	b.ReportAllocs()
+	defer reportCPU(b, cpuTime())
 	for b.Loop() {
 		r, err := Load(fsys)
 		if err != nil {
@@ -86,4 +90,66 @@ func BenchmarkParse(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDiff compares the registries of two commits of a 200 x 50
+// registry that differ in one file (a promotion): Diff alone; the head
+// built from the base and the changed path (what a git diff gives); and
+// the head loaded in full through a Loader that loaded the base (issue
+// target: under 10 ms).
+func BenchmarkDiff(b *testing.B) {
+	base := benchTree(200, 50)
+	head := maps.Clone(base)
+	p := VersionPath("model-100", 50)
+	head[p] = &fstest.MapFile{Data: []byte(strings.Replace(string(base[p].Data), "stage: None", "stage: Production", 1))}
+	var l Loader
+	br, err := l.Load(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hr, err := l.Load(head)
+	if err != nil {
+		b.Fatal(err)
+	}
+	check := func(cs []Change) {
+		if len(cs) != 1 || cs[0].ToStage != StageProduction {
+			b.Fatalf("Diff = %+v", cs)
+		}
+	}
+	b.Run("diff", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			check(Diff(br, hr))
+		}
+	})
+	b.Run("update+diff", func(b *testing.B) {
+		b.ReportAllocs()
+		defer reportCPU(b, cpuTime())
+		for b.Loop() {
+			hr, err := br.Update(head, []string{p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(Diff(br, hr))
+		}
+	})
+	b.Run("cached-load+diff", func(b *testing.B) {
+		b.ReportAllocs()
+		defer reportCPU(b, cpuTime())
+		for b.Loop() {
+			hr, err := l.Load(head)
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(Diff(br, hr))
+		}
+	})
+}
+
+// reportCPU adds the CPU time per operation (all goroutines, user and
+// system) to the benchmark's output.
+func reportCPU(b *testing.B, start time.Duration) {
+	if used := cpuTime() - start; used > 0 && b.N > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -75,6 +77,12 @@ func Load(fsys fs.FS) (*Registry, error) {
 // loads, so that loading the next commit parses only the files that
 // changed. The zero Loader is ready; it is safe for concurrent use.
 type Loader struct {
+	// Workers is how many files are read at once; 0 means a few per CPU.
+	// The fs.FS must then be safe for concurrent use (os.DirFS,
+	// fstest.MapFS and gitstore's commit trees are); set 1 for one that
+	// is not.
+	Workers int
+
 	mu   sync.Mutex
 	gens [2]map[string]entry // by path; [0] is the newest load
 }
@@ -99,16 +107,15 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 	l.mu.Lock()
 	prev := l.gens
 	l.mu.Unlock()
+	results := readAll(fsys, paths, l.workers(len(paths)), prev)
 	files := make(map[string]entry, len(paths))
-	for _, p := range paths {
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", p, err)
+	for i, res := range results {
+		if res.err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", paths[i], res.err)
 		}
-		e, errs := cachedParse(prev, p, string(data))
-		problems = append(problems, errs...)
-		if e.v != nil {
-			files[p] = e
+		problems = append(problems, res.errs...)
+		if res.e.v != nil {
+			files[paths[i]] = res.e
 		}
 	}
 	l.mu.Lock()
@@ -118,6 +125,47 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 	problems = append(problems, r.crossCheck()...)
 	slices.SortStableFunc(problems, compareErrors)
 	return r, problems, nil
+}
+
+func (l *Loader) workers(files int) int {
+	n := l.Workers
+	if n <= 0 {
+		n = min(4*runtime.GOMAXPROCS(0), 16)
+	}
+	return max(1, min(n, files/64))
+}
+
+// readResult is one file read and parsed.
+type readResult struct {
+	e    entry
+	errs []*pipeline.Error
+	err  error
+}
+
+// readAll reads and parses paths with n goroutines; reading small files is
+// mostly waiting on system calls, which several goroutines overlap.
+func readAll(fsys fs.FS, paths []string, n int, prev [2]map[string]entry) []readResult {
+	results := make([]readResult, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(paths) {
+					return
+				}
+				data, err := fs.ReadFile(fsys, paths[i])
+				if err != nil {
+					results[i].err = err
+					continue
+				}
+				results[i].e, results[i].errs = cachedParse(prev, paths[i], string(data))
+			}
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 func cachedParse(prev [2]map[string]entry, p, data string) (entry, []*pipeline.Error) {
