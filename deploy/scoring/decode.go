@@ -40,10 +40,12 @@ func (d *decoder) decode(contentType string, body []byte, schema Schema) (Params
 
 // mediaType applies MLflow's content-type rules and returns the media type.
 func mediaType(ct string) (string, *Error) {
-	parts := strings.Split(ct, ";")
-	mime := strings.ToLower(strings.TrimSpace(parts[0]))
+	head, rest, _ := strings.Cut(ct, ";")
+	mime := strings.ToLower(strings.TrimSpace(head))
 	var unknown []string
-	for _, p := range parts[1:] {
+	for rest != "" {
+		var p string
+		p, rest, _ = strings.Cut(rest, ";")
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
 		if strings.ToLower(strings.TrimSpace(k)) != "charset" {
 			unknown = append(unknown, k)

@@ -1,0 +1,94 @@
+// Command servebench measures the scoring server (make bench-serve): the
+// native xgboost flavor against the same model behind a Flask app on
+// gunicorn (one sync worker, OMP_NUM_THREADS=1, as `mlflow models serve`
+// runs), on loopback, with wrk posting a single-row dataframe_split request.
+// Runs are interleaved (native, python, native, ...) and each figure is the
+// median of -rounds runs.
+//
+//	go run ./internal/servebench -duration 10s -conns 8,32 -rounds 3
+//
+// With -serve MODEL it only serves that xgboost model file on -listen (no
+// cobra command needed), for trying the server by hand.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	duration time.Duration
+	conns    []int
+	rounds   int
+	python   bool
+	keep     bool
+	serve    string
+	listen   string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := parseFlags(os.Args[1:])
+	if err == nil {
+		err = run(ctx, cfg, os.Stdout)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "servebench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	var (
+		cfg   config
+		conns string
+	)
+	fs := flag.NewFlagSet("servebench", flag.ContinueOnError)
+	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of each load run")
+	fs.StringVar(&conns, "conns", "8,32", "concurrency levels (comma-separated)")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "runs per server and concurrency; the median is reported")
+	fs.BoolVar(&cfg.python, "python", true, "also measure the Flask/gunicorn peer")
+	fs.BoolVar(&cfg.keep, "keep", false, "keep the work folder (model, request, logs)")
+	fs.StringVar(&cfg.serve, "serve", "", "only serve this xgboost model file on -listen")
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:1234", "address for -serve")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	for _, s := range strings.Split(conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return cfg, fmt.Errorf("-conns: %q is not a positive number", s)
+		}
+		cfg.conns = append(cfg.conns, n)
+	}
+	if cfg.rounds < 1 {
+		return cfg, errors.New("-rounds must be at least 1")
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, cfg config, out io.Writer) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if cfg.serve != "" {
+		url, stop, err := native(ctx, cfg.serve, cfg.listen, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "serving %s on %s (Ctrl-C stops)\n", cfg.serve, url)
+		<-ctx.Done()
+		stop()
+		return nil
+	}
+	return bench(ctx, cfg, out, log)
+}
