@@ -10,6 +10,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
 // startLocal watches root and returns its events once every folder that
@@ -59,7 +61,9 @@ func mkdirs(t *testing.T, root string, rels ...string) {
 
 func TestLocal_Run(t *testing.T) {
 	t.Parallel()
-	pyUnderSrc := func(rel string) bool { return strings.HasPrefix(rel, "src/") && strings.HasSuffix(rel, ".py") }
+	onPaths := func(rel string) bool { // on.paths: [src/**/*.py, mlcd.yaml]
+		return pipeline.MatchPath("src/**/*.py", rel) || pipeline.MatchPath("mlcd.yaml", rel)
+	}
 	tests := []struct {
 		name     string
 		existing []string // folders made before the watch starts
@@ -103,15 +107,17 @@ func TestLocal_Run(t *testing.T) {
 				}
 				return w
 			}()},
-		{name: "only matching paths", existing: []string{"src", "docs"}, match: pyUnderSrc,
+		{name: "only paths that on.paths matches", existing: []string{"src/lib", "docs"}, match: onPaths,
 			act: func(t *testing.T, root string) {
 				write(t, root, "docs/index.md") // no event of its own
 				write(t, root, "src/notes.txt")
+				write(t, root, "mlcd.yml")
 				time.Sleep(2 * DefaultDebounce) // a batch of its own, if any
-				write(t, root, "src/a.py")
+				write(t, root, "src/lib/a.py")
+				write(t, root, "mlcd.yaml")
 				write(t, root, "docs/more.md")
 			},
-			want: []string{"src/a.py"}},
+			want: []string{"mlcd.yaml", "src/lib/a.py"}},
 		{name: "removed file and folder", existing: []string{"src/old/deep"},
 			act: func(t *testing.T, root string) {
 				if err := os.RemoveAll(filepath.Join(root, "src", "old")); err != nil {
