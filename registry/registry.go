@@ -122,7 +122,7 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 	l.gens = [2]map[string]entry{files, l.gens[0]}
 	l.mu.Unlock()
 	r := build(files)
-	problems = append(problems, r.crossCheck()...)
+	problems = append(problems, r.crossCheck(r.names)...)
 	slices.SortStableFunc(problems, compareErrors)
 	return r, problems, nil
 }
@@ -236,12 +236,16 @@ func build(files map[string]entry) *Registry {
 }
 
 // crossCheck finds what no single file shows: an alias on two versions of
-// one model. The later version is the one reported.
-func (r *Registry) crossCheck() []*pipeline.Error {
+// one model, among models. The later version is the one reported.
+func (r *Registry) crossCheck(models []string) []*pipeline.Error {
 	var problems []*pipeline.Error
-	for _, name := range r.names {
+	for _, name := range models {
+		m := r.models[name]
+		if m == nil {
+			continue
+		}
 		owner := map[string]int{}
-		for _, v := range r.models[name].Versions {
+		for _, v := range m.Versions {
 			for i, a := range v.Aliases {
 				if n, dup := owner[a]; dup {
 					msg := fmt.Sprintf("alias %q is already on version %d of %s: an alias names one version", a, n, name)

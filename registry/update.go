@@ -24,6 +24,7 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 		files = map[string]entry{}
 	}
 	var problems []*pipeline.Error
+	touched := map[string]bool{}
 	for _, p := range changed {
 		if !strings.HasPrefix(p, Dir+"/") || !isYAML(p) {
 			continue
@@ -31,6 +32,7 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 		delete(files, p)
 		data, err := fs.ReadFile(fsys, p)
 		if errors.Is(err, fs.ErrNotExist) {
+			touched[folderOf(p)] = true
 			continue
 		}
 		if err != nil {
@@ -40,17 +42,59 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 			problems = append(problems, &pipeline.Error{File: p, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"})
 			continue
 		}
+		touched[folderOf(p)] = true
 		v, errs := parseFile(p, string(data))
 		problems = append(problems, errs...)
 		if v != nil {
 			files[p] = entry{data: string(data), v: v}
 		}
 	}
-	next := build(files)
-	problems = append(problems, next.crossCheck()...)
+	next := r.rebuild(files, touched)
+	problems = append(problems, next.crossCheck(slices.Sorted(maps.Keys(touched)))...)
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, compareErrors)
 		return next, joinErrors(problems)
 	}
 	return next, nil
+}
+
+// folderOf is the model folder of models/<model>/<file>.
+func folderOf(p string) string {
+	rest := strings.TrimPrefix(p, Dir+"/")
+	model, _, _ := strings.Cut(rest, "/")
+	return model
+}
+
+// rebuild is r with the models in touched indexed again from files; the
+// other models are shared with r (they are never changed after a load).
+func (r *Registry) rebuild(files map[string]entry, touched map[string]bool) *Registry {
+	next := &Registry{models: maps.Clone(r.models), files: files}
+	if next.models == nil {
+		next.models = map[string]*Model{}
+	}
+	for name := range touched {
+		delete(next.models, name)
+	}
+	prefixes := make(map[string]bool, len(touched))
+	for name := range touched {
+		prefixes[Dir+"/"+name+"/"] = true
+	}
+	for p, e := range files {
+		if !prefixes[p[:strings.LastIndexByte(p, '/')+1]] {
+			continue
+		}
+		m := next.models[e.v.Model]
+		if m == nil {
+			m = &Model{Name: e.v.Model}
+			next.models[e.v.Model] = m
+		}
+		m.Versions = append(m.Versions, e.v)
+	}
+	for name := range touched {
+		if m := next.models[name]; m != nil {
+			slices.SortFunc(m.Versions, func(a, b *Version) int { return a.Version - b.Version })
+		}
+	}
+	next.names = slices.Sorted(maps.Keys(next.models))
+	return next
 }
