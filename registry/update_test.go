@@ -15,7 +15,7 @@ func TestRegistry_Update(t *testing.T) {
 		sampleVersion("churn-rf", 3),
 	)
 	head := commit(base, map[string][]byte{
-		"models/churn-rf/v2.yaml": Marshal(withStage(sampleVersion("churn-rf", 2), StageProduction)),
+		"models/churn-rf/v2.yaml":  Marshal(withStage(sampleVersion("churn-rf", 2), StageProduction)),
 		"models/churn-xgb/v1.yaml": Marshal(sampleVersion("churn-xgb", 1)),
 		"src/train.py":             []byte("print(1)\n"),
 	})
