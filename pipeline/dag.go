@@ -16,8 +16,10 @@ var ErrUnknownTask = errors.New("unknown task")
 // names registered once, distinct MLCD_IN_ names, and no cycles.
 func (p *parser) checkGraph(tasks []*Task) {
 	names := make([]string, len(tasks))
+	known := make(map[string]bool, len(tasks))
 	for i, t := range tasks {
 		names[i] = t.Name
+		known[t.Name] = true
 	}
 	byEnv := map[string]*taskPlace{}
 	byModel := map[string]*taskPlace{}
@@ -27,7 +29,7 @@ func (p *parser) checkGraph(tasks []*Task) {
 			switch {
 			case need == t.Name:
 				p.errorf(tp.needs[i], "task %q: needs itself", t.Name)
-			case !slices.Contains(names, need):
+			case !known[need]:
 				p.errorf(tp.needs[i], "task %q: needs unknown task %q%s", t.Name, need, didYouMean(need, names))
 			}
 		}
