@@ -205,13 +205,12 @@ func (d *decoder) topLevel(mv *ast.MappingValueNode) {
 		d.fail(mv.Key, "want a plain key, got %s", kind(mv.Key))
 		return
 	}
-	if !d.checkNode(mv.Value) {
-		d.pos[key] = posOf(mv.Value)
-		return
-	}
-	d.pos[key] = valuePos(mv)
 	before := len(d.errs)
 	defer func() { d.bad[key] = len(d.errs) > before }()
+	d.pos[key] = valuePos(mv)
+	if !d.checkNode(mv.Value) {
+		return
+	}
 	v := d.v
 	switch key {
 	case "schema":
