@@ -73,11 +73,12 @@ type attemptDirs struct {
 }
 
 func (s *scheduler) attemptDirs(j job) attemptDirs {
-	base := filepath.Join(s.work, "t"+strconv.Itoa(j.n.idx), strconv.Itoa(j.attempt))
+	// One flat folder: a single mkdir per attempt.
+	base := filepath.Join(s.work, strconv.Itoa(j.n.idx)+"-"+strconv.Itoa(j.attempt))
 	return attemptDirs{
-		out:     filepath.Join(base, "out"),
-		log:     filepath.Join(base, "output.log"),
-		mlcdLog: filepath.Join(base, "mlcd-log.jsonl"),
+		out:     base + ".out",
+		log:     base + ".log",
+		mlcdLog: base + ".mlcd-log.jsonl",
 	}
 }
 
@@ -90,7 +91,7 @@ func (s *scheduler) upstreamDir(ctx context.Context, u upstream) (string, error)
 	}
 	n := u.n
 	n.restoreOnce.Do(func() {
-		dir := filepath.Join(s.work, "t"+strconv.Itoa(n.idx), "restored")
+		dir := filepath.Join(s.work, strconv.Itoa(n.idx)+"-restored")
 		n.restoreErr = restoreOutputs(ctx, s.opts.Store, n.rec.Outputs, dir)
 		n.restoreDir = dir
 	})
@@ -109,7 +110,7 @@ func timeoutError(d time.Duration) error {
 }
 
 func ensureDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		return fmt.Errorf("scratch folder: %w", err)
 	}
 	return nil

@@ -46,9 +46,12 @@ type upstreamKey struct {
 // of its input files and its upstreams' outputs.
 func (s *scheduler) cacheKey(ctx context.Context, j job) (string, error) {
 	t := j.n.task
-	files, err := pipeline.ExpandGlobs(s.opts.Dir, t.Inputs)
-	if err != nil {
-		return "", err
+	var files []string
+	if len(t.Inputs) > 0 {
+		var err error
+		if files, err = pipeline.ExpandGlobs(s.opts.Dir, t.Inputs); err != nil {
+			return "", err
+		}
 	}
 	in := keyInput{Schema: cacheKeySchema, Task: t.Name, Argv: t.Run, Env: t.Env, Params: s.run.Params, Inputs: t.Inputs}
 	for _, f := range files {
@@ -128,6 +131,9 @@ func (s *scheduler) lookup(key string) *cacheEntry {
 // (lookup checks it parses and names its key), and the run record, which
 // is fsynced, does not depend on it.
 func (s *scheduler) save(key string, j job, rep report) {
+	if old := s.lookup(key); old != nil && sameResult(old, rep) {
+		return // --no-cache reran it with the same result: nothing to write
+	}
 	e := cacheEntry{
 		Key: key, Task: j.n.task.Name, RunID: s.run.ID, Created: time.Now().UTC(),
 		Outputs: rep.Outputs, Params: rep.Params, Metrics: rep.Metrics, MetricHistory: rep.MetricHistory, Tags: rep.Tags,
@@ -135,6 +141,12 @@ func (s *scheduler) save(key string, j job, rep report) {
 	if err := writeEntry(s.entryPath(key), e); err != nil {
 		s.log.Warn("cache index not written", "task", e.Task, "err", err)
 	}
+}
+
+func sameResult(e *cacheEntry, rep report) bool {
+	a, _ := json.Marshal([]any{e.Outputs, e.Params, e.Metrics, e.MetricHistory, e.Tags})
+	b, _ := json.Marshal([]any{rep.Outputs, rep.Params, rep.Metrics, rep.MetricHistory, rep.Tags})
+	return string(a) == string(b)
 }
 
 func writeEntry(path string, e cacheEntry) error {

@@ -100,6 +100,9 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run
 		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
 	}
 	defer os.RemoveAll(work)
+	if work, err = filepath.EvalSymlinks(work); err != nil { // outputs are checked against it
+		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
+	}
 	s := &scheduler{opts: opts, run: r, nodes: nodes, work: work, log: opts.Logger.With("component", "executor", "run", r.ID)}
 	if err := s.prepare(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", p.Name, err)

@@ -17,14 +17,12 @@ var ErrEscape = errors.New("escapes MLCD_OUT")
 
 // collectOutputs stores every file under outDir and returns them sorted by
 // path. A symlink is followed only when it stays inside outDir; symlinks
-// to folders and special files are errors.
+// to folders and special files are errors. outDir must have no symlink in
+// its own path (the run's scratch folder is resolved once).
 func collectOutputs(ctx context.Context, st Store, outDir string) ([]pipeline.Output, error) {
-	root, err := filepath.EvalSymlinks(outDir)
-	if err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
-	}
+	root := outDir
 	var outs []pipeline.Output
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

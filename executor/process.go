@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync"
 	"syscall"
 	"time"
 
@@ -30,7 +31,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	if err != nil {
 		return s.endAttempt(att, fmt.Errorf("output pipe: %w", err))
 	}
-	cmd := exec.Command(t.Run[0], t.Run[1:]...)
+	cmd := s.command(t)
 	cmd.Dir = s.opts.Dir
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = pw, pw
@@ -80,27 +81,37 @@ func (s *scheduler) endAttempt(att pipeline.Attempt, err error) (pipeline.Attemp
 	return att, err
 }
 
-// wait waits for the command. When ctx ends first it stops the process
-// group and returns ctx's error as stopped.
+// wait waits for the command. When ctx ends first, the process group gets
+// SIGTERM, then SIGKILL after the grace period, and wait returns ctx's
+// error as stopped. No goroutine waits on ctx unless it ends: the common
+// case costs no more than cmd.Wait.
 func (s *scheduler) wait(ctx context.Context, cmd *exec.Cmd) (waitErr, stopped error) {
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err, nil
-	case <-ctx.Done():
-	}
 	pgid := cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	grace := time.NewTimer(s.opts.KillGrace)
-	defer grace.Stop()
-	select {
-	case err := <-done:
-		return err, ctx.Err()
-	case <-grace.C:
+	var (
+		mu     sync.Mutex
+		exited bool
+		kill   *time.Timer
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if exited {
+			return
+		}
+		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		kill = time.AfterFunc(s.opts.KillGrace, func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	})
+	waitErr = cmd.Wait()
+	mu.Lock()
+	exited = true // the pid may be reused from now on: signal it no more
+	if kill != nil {
+		kill.Stop()
 	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	return <-done, ctx.Err()
+	mu.Unlock()
+	if !stop() && ctx.Err() != nil {
+		return waitErr, ctx.Err()
+	}
+	return waitErr, nil
 }
 
 // drain waits for the output copy to finish. A process that left the group

@@ -46,14 +46,25 @@ func (s *scheduler) collect(ctx context.Context, j job, dirs attemptDirs) (repor
 	if err := readLogFile(dirs.mlcdLog, &rep); err != nil {
 		return rep, err
 	}
-	if err := readReportFiles(dirs.out, &rep); err != nil {
+	present := map[string]bool{}
+	for _, o := range outs {
+		present[o.Path] = true
+	}
+	if err := readReportFiles(dirs.out, present, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
 }
 
-func readReportFiles(outDir string, rep *report) error {
-	if data, ok, err := readOptional(filepath.Join(outDir, MetricsFile)); err != nil || ok {
+// readReportFiles reads the report files among the outputs (present).
+func readReportFiles(outDir string, present map[string]bool, rep *report) error {
+	read := func(name string) ([]byte, bool, error) {
+		if !present[name] {
+			return nil, false, nil
+		}
+		return readOptional(filepath.Join(outDir, name))
+	}
+	if data, ok, err := read(MetricsFile); err != nil || ok {
 		if err == nil {
 			err = parseMetrics(data, rep)
 		}
@@ -61,7 +72,7 @@ func readReportFiles(outDir string, rep *report) error {
 			return fmt.Errorf("%s: %w", MetricsFile, err)
 		}
 	}
-	if data, ok, err := readOptional(filepath.Join(outDir, ParamsFile)); err != nil || ok {
+	if data, ok, err := read(ParamsFile); err != nil || ok {
 		if err == nil {
 			err = parseParams(data, rep)
 		}
@@ -69,7 +80,7 @@ func readReportFiles(outDir string, rep *report) error {
 			return fmt.Errorf("%s: %w", ParamsFile, err)
 		}
 	}
-	if data, ok, err := readOptional(filepath.Join(outDir, TagsFile)); err != nil || ok {
+	if data, ok, err := read(TagsFile); err != nil || ok {
 		if err == nil {
 			err = parseTags(data, rep)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -20,6 +21,9 @@ type scheduler struct {
 	baseEnv []string
 	disp    *display
 	log     *slog.Logger
+
+	pathsMu sync.Mutex
+	paths   map[string]string // program name -> path (lookPath)
 
 	events    chan event
 	ready     []*node

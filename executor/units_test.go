@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,4 +186,54 @@ func FuzzReportFiles(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSimpleCommand(t *testing.T) {
+	tests := []struct {
+		script string
+		want   []string // nil: must go through sh
+	}{
+		{"true", []string{"true"}},
+		{"python3 src/train.py --seed 42 --lr=0.1", []string{"python3", "src/train.py", "--seed", "42", "--lr=0.1"}},
+		{"  spaced   out  ", []string{"spaced", "out"}},
+		{"echo $HOME", nil},
+		{"a > b", nil},
+		{"a && b", nil},
+		{"ls *.csv", nil},
+		{"echo 'quoted'", nil},
+		{"cd src", nil},
+		{"exit 1", nil},
+		{"FOO=1 cmd", nil},
+		{"cmd # comment", nil},
+		{"ls ~", nil},
+		{"a\nb", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		got, ok := simpleCommand(tt.script)
+		if ok != (tt.want != nil) || !cmp.Equal(got, tt.want) {
+			t.Errorf("simpleCommand(%q) = %q, %v; want %q", tt.script, got, ok, tt.want)
+		}
+	}
+}
+
+func TestRun_SimpleCommandsRunDirectly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.write("bin/tool", "#!/bin/sh\necho \"$0 $*\" > \"$MLCD_OUT/args\"\n")
+	os.Chmod(filepath.Join(e.dir, "bin/tool"), 0o755)
+	r := e.run(pipe("p",
+		sh("direct", "bin/tool a --b=c"),
+		sh("missing", "no-such-program-mlcd x"),
+	))
+	if rec := r.Task("direct"); rec.Status != pipeline.StatusSuccess || rec.Output("args") == nil {
+		t.Fatalf("direct: %s %q", rec.Status, rec.Error)
+	}
+	// Not found as a program: sh runs it and says why (exit 127).
+	if rec := r.Task("missing"); rec.Status != pipeline.StatusFailed || rec.Attempts[0].ExitCode != 127 {
+		t.Errorf("missing: %s, attempts %+v", rec.Status, rec.Attempts)
+	}
+	if !strings.Contains(e.out.String(), "[missing] sh: 1: no-such-program-mlcd: not found") && !strings.Contains(e.out.String(), "no-such-program-mlcd: not found") {
+		t.Errorf("the shell's message is missing:\n%s", e.out.String())
+	}
 }

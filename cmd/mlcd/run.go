@@ -168,6 +168,9 @@ func openStore(dir string, p *pipeline.Pipeline) (*store.Local, error) {
 // gitInfo is the commit of dir when it is in a git work tree, else nil.
 // Changes under runs/ do not make the tree dirty: mlcd writes them.
 func gitInfo(ctx context.Context, dir string) *pipeline.GitInfo {
+	if !inGitTree(dir) {
+		return nil // spare a git process per run outside repositories
+	}
 	head, err := gitOutput(ctx, dir, "rev-parse", "HEAD", "--abbrev-ref", "HEAD")
 	if err != nil {
 		return nil
@@ -183,6 +186,18 @@ func gitInfo(ctx context.Context, dir string) *pipeline.GitInfo {
 	status, err := gitOutput(ctx, dir, "status", "--porcelain", "--", ".", ":(exclude)"+pipeline.RunsDir)
 	g.Dirty = err != nil || strings.TrimSpace(status) != ""
 	return g
+}
+
+// inGitTree reports whether dir or a folder above it has a .git.
+func inGitTree(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return true
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
 
 func gitOutput(ctx context.Context, dir string, args ...string) (string, error) {

@@ -262,3 +262,35 @@ func TestLogCommand(t *testing.T) {
 		t.Errorf("step not logged:\n%s", data)
 	}
 }
+
+func TestGitInfo(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	if g := gitInfo(ctx, t.TempDir()); g != nil {
+		t.Errorf("outside a repository: %+v", g)
+	}
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	os.WriteFile(filepath.Join(dir, "mlcd.yaml"), []byte("x"), 0o644)
+	git("add", ".")
+	git("commit", "-q", "-m", "first")
+	os.MkdirAll(filepath.Join(dir, "runs", "p"), 0o755)
+	os.WriteFile(filepath.Join(dir, "runs", "p", "r.json"), []byte("{}"), 0o644)
+	g := gitInfo(ctx, dir)
+	if g == nil || len(g.Commit) != 40 || g.Branch != "main" || g.Dirty {
+		t.Fatalf("clean tree with a new record: %+v", g)
+	}
+	os.WriteFile(filepath.Join(dir, "mlcd.yaml"), []byte("y"), 0o644)
+	if g := gitInfo(ctx, dir); g == nil || !g.Dirty {
+		t.Errorf("changed mlcd.yaml: %+v", g)
+	}
+}
