@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -243,5 +244,42 @@ func TestHandler_limits(t *testing.T) {
 				t.Errorf("ping after the request = %d", status)
 			}
 		})
+	}
+}
+
+// TestHandler_concurrent sends many different requests at once: pooled
+// buffers must never mix one request's rows into another's answer.
+func TestHandler_concurrent(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, &placePredictor{schema: NewSchema([]string{"a", "b", "c"})}, Options{})
+	const n = 64
+	errc := make(chan error, n)
+	for i := range n {
+		go func() {
+			rows := strings.Repeat(fmt.Sprintf("[%d,0,0],", i), i%7) + fmt.Sprintf("[%d,0,0]", i)
+			resp, err := http.Post(srv.URL+"/invocations", "application/json", strings.NewReader(`{"instances": [`+rows+`]}`))
+			if err != nil {
+				errc <- err
+				return
+			}
+			raw, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			status, body := resp.StatusCode, string(raw)
+			if err != nil {
+				errc <- err
+				return
+			}
+			want := `{"predictions": [` + strings.Repeat(fmt.Sprintf("%d, ", i), i%7) + fmt.Sprintf("%d]}", i)
+			if status != 200 || body != want {
+				errc <- fmt.Errorf("request %d: got %d %s, want %s", i, status, body, want)
+				return
+			}
+			errc <- nil
+		}()
+	}
+	for range n {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -118,6 +118,7 @@ func TestParse_errors(t *testing.T) {
 		{"categorical split", edit(`"split_type":[0`, `"split_type":[1`), ErrUnsupported, "categorical split"},
 		{"child before parent", edit(`"left_children":[1`, `"left_children":[0`), nil, "out of order"},
 		{"feature out of range", edit(`"num_class":"3","num_feature":"3"`, `"num_class":"3","num_feature":"1"`), nil, "feature names for 1 features"},
+		{"base_score vector of several", edit(`"base_score":"5E-1"`, `"base_score":"[5E-1,2E-1]"`), nil, "base_score"},
 		{"bad base_score", edit(`"base_score":"5E-1"`, `"base_score":"half"`), nil, "base_score"},
 	}
 	for _, tc := range tests {
@@ -162,4 +163,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Predict on an accepted model: %v", err)
 		}
 	})
+}
+
+// TestParse_baseScoreVector reads XGBoost 3's "[5E-1]" form of base_score
+// like the scalar one.
+func TestParse_baseScoreVector(t *testing.T) {
+	t.Parallel()
+	tiny, err := os.ReadFile(filepath.Join("testdata", "tiny.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scalar, err := Parse(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vector, err := Parse([]byte(strings.Replace(string(tiny), `"base_score":"5E-1"`, `"base_score":"[5E-1]"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scalar.base != vector.base || scalar.base != 0.5 {
+		t.Fatalf("base margins %v and %v, want 0.5", scalar.base, vector.base)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // output is an objective's transform from margins to predictions.
@@ -55,8 +56,9 @@ func (m *Model) setObjective(baseScore string) error {
 	}
 	m.out = obj.out
 	base := float32(0.5)
-	if baseScore != "" {
-		b, err := strconv.ParseFloat(baseScore, 32)
+	// XGBoost 3 writes a vector, "[5E-1]"; earlier versions a scalar.
+	if s := strings.Trim(baseScore, "[] "); s != "" {
+		b, err := strconv.ParseFloat(s, 32)
 		if err != nil {
 			return fmt.Errorf("learner_model_param.base_score %q is not a number", baseScore)
 		}

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +35,7 @@ type config struct {
 	keep     bool
 	serve    string
 	listen   string
+	cpuprof  string
 }
 
 func main() {
@@ -62,6 +64,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the work folder (model, request, logs)")
 	fs.StringVar(&cfg.serve, "serve", "", "only serve this xgboost model file on -listen")
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:1234", "address for -serve")
+	fs.StringVar(&cfg.cpuprof, "cpuprofile", "", "with -serve: write a CPU profile of the server to this file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -86,6 +89,19 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "serving %s on %s (Ctrl-C stops)\n", cfg.serve, url)
+		if cfg.cpuprof != "" {
+			f, err := os.Create(cfg.cpuprof)
+			if err != nil {
+				stop()
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				stop()
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		<-ctx.Done()
 		stop()
 		return nil
