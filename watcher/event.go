@@ -59,6 +59,19 @@ func (e Event) Detail() string {
 	return ""
 }
 
+// Source is what Poller, Local and Cron have in common: Run sends events
+// on out until ctx is done, then returns nil; an error means the source
+// could not work at all.
+type Source interface {
+	Run(ctx context.Context, out chan<- Event) error
+}
+
+var (
+	_ Source = (*Poller)(nil)
+	_ Source = (*Local)(nil)
+	_ Source = (*Cron)(nil)
+)
+
 // send delivers ev on out unless ctx ends first; it reports whether it did.
 func send(ctx context.Context, out chan<- Event, ev Event) bool {
 	select {
