@@ -54,6 +54,9 @@ fuzz: ## Run each fuzz test for 30s
 
 bench: bench-dag ## Run every benchmark
 
+bench-dag: build ## Time a 200-task no-op DAG: mlcd run vs make -j2, and fully cached
+	./scripts/bench-dag.sh
+
 demo: build ## Run the quickstart example end to end
 	./scripts/demo.sh
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,7 +16,9 @@ import (
 
 // printSummary writes, after a run: each task's status, cache hit and
 // duration, the metrics of the model tasks, and where the record is.
-func printSummary(out io.Writer, dir string, r *pipeline.Run) {
+func printSummary(w io.Writer, dir string, r *pipeline.Run) {
+	out := bufio.NewWriter(w) // tabwriter writes cell by cell
+	defer out.Flush()
 	hits := 0
 	for _, t := range r.Tasks {
 		if t.CacheHit {
