@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -106,6 +107,7 @@ func position(n ast.Node) (line, col int) {
 }
 
 func (p *parser) parse(data []byte) *Pipeline {
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark, as some editors write
 	f, err := yamlparser.ParseBytes(data, 0, yamlparser.AllowDuplicateMapKey())
 	if err != nil {
 		p.syntaxError(err)
@@ -252,13 +254,18 @@ func (p *parser) mapping(n ast.Node, label, in string, known []string) ([]field,
 		}
 	}
 	if known != nil {
-		for _, f := range fields {
-			if !contains(known, f.key) {
-				p.errorf(f.node, "unknown key %q%s%s", f.key, inSuffix(in), didYouMean(f.key, known))
-			}
-		}
+		p.checkKeys(fields, in, known)
 	}
 	return fields, true
+}
+
+// checkKeys reports the keys outside known, with the closest known key.
+func (p *parser) checkKeys(fields []field, in string, known []string) {
+	for _, f := range fields {
+		if !contains(known, f.key) {
+			p.errorf(f.node, "unknown key %q%s%s", f.key, inSuffix(in), didYouMean(f.key, known))
+		}
+	}
 }
 
 func inSuffix(in string) string {

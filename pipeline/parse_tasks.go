@@ -25,7 +25,9 @@ func (p *parser) tasks(f field, d Defaults) []*Task {
 	case *ast.MappingNode:
 		fields, _ := p.mapping(v, "tasks", "in tasks", nil)
 		for _, tf := range fields {
-			places = append(places, p.task(tf.key, tf.node, tf.value, taskKeys, d))
+			label := fmt.Sprintf("task %q", tf.key)
+			body, isMap := p.mapping(tf.value, label, "in "+label, nil)
+			places = append(places, p.task(tf.key, tf.node, body, isMap, taskKeys, d))
 		}
 		empty = len(v.Values) == 0
 	case *ast.SequenceNode:
@@ -75,13 +77,14 @@ func (p *parser) taskList(seq *ast.SequenceNode, d Defaults) []*taskPlace {
 			continue
 		}
 		seen[name], _ = position(nf.value)
-		places = append(places, p.task(name, nf.value, item, known, d))
+		places = append(places, p.task(name, nf.value, fields, true, known, d))
 	}
 	return places
 }
 
-// task reads one task. at is where its name is.
-func (p *parser) task(name string, at, value ast.Node, known []string, d Defaults) *taskPlace {
+// task reads one task from the entries of its mapping (isMap false: it was
+// not a mapping, already reported). at is where its name is.
+func (p *parser) task(name string, at ast.Node, fields []field, isMap bool, known []string, d Defaults) *taskPlace {
 	line, _ := position(at)
 	t := &Task{Name: name, Cache: true, TriggerRule: AllSuccess, Line: line}
 	tp := &taskPlace{task: t, at: at}
@@ -89,7 +92,7 @@ func (p *parser) task(name string, at, value ast.Node, known []string, d Default
 		p.errorf(at, "task: %v", err)
 	}
 	label := fmt.Sprintf("task %q", name)
-	fields, _ := p.mapping(value, label, "in "+label, known)
+	p.checkKeys(fields, "in "+label, known)
 	d = p.knobs(fields, label+": ", d)
 	t.Retries, t.RetryDelay, t.Backoff, t.MaxDelay, t.Timeout = d.Retries, d.RetryDelay, d.RetryBackoff, d.MaxRetryDelay, d.Timeout
 	prefix := label + ": "
@@ -115,7 +118,7 @@ func (p *parser) task(name string, at, value ast.Node, known []string, d Default
 			t.Model, tp.model = p.model(f, prefix+"model")
 		}
 	}
-	if _, ok := lookup(fields, "run"); !ok {
+	if _, ok := lookup(fields, "run"); !ok && isMap {
 		p.errorf(at, "%s: missing required key \"run\" (the command to run)", label)
 	}
 	return tp
@@ -191,7 +194,7 @@ func (p *parser) needs(tp *taskPlace, f field, label string) {
 // env reads the task's variables; values are strings, and numbers or
 // booleans mean their text.
 func (p *parser) env(f field, label string) map[string]string {
-	fields, ok := p.mapping(f.value, label, "", nil)
+	fields, ok := p.mapping(f.value, label, "in the env of "+strings.TrimSuffix(label, ": env"), nil)
 	if !ok || len(fields) == 0 {
 		return nil
 	}

@@ -404,7 +404,7 @@ func (p *parser) durationOr(f field, label string, def time.Duration) time.Durat
 
 // params reads the params mapping: scalar values only.
 func (p *parser) params(f field) Params {
-	fields, ok := p.mapping(f.value, "params", "", nil)
+	fields, ok := p.mapping(f.value, "params", "in params", nil)
 	if !ok || len(fields) == 0 {
 		return nil
 	}
