@@ -3,11 +3,14 @@ package pipeline
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/invalid")
@@ -100,5 +103,28 @@ func TestLoad(t *testing.T) {
 	_, err = Load(dir)
 	if !errors.As(err, &perr) || perr.File != filepath.Join(dir, "mlcd.yaml") || perr.Line != 1 {
 		t.Errorf("want an *Error at %s:1, got %v", filepath.Join(dir, "mlcd.yaml"), err)
+	}
+}
+
+func TestProblems(t *testing.T) {
+	a := &Error{File: "f", Line: 1, Msg: "a"}
+	b := &Error{File: "f", Line: 2, Msg: "b"}
+	_, missing := Load(t.TempDir())
+	tests := []struct {
+		name string
+		err  error
+		want []*Error
+	}{
+		{"nil", nil, nil},
+		{"one", a, []*Error{a}},
+		{"joined", errors.Join(a, b), []*Error{a, b}},
+		{"wrapped", fmt.Errorf("load: %w", errors.Join(a, b)), []*Error{a, b}},
+		{"not a problem", errors.New("disk on fire"), nil},
+		{"missing file", missing, []*Error{{File: missing.(interface{ Unwrap() []error }).Unwrap()[0].(*Error).File, Msg: "not found: an mlcd repository has its pipeline in mlcd.yaml at its root"}}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Problems(tt.err)); diff != "" {
+			t.Errorf("%s: Problems (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }
