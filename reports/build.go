@@ -44,13 +44,14 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		p.static,
 		func() error { return p.runsIndex(rows) },
 		func() error { return p.overview(rows, models, deps, readme) },
-		func() error { return p.modelPages(models, deps, byRun) },
+		func() error { return p.modelPages(ctx, models, deps, byRun) },
 		func() error {
 			return p.emit("compare.html", b.tool, func() ([]byte, error) {
 				return b.render("compare", page0("Compare", "", nil))
 			})
 		},
 		p.removeStale,
+		func() error { return syncSite(b.opts.Out) },
 		func() error { return writeManifest(b.opts.Out, p.m) },
 	}
 	for _, step := range steps {

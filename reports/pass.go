@@ -1,12 +1,11 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
-
-	"github.com/mlcd-dev/mlcd/internal/atomicfile"
 )
 
 // Stats count what a Build did.
@@ -26,10 +25,12 @@ type pass struct {
 	mu    sync.Mutex
 	seen  map[string]bool // every file this build produced or kept
 	stats Stats
+	// histories caches metric histories by run file and task.
+	histories map[string]map[string][]xy
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, m: m, seen: map[string]bool{}}
+	return &pass{b: b, m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render
@@ -53,7 +54,7 @@ func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+	if err := writePage(path, data); err != nil {
 		return fmt.Errorf("write page: %w", err)
 	}
 	p.mu.Lock()
@@ -85,4 +86,50 @@ func (p *pass) removeStale() error {
 		p.stats.Removed++
 	}
 	return nil
+}
+
+// ioWorkers is how many pages a build renders and writes at once: more
+// than the cores, so that reading records and writing pages overlap with
+// rendering.
+const ioWorkers = 16
+
+// parallel calls f(0..n-1) on ioWorkers goroutines and returns the first
+// error; after an error or a cancelled ctx no new call starts.
+func parallel(ctx context.Context, n int, f func(i int) error) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	jobs := make(chan int)
+	for range min(ioWorkers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := f(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		mu.Lock()
+		stop := first != nil
+		mu.Unlock()
+		if stop || ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
 }

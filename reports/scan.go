@@ -10,10 +10,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -88,28 +86,11 @@ func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
 	}
 	rows := make([]*runRow, len(files))
 	errs := make([]error, len(files))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				rows[i], errs[i] = p.scanRun(repo, files[i])
-			}
-		}()
-	}
-feed:
-	for i := range files {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err = parallel(ctx, len(files), func(i int) error {
+		rows[i], errs[i] = p.scanRun(repo, files[i])
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	runs := map[string]*runRow{}

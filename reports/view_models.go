@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -100,7 +101,7 @@ func (p *pass) jsonHash(v any) (string, error) {
 
 // modelPages writes models/index.html, each model's page and each
 // version's comparison with the current Production version.
-func (p *pass) modelPages(models []*registry.Model, deps map[string]*Deployment, byRun map[string]*runRow) error {
+func (p *pass) modelPages(ctx context.Context, models []*registry.Model, deps map[string]*Deployment, byRun map[string]*runRow) error {
 	rows := modelRows(models, deps, "../")
 	hash, err := p.jsonHash(rows)
 	if err != nil {
@@ -111,17 +112,14 @@ func (p *pass) modelPages(models []*registry.Model, deps map[string]*Deployment,
 	}); err != nil {
 		return err
 	}
-	for _, m := range models {
-		if err := p.modelPage(m, deps[m.Name], byRun); err != nil {
-			return err
-		}
-	}
-	return nil
+	return parallel(ctx, len(models), func(i int) error {
+		return p.modelPage(ctx, models[i], deps[models[i].Name], byRun)
+	})
 }
 
 func runKey(pipelineName, id string) string { return pipelineName + "\x00" + id }
 
-func (p *pass) modelPage(m *registry.Model, dep *Deployment, byRun map[string]*runRow) error {
+func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment, byRun map[string]*runRow) error {
 	base := "models/" + slug(m.Name) + "/"
 	prod := m.Production()
 	v := &modelView{Name: m.Name}
@@ -136,9 +134,6 @@ func (p *pass) modelPage(m *registry.Model, dep *Deployment, byRun map[string]*r
 		}
 		if prod != nil && ver != prod {
 			vv.CompareHref = fmt.Sprintf("v%d-vs-production.html", ver.Version)
-			if err := p.versionCompare(base+vv.CompareHref, ver, prod, byRun); err != nil {
-				return err
-			}
 		}
 		if ver.Description != "" && desc.Len() == 0 {
 			desc.WriteString(ver.Description)
@@ -155,6 +150,17 @@ func (p *pass) modelPage(m *registry.Model, dep *Deployment, byRun map[string]*r
 	}
 	if dep != nil {
 		v.Deployment = deploymentViewOf(dep)
+	}
+	if prod != nil {
+		err := parallel(ctx, len(m.Versions), func(i int) error {
+			if ver := m.Versions[i]; ver != prod {
+				return p.versionCompare(fmt.Sprintf("%sv%d-vs-production.html", base, ver.Version), ver, prod, byRun)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	hash, err := p.jsonHash(struct {
 		V *modelView
@@ -236,8 +242,28 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 }
 
 // taskHistory reads the metric histories of one task of a run.
+// The production version's run is read once per build, not once per
+// version compared with it.
 func (p *pass) taskHistory(r *runRow, task string) (map[string][]xy, error) {
-	run, _, err := readRun(p.repo, r.File)
+	key := r.File + "\x00" + task
+	p.mu.Lock()
+	h, ok := p.histories[key]
+	p.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := readTaskHistory(p.repo, r, task)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.histories[key] = h
+	p.mu.Unlock()
+	return h, nil
+}
+
+func readTaskHistory(repo string, r *runRow, task string) (map[string][]xy, error) {
+	run, _, err := readRun(repo, r.File)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+// shape is the size of the generated repository.
+type shape struct {
+	Runs, Tasks, Metrics, Steps, Models, Versions int
+}
+
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// generate writes runs/<pipeline>/<id>.json and models/<m>/v<N>.yaml under
+// repo. Records are written with appends, not encoding/json, so that
+// generating 10,000 records takes seconds.
+func generate(repo string, s shape) error {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids := make([]string, s.Runs)
+	for i := range s.Runs {
+		ids[i] = runID(i)
+		if err := writeRun(repo, i, ids[i], s, rng); err != nil {
+			return err
+		}
+	}
+	for m := range s.Models {
+		for v := 1; v <= s.Versions; v++ {
+			run := (m*s.Versions + v - 1) % s.Runs
+			ver := &registry.Version{Schema: registry.Schema, Model: fmt.Sprintf("model-%02d", m), Version: v,
+				Stage: registry.StageArchived, RunID: ids[run], Pipeline: "bench", Task: "train_0",
+				Commit:   fmt.Sprintf("%040x", run),
+				Artifact: registry.Artifact{File: "model.json", SHA256: fmt.Sprintf("%064x", m*1000+v), Size: 1000},
+				Flavor:   "xgboost", Metrics: map[string]float64{}, Params: map[string]any{"depth": int64(v)},
+				Created: epoch.Add(time.Duration(run) * time.Minute)}
+			if v == s.Versions/2 {
+				ver.Stage = registry.StageProduction
+			} else if v > s.Versions/2 {
+				ver.Stage = registry.StageNone
+			}
+			for k := range s.Metrics {
+				ver.Metrics["metric_"+strconv.Itoa(k)] = rng.Float64()
+			}
+			p := filepath.Join(repo, filepath.FromSlash(ver.Path()))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, registry.Marshal(ver), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func runID(i int) string {
+	return epoch.Add(time.Duration(i)*time.Minute).Format("20060102T150405Z") + "-" + fmt.Sprintf("%04x", i%65536)
+}
+
+func writeRun(repo string, i int, id string, s shape, rng *rand.Rand) error {
+	start := epoch.Add(time.Duration(i) * time.Minute)
+	status := "success"
+	if i%17 == 0 {
+		status = "failed"
+	}
+	b := make([]byte, 0, 64<<10)
+	b = fmt.Appendf(b, `{"schema":1,"id":%q,"pipeline":"bench","trigger":{"kind":"schedule"},"git":{"commit":"%040x"},`+
+		`"params":{"n_estimators":%d,"lr":%g},"status":%q,"start":%q,"end":%q,"tasks":[`,
+		id, i, 100+i%7*50, 0.01*float64(1+i%5), status, ts(start), ts(start.Add(50*time.Second)))
+	for t := range s.Tasks {
+		if t > 0 {
+			b = append(b, ',')
+		}
+		ts0 := start.Add(time.Duration(t) * 10 * time.Second)
+		needs := ""
+		if t > 0 {
+			needs = `"needs":["train_0"],`
+		}
+		b = fmt.Appendf(b, `{"name":"train_%d",%s"status":"success","start":%q,"end":%q,`+
+			`"attempts":[{"number":1,"start":%q,"end":%q,"exit_code":0}],"metrics":{`,
+			t, needs, ts(ts0), ts(ts0.Add(9*time.Second)), ts(ts0), ts(ts0.Add(9*time.Second)))
+		for k := range s.Metrics {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = fmt.Appendf(b, `"metric_%d":%s`, k, strconv.FormatFloat(rng.Float64(), 'g', -1, 64))
+		}
+		b = append(b, `},"metric_history":{`...)
+		for k := range s.Metrics {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = fmt.Appendf(b, `"metric_%d":[`, k)
+			for st := range s.Steps {
+				if st > 0 {
+					b = append(b, ',')
+				}
+				v := math.Exp(-float64(st)/30) + rng.Float64()*0.01
+				b = fmt.Appendf(b, `{"step":%d,"value":%s}`, st, strconv.FormatFloat(v, 'f', 6, 64))
+			}
+			b = append(b, ']')
+		}
+		b = append(b, "}}"...)
+	}
+	b = append(b, "]}\n"...)
+	dir := filepath.Join(repo, "runs", "bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, id+".json"), b, 0o644)
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -1,0 +1,63 @@
+package reports
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// Pages are derived data: the repository can always render them again.
+// So each page is written atomically (a temporary file renamed over the
+// old one: a reader never sees half a page) but not fsynced one by one —
+// with 20,000 pages that fsync, not rendering, was most of a full build.
+// Durability comes once per build: syncSite flushes the site's file
+// system, and only then is the manifest written (atomicfile, fsynced).
+// After a crash, a page that did not reach the disk has a manifest entry
+// from the build before, whose hash differs from its inputs, so the next
+// build writes it again.
+
+// writePage writes data to path through a temporary file and a rename.
+func writePage(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("rename into place: %w", err)
+	}
+	return nil
+}
+
+// syncSite flushes every written page of the site's file system to disk.
+func syncSite(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open site: %w", err)
+	}
+	defer d.Close()
+	if err := unix.Syncfs(int(d.Fd())); err != nil {
+		return fmt.Errorf("sync site: %w", err)
+	}
+	return nil
+}
