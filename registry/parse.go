@@ -64,6 +64,9 @@ type decoder struct {
 	v    *Version
 	pos  map[string]*token.Position // by key path: "stage", "artifact.sha256"
 	bad  map[string]bool            // top-level keys whose value did not decode
+	// label names the value being decoded in messages: "version",
+	// "artifact.size", "aliases[2]".
+	label string
 	errs []*pipeline.Error
 }
 
@@ -202,9 +205,10 @@ func keyOf(mv *ast.MappingValueNode) (string, bool) {
 func (d *decoder) topLevel(mv *ast.MappingValueNode) {
 	key, ok := keyOf(mv)
 	if !ok {
-		d.fail(mv.Key, "want a plain key, got %s", kind(mv.Key))
+		d.fail(mv.Key, "keys must be plain words, got %s", kind(mv.Key))
 		return
 	}
+	d.label = key
 	before := len(d.errs)
 	defer func() { d.bad[key] = len(d.errs) > before }()
 	d.pos[key] = valuePos(mv)
@@ -249,7 +253,7 @@ func (d *decoder) topLevel(mv *ast.MappingValueNode) {
 		v.Created = d.time(mv.Value)
 	default:
 		delete(d.pos, key)
-		d.fail(mv.Key, "unknown key %q", key)
+		d.fail(mv.Key, "unknown key %q%s", key, didYouMean(key, topKeys))
 	}
 }
 
@@ -279,10 +283,10 @@ func isFlow(n ast.Node) bool {
 func (d *decoder) checkNode(n ast.Node) bool {
 	switch n.(type) {
 	case *ast.TagNode:
-		d.fail(n, "YAML tags are not allowed in a version file")
+		d.fail(n, "%s: YAML tags are not allowed in a version file", d.label)
 		return false
 	case *ast.AnchorNode, *ast.AliasNode:
-		d.fail(n, "YAML anchors and aliases are not allowed in a version file")
+		d.fail(n, "%s: YAML anchors and aliases are not allowed in a version file", d.label)
 		return false
 	}
 	return true

@@ -19,14 +19,14 @@ func (d *decoder) str(n ast.Node) string {
 	case *ast.NullNode:
 		return ""
 	}
-	d.fail(n, "want a string, got %s (quote it)", kind(n))
+	d.fail(n, "%s: must be a string, got %s (quote it)", d.label, kind(n))
 	return ""
 }
 
 // scalar reads a string that must be there: null and "" are refused.
 func (d *decoder) scalar(n ast.Node) (string, bool) {
 	if _, ok := n.(*ast.NullNode); ok {
-		d.fail(n, "want a value, got null")
+		d.fail(n, "%s: must have a value, got null", d.label)
 		return "", false
 	}
 	before := len(d.errs)
@@ -41,7 +41,7 @@ func (d *decoder) scalar(n ast.Node) (string, bool) {
 func (d *decoder) integer(n ast.Node) int {
 	x, ok := n.(*ast.IntegerNode)
 	if !ok {
-		d.fail(n, "want an integer, got %s", kind(n))
+		d.fail(n, "%s: must be an integer, got %s", d.label, kind(n))
 		return 0
 	}
 	switch i := x.Value.(type) {
@@ -54,7 +54,7 @@ func (d *decoder) integer(n ast.Node) int {
 			return int(i)
 		}
 	}
-	d.fail(n, "integer %s is out of range", x.Token.Value)
+	d.fail(n, "%s: integer %s is out of range", d.label, x.Token.Value)
 	return 0
 }
 
@@ -62,13 +62,13 @@ func (d *decoder) integer(n ast.Node) int {
 func (d *decoder) int64Of(n ast.Node) int64 {
 	x, ok := n.(*ast.IntegerNode)
 	if !ok {
-		d.fail(n, "want an integer, got %s", kind(n))
+		d.fail(n, "%s: must be an integer, got %s", d.label, kind(n))
 		return 0
 	}
 	if i, ok := intValue(x); ok {
 		return i
 	}
-	d.fail(n, "integer %s is out of range", x.Token.Value)
+	d.fail(n, "%s: integer %s is out of range", d.label, x.Token.Value)
 	return 0
 }
 
@@ -101,7 +101,7 @@ func (d *decoder) number(n ast.Node) (float64, bool) {
 			return float64(u), true
 		}
 	}
-	d.fail(n, "want a number, got %s", kind(n))
+	d.fail(n, "%s: must be a number, got %s", d.label, kind(n))
 	return 0, false
 }
 
@@ -112,11 +112,13 @@ func (d *decoder) strList(n ast.Node) []string {
 	}
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		d.fail(n, "want a list of strings, got %s", kind(n))
+		d.fail(n, "%s: must be a list of strings, got %s", d.label, kind(n))
 		return nil
 	}
 	var out []string
-	for _, item := range seq.Values {
+	label := d.label
+	for i, item := range seq.Values {
+		d.label = fmt.Sprintf("%s[%d]", label, i)
 		if !d.checkNode(item) {
 			continue
 		}
@@ -136,19 +138,21 @@ func (d *decoder) mapping(n ast.Node) []*ast.MappingValueNode {
 	case *ast.MappingNode:
 		return x.Values
 	}
-	d.fail(n, "want a mapping, got %s", kind(n))
+	d.fail(n, "%s: must be a mapping, got %s", d.label, kind(n))
 	return nil
 }
 
-// entries walks a mapping, giving each well-formed key and value to fn.
-func (d *decoder) entries(n ast.Node, what string, fn func(key string, mv *ast.MappingValueNode)) {
+// entries walks the mapping under the top-level key parent, giving each
+// well-formed key and value to fn with d.label set to "parent.key".
+func (d *decoder) entries(n ast.Node, parent string, fn func(key string, mv *ast.MappingValueNode)) {
 	for _, mv := range d.mapping(n) {
 		key, ok := keyOf(mv)
+		d.label = parent + "." + key
 		switch {
 		case !ok:
-			d.fail(mv.Key, "want a plain key, got %s", kind(mv.Key))
+			d.fail(mv.Key, "%s: keys must be plain words, got %s", parent, kind(mv.Key))
 		case key == "":
-			d.fail(mv.Key, "%s name must not be empty", what)
+			d.fail(mv.Key, "%s: names must not be empty", parent)
 		case d.checkNode(mv.Value):
 			fn(key, mv)
 		}
@@ -156,7 +160,7 @@ func (d *decoder) entries(n ast.Node, what string, fn func(key string, mv *ast.M
 }
 
 func (d *decoder) artifact(n ast.Node) {
-	d.entries(n, "artifact key", func(key string, mv *ast.MappingValueNode) {
+	d.entries(n, "artifact", func(key string, mv *ast.MappingValueNode) {
 		d.pos["artifact."+key] = posOf(mv.Value)
 		switch key {
 		case "file":
@@ -167,14 +171,14 @@ func (d *decoder) artifact(n ast.Node) {
 			d.v.Artifact.Size = d.int64Of(mv.Value)
 		default:
 			delete(d.pos, "artifact."+key)
-			d.fail(mv.Key, "unknown key %q in artifact", key)
+			d.fail(mv.Key, "unknown key %q in artifact%s", key, didYouMean(key, artifactKeys))
 		}
 	})
 }
 
 func (d *decoder) metrics(n ast.Node) map[string]float64 {
 	m := map[string]float64{}
-	d.entries(n, "metric", func(key string, mv *ast.MappingValueNode) {
+	d.entries(n, "metrics", func(key string, mv *ast.MappingValueNode) {
 		d.pos["metrics."+key] = posOf(mv.Value)
 		if f, ok := d.number(mv.Value); ok {
 			m[key] = f
@@ -188,7 +192,7 @@ func (d *decoder) metrics(n ast.Node) map[string]float64 {
 
 func (d *decoder) params(n ast.Node) pipeline.Params {
 	p := pipeline.Params{}
-	d.entries(n, "param", func(key string, mv *ast.MappingValueNode) {
+	d.entries(n, "params", func(key string, mv *ast.MappingValueNode) {
 		d.pos["params."+key] = posOf(mv.Value)
 		switch x := mv.Value.(type) {
 		case *ast.BoolNode:
@@ -200,7 +204,7 @@ func (d *decoder) params(n ast.Node) pipeline.Params {
 		case *ast.StringNode, *ast.LiteralNode:
 			p[key] = d.str(x)
 		default:
-			d.fail(mv.Value, "param %q: want a string, number or boolean, got %s", key, kind(mv.Value))
+			d.fail(mv.Value, "%s: must be a string, number or boolean, got %s", d.label, kind(mv.Value))
 		}
 	})
 	if len(p) == 0 {

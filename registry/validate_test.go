@@ -54,6 +54,7 @@ func TestParse_errors(t *testing.T) {
 		{"hand-edited file with comments is valid", name, "# promoted by hand\n" + edit("stage:", "stage: 'production'  # ship it\n")},
 		{"unknown key", name, edit("flavor:", "flavor: command\nowner: ana\n")},
 		{"unknown artifact key", name, edit("  size:", "  size: 1003\n  md5: abc\n")},
+		{"misspelt key", name, edit("flavor:", "flavour: command\n")},
 		{"bad stage", name, edit("stage:", "stage: prod\n")},
 		{"empty stage", name, edit("stage:", "stage:\n")},
 		{"version does not match the file name", name, edit("version:", "version: 4\n")},
