@@ -67,7 +67,7 @@ type decoder struct {
 	// label names the value being decoded in messages: "version",
 	// "artifact.size", "aliases[2]".
 	label string
-	errs []*pipeline.Error
+	errs  []*pipeline.Error
 }
 
 // parseYAML is the full path: any valid YAML, every problem with its place.
