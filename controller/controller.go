@@ -1,0 +1,155 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
+)
+
+// Shutdown modes: what SIGTERM does to the run in progress.
+const (
+	ShutdownWait   = "wait"   // let it finish, record it, then exit
+	ShutdownCancel = "cancel" // kill its tasks, record it cancelled, exit
+)
+
+// Config configures a controller.
+type Config struct {
+	URL      string // the repository: a path, file://, http(s):// or ssh
+	Branch   string // default "main"
+	StateDir string // required: the clone, kept records, status
+	// Store is the artifact store's location; "" means the pipeline's
+	// store:, else StateDir/store.
+	Store    string
+	Interval time.Duration // poll interval; default 30s
+	Listen   string        // webhook and status address; "" serves nothing
+	// WebhookSecret verifies GitHub's webhook signatures; required when
+	// Listen is set.
+	WebhookSecret string
+	Shutdown      string // ShutdownWait (default) or ShutdownCancel
+	Jobs          int    // tasks at once; 0 means the number of CPUs
+	Bot           gitstore.Signature
+	Output        io.Writer // the tasks' output; nil discards it
+	Logger        *slog.Logger
+	// KillGrace is the executor's SIGTERM-to-SIGKILL delay; 0 is its default.
+	KillGrace time.Duration
+	// Env is added to every task's environment ("KEY=VALUE").
+	Env []string
+}
+
+// Controller follows one branch of one repository.
+type Controller struct {
+	cfg    Config
+	log    *slog.Logger
+	state  stateDir
+	repo   *gitstore.Repo
+	slot   *slot
+	status *statusBoard
+}
+
+// New opens the controller's state folder and its clone of the repository
+// (cloning it on first use).
+func New(ctx context.Context, cfg Config) (*Controller, error) {
+	if cfg.StateDir == "" {
+		return nil, errors.New("controller: no state folder")
+	}
+	if cfg.Branch == "" {
+		cfg.Branch = "main"
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 30 * time.Second
+	}
+	if cfg.Shutdown == "" {
+		cfg.Shutdown = ShutdownWait
+	}
+	if cfg.Shutdown != ShutdownWait && cfg.Shutdown != ShutdownCancel {
+		return nil, fmt.Errorf("shutdown mode %q: want %s or %s", cfg.Shutdown, ShutdownWait, ShutdownCancel)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Output == nil {
+		cfg.Output = io.Discard
+	}
+	abs, err := filepath.Abs(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	cfg.StateDir = abs
+	if err := os.MkdirAll(filepath.Join(abs, "tmp"), 0o755); err != nil {
+		return nil, fmt.Errorf("state folder: %w", err)
+	}
+	c := &Controller{
+		cfg:    cfg,
+		log:    cfg.Logger.With("component", "controller"),
+		state:  stateDir{root: abs},
+		slot:   newSlot(),
+		status: &statusBoard{path: stateDir{root: abs}.statusFile()},
+	}
+	c.status.update(func(s *Status) {
+		s.Repo, s.Branch, s.PID = redactURL(cfg.URL), cfg.Branch, os.Getpid()
+	})
+	c.repo, err = gitstore.Open(ctx, c.state.repo(), gitstore.Options{
+		URL: cfg.URL, Branch: cfg.Branch, Bot: cfg.Bot, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	return c, nil
+}
+
+// Once is one pass, for GitHub Actions and cron: publish what an earlier
+// pass left unpushed, fetch, and run the pipeline if its code or data changed
+// since the last recorded run. It returns the run, or nil when nothing
+// needed a run.
+func (c *Controller) Once(ctx context.Context) (*pipeline.Run, error) {
+	requeue, err := c.recover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	head, err := c.repo.Fetch(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	req, err := c.decide(ctx, head, pipeline.Trigger{Kind: "push"})
+	if err != nil {
+		return nil, err
+	}
+	if req == nil && requeue != nil {
+		req = requeue
+	}
+	if req == nil {
+		return nil, nil
+	}
+	return c.runAndRecord(ctx, ctx, *req)
+}
+
+// openStore opens the artifact store for p.
+func (c *Controller) openStore(p *pipeline.Pipeline) (*store.Local, error) {
+	loc := c.cfg.Store
+	if loc == "" && p != nil && p.Store != "" {
+		loc = p.Store
+	}
+	if loc == "" {
+		loc = c.state.store()
+	}
+	st, err := store.Open(loc)
+	if err != nil {
+		return nil, fmt.Errorf("artifact store: %w", err)
+	}
+	return st, nil
+}
+
+// Repo is the controller's clone of the repository.
+func (c *Controller) Repo() *gitstore.Repo { return c.repo }
+
+// Status returns what the controller sees now.
+func (c *Controller) Status() Status { return c.status.snapshot() }

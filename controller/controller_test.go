@@ -1,0 +1,286 @@
+package controller
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+const demoPipeline = `version: 1
+pipeline: demo
+on: {paths: ["src/**", "mlcd.yaml"]}
+defaults: {retry_delay: 10ms}
+tasks:
+  prepare:
+    run: cp src/seed "$MLCD_OUT/data.txt"
+    inputs: ["src/*"]
+  train:
+    needs: [prepare]
+    run: 'cat "$MLCD_IN_PREPARE/data.txt" > "$MLCD_OUT/model.json" && echo "{\"f1\": 0.5}" > "$MLCD_OUT/metrics.json"' 
+    model: {name: demo-model, file: model.json, flavor: xgboost}
+`
+
+// newRemote returns a bare repository holding the demo pipeline, and the
+// person who pushed it.
+func newRemote(t *testing.T) (string, *gittest.Clone) {
+	t.Helper()
+	bare := gittest.NewBare(t)
+	p := gittest.Person(t, bare)
+	p.Write("mlcd.yaml", demoPipeline)
+	p.Write("src/seed", "one\n")
+	p.Write("README.md", "# demo\n")
+	p.Commit("add the pipeline")
+	p.Push()
+	return bare, p
+}
+
+func newController(t *testing.T, url string, mod func(*Config)) *Controller {
+	t.Helper()
+	cfg := Config{URL: url, StateDir: t.TempDir(), Jobs: 2, KillGrace: 200 * time.Millisecond}
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// remoteFile reads path at the tip of the bare repository's main.
+func remoteFile(t *testing.T, bare, path string) (string, bool) {
+	t.Helper()
+	out, err := gittest.TryGit(bare, nil, "show", "main:"+path)
+	return out, err == nil
+}
+
+func TestController_OnceRunsRecordsAndRegisters(t *testing.T) {
+	t.Parallel()
+	bare, person := newRemote(t)
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+
+	r, err := c.Once(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r == nil || r.Status != pipeline.StatusSuccess {
+		t.Fatalf("first pass: run = %+v, want a successful run", r)
+	}
+	rec, ok := remoteFile(t, bare, "runs/demo/"+r.ID+".json")
+	if !ok || !strings.Contains(rec, `"status": "success"`) {
+		t.Fatalf("record of %s on the remote = %q, %v", r.ID, rec, ok)
+	}
+	if v, ok := remoteFile(t, bare, "models/demo-model/v1.yaml"); !ok || !strings.Contains(v, "stage: None") {
+		t.Errorf("version 1 on the remote = %q, %v; want a registered version", v, ok)
+	}
+	msg := gittest.Git(t, bare, "log", "-1", "--format=%s%n%an", "main")
+	if want := "mlcd: record run " + r.ID + " (success)\nmlcd-bot"; strings.TrimSpace(msg) != want {
+		t.Errorf("bot commit = %q, want %q", msg, want)
+	}
+
+	// The bot's own commit starts nothing.
+	if r, err := c.Once(ctx); err != nil || r != nil {
+		t.Fatalf("pass after the record: run %+v, err %v; want no run", r, err)
+	}
+	// A change outside on.paths starts nothing.
+	person.Pull()
+	person.Write("README.md", "# demo, documented\n")
+	person.Commit("docs")
+	person.Push()
+	if r, err := c.Once(ctx); err != nil || r != nil {
+		t.Fatalf("pass after a README change: run %+v, err %v; want no run", r, err)
+	}
+	// A change to the data reruns the pipeline, and both tasks (the
+	// second one reads the first one's output).
+	person.Pull()
+	person.Write("src/seed", "two\n")
+	person.Commit("new data")
+	person.Push()
+	r2, err := c.Once(ctx)
+	if err != nil || r2 == nil {
+		t.Fatalf("pass after a data change: run %+v, err %v; want a run", r2, err)
+	}
+	for _, task := range r2.Tasks {
+		if task.CacheHit {
+			t.Errorf("task %s was a cache hit after its input changed", task.Name)
+		}
+	}
+	if _, ok := remoteFile(t, bare, "models/demo-model/v2.yaml"); !ok {
+		t.Errorf("no version 2 after the model changed")
+	}
+	if got := r2.Git.Commit; got != person.Head() {
+		t.Errorf("run saw commit %s, want the person's %s", got, person.Head())
+	}
+	gittest.CheckNoForcedUpdates(t, bare, "main")
+	gittest.Fsck(t, bare)
+}
+
+func TestController_InvalidPipelineIsRecordedAsFailedRun(t *testing.T) {
+	t.Parallel()
+	bare, person := newRemote(t)
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	if _, err := c.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	person.Pull()
+	person.Write("mlcd.yaml", strings.Replace(demoPipeline, "needs: [prepare]", "needs: [prepar]", 1))
+	person.Commit("typo")
+	person.Push()
+	r, err := c.Once(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r == nil || r.Status != pipeline.StatusFailed {
+		t.Fatalf("run of a broken mlcd.yaml = %+v, want a failed run", r)
+	}
+	if !strings.Contains(r.Error, `mlcd.yaml:10:`) || !strings.Contains(r.Error, `"prepar"`) {
+		t.Errorf("error = %q, want the file:line and the unknown task", r.Error)
+	}
+	if _, ok := remoteFile(t, bare, "runs/demo/"+r.ID+".json"); !ok {
+		t.Errorf("the failed run is not recorded on the branch")
+	}
+	person.Pull()
+	person.Write("mlcd.yaml", demoPipeline)
+	person.Commit("fix the typo")
+	person.Push()
+	r, err = c.Once(ctx)
+	if err != nil || r == nil || r.Status != pipeline.StatusSuccess {
+		t.Fatalf("run after the fix = %+v, %v; want success", r, err)
+	}
+}
+
+func TestController_RecoversARunInterruptedByACrash(t *testing.T) {
+	t.Parallel()
+	bare, person := newRemote(t)
+	stateDir := t.TempDir()
+	c := newController(t, bare, func(cfg *Config) { cfg.StateDir = stateDir })
+	// What a controller killed during a run leaves: a kept record, running.
+	dead := &pipeline.Run{
+		ID: "20260101T000000Z-dead00", Pipeline: "demo", Status: pipeline.StatusRunning,
+		Trigger: pipeline.Trigger{Kind: "push"}, Git: &pipeline.GitInfo{Commit: person.Head(), Branch: "main"},
+		Start: time.Now().UTC(), Tasks: []*pipeline.TaskRecord{{Name: "prepare", Status: pipeline.StatusRunning}},
+	}
+	if err := c.state.saveRecord(dead); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.state.saveSeen(seen{Commit: person.Head()}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok := remoteFile(t, bare, "runs/demo/"+dead.ID+".json")
+	if !ok || !strings.Contains(rec, `"status": "interrupted"`) {
+		t.Errorf("interrupted run on the branch = %q, %v", rec, ok)
+	}
+	if r == nil || r.Status != pipeline.StatusSuccess || r.Trigger.Kind != "recovery" {
+		t.Fatalf("rerun = %+v, want a successful recovery run", r)
+	}
+	if kept, _ := c.state.records(); len(kept) != 0 {
+		t.Errorf("state folder still keeps %d records after they were pushed", len(kept))
+	}
+	// Recording again is harmless: nothing is recorded twice.
+	before := gittest.Git(t, bare, "rev-parse", "main")
+	if err := c.record(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	if after := gittest.Git(t, bare, "rev-parse", "main"); after != before {
+		t.Errorf("recording a recorded run made a commit")
+	}
+}
+
+func TestController_WatchRunsOnWebhookPush(t *testing.T) {
+	t.Parallel()
+	bare, person := newRemote(t)
+	const secret = "s3cret"
+	listen := freeAddr(t)
+	c := newController(t, bare, func(cfg *Config) {
+		cfg.Interval = time.Hour // only the first poll and the webhook
+		cfg.Listen = listen
+		cfg.WebhookSecret = secret
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Watch(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	}()
+	first := waitFor(t, func() bool { return countRecords(t, bare) == 1 })
+	_ = first
+
+	person.Pull()
+	person.Write("src/seed", "webhook\n")
+	person.Commit("new data")
+	person.Push()
+	body := `{"ref":"refs/heads/main","after":"` + person.Head() + `","repository":{"full_name":"o/r"}}`
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	req, _ := http.NewRequest("POST", "http://"+listen+"/hooks/github", strings.NewReader(body))
+	req.Header.Set("X-GitHub-Event", "push")
+	req.Header.Set("X-GitHub-Delivery", "d-1")
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("webhook answered %d", resp.StatusCode)
+	}
+	waitFor(t, func() bool { return countRecords(t, bare) == 2 })
+	st, err := ReadStatus(c.cfg.StateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Seen == nil || st.LastRuns["demo"].ID == "" {
+		t.Errorf("status = %+v, want the last commit seen and the last run", st)
+	}
+}
+
+func countRecords(t *testing.T, bare string) int {
+	out, err := gittest.TryGit(bare, nil, "ls-tree", "--name-only", "main", "runs/demo/")
+	if err != nil {
+		return 0
+	}
+	return len(strings.Fields(out))
+}
+
+func waitFor(t *testing.T, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("condition not met within 60s")
+	return false
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := netListen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+

@@ -1,0 +1,185 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// decide compares head with the last commit looked at and returns the run
+// it needs, or nil. It remembers head as looked at.
+func (c *Controller) decide(ctx context.Context, head string, trigger pipeline.Trigger) (*request, error) {
+	sn, err := c.state.loadSeen()
+	if err != nil {
+		return nil, err
+	}
+	c.status.update(func(s *Status) { s.Seen = &SeenCommit{Commit: head, At: time.Now().UTC()} })
+	if sn.Commit == head {
+		return nil, nil
+	}
+	base := sn.Commit
+	if base == "" {
+		base, err = c.lastRecordedCommit(ctx, head)
+		if err != nil {
+			return nil, err
+		}
+	}
+	paths, err := c.repo.ChangedPaths(ctx, base, head)
+	if err != nil && base != "" {
+		// The base is gone (history rewritten, or a foreign state folder):
+		// look at every path.
+		c.log.Warn("cannot compare with the last commit seen; treating every file as changed", "base", short(base), "err", err)
+		paths, err = c.repo.ChangedPaths(ctx, "", head)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("changed paths %s..%s: %w", short(base), short(head), err)
+	}
+	needed, err := c.needsRun(ctx, head, paths)
+	if err != nil {
+		return nil, err
+	}
+	if !needed {
+		// Remember it now. A commit that needs a run is remembered when its
+		// run starts (and its record is kept), so a crash before then loses
+		// nothing: the next pass compares from the older commit again.
+		c.log.Debug("no run needed", "commit", short(head), "changed", len(paths))
+		return nil, c.state.saveSeen(seen{Commit: head})
+	}
+	return &request{Commit: head, Trigger: trigger, Paths: paths, Enqueued: time.Now().UTC()}, nil
+}
+
+// needsRun reports whether a change to paths at head starts a run: a path
+// outside the bot's folders that matches on.paths (every path when on.paths
+// is empty). An mlcd.yaml that does not parse needs a run too: the run
+// records the errors.
+func (c *Controller) needsRun(ctx context.Context, head string, paths []string) (bool, error) {
+	var changed []string
+	for _, p := range paths {
+		if !botPath(p) {
+			changed = append(changed, p)
+		}
+	}
+	if len(changed) == 0 {
+		return false, nil
+	}
+	p, err := c.pipelineAt(ctx, head)
+	if err != nil {
+		return true, nil
+	}
+	if len(p.OnPaths) == 0 {
+		return true, nil
+	}
+	for _, path := range changed {
+		for _, glob := range p.OnPaths {
+			if pipeline.MatchPath(glob, path) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// botPath reports whether path is one of the bot's own files.
+func botPath(p string) bool {
+	top, _, _ := strings.Cut(p, "/")
+	for _, root := range gitstore.BotRoots {
+		if top == root {
+			return true
+		}
+	}
+	return false
+}
+
+// pipelineAt parses mlcd.yaml at commit.
+func (c *Controller) pipelineAt(ctx context.Context, commit string) (*pipeline.Pipeline, error) {
+	data, err := c.repo.ReadFile(ctx, commit, pipeline.FileName)
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", pipeline.FileName, short(commit), err)
+	}
+	return pipeline.Parse(pipeline.FileName, data)
+}
+
+// lastRecordedCommit is the commit of the newest run record at head, or ""
+// when the branch holds none: where a fresh controller (a CI job) starts
+// comparing from.
+func (c *Controller) lastRecordedCommit(ctx context.Context, head string) (string, error) {
+	fsys, err := c.repo.FS(ctx, head)
+	if err != nil {
+		return "", err
+	}
+	name := pipelineName(ctx, c, head)
+	dir := path.Join(pipeline.RunsDir, name)
+	entries, err := fs.ReadDir(fsys, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("list %s: %w", dir, err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") {
+			ids = append(ids, e.Name())
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
+	for _, id := range ids {
+		data, err := fs.ReadFile(fsys, path.Join(dir, id))
+		if err != nil {
+			return "", err
+		}
+		r, err := pipeline.DecodeRun(data)
+		if err != nil || r.Git == nil || r.Git.Commit == "" {
+			continue
+		}
+		if r.Status == pipeline.StatusInterrupted {
+			continue
+		}
+		return r.Git.Commit, nil
+	}
+	return "", nil
+}
+
+var pipelineLine = regexp.MustCompile(`(?m)^pipeline:[ \t]*["']?([a-z0-9][a-z0-9._-]{0,62})["']?[ \t]*(#.*)?$`)
+
+// pipelineName is the pipeline's name at commit, read leniently so that an
+// invalid mlcd.yaml still gets its failed record in the right folder.
+func pipelineName(ctx context.Context, c *Controller, commit string) string {
+	data, err := c.repo.ReadFile(ctx, commit, pipeline.FileName)
+	if err == nil {
+		if p, err := pipeline.Parse(pipeline.FileName, data); err == nil {
+			return p.Name
+		}
+		if m := pipelineLine.FindSubmatch(data); m != nil {
+			return string(m[1])
+		}
+	}
+	return "pipeline"
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+// redactURL drops credentials from a repository URL before it is shown.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,109 @@
+package controller
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mlcd-dev/mlcd/internal/atomicfile"
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// The state folder holds what the controller must not lose between
+// restarts:
+//
+//	repo/              the bare clone (gitstore)
+//	records/<id>.json  a run that started and is not yet on the branch:
+//	                   status running (the controller died during it) or
+//	                   final (its push has not landed yet)
+//	work/<id>/         the checkout of a running run
+//	store/             the artifact store, when none is configured
+//	seen.json          the last commit whose changes were looked at
+//	status.json        what `mlcd status` prints
+type stateDir struct{ root string }
+
+func (s stateDir) repo() string            { return filepath.Join(s.root, "repo") }
+func (s stateDir) work(id string) string   { return filepath.Join(s.root, "work", id) }
+func (s stateDir) store() string           { return filepath.Join(s.root, "store") }
+func (s stateDir) statusFile() string      { return filepath.Join(s.root, "status.json") }
+func (s stateDir) recordsDir() string      { return filepath.Join(s.root, "records") }
+func (s stateDir) record(id string) string { return filepath.Join(s.recordsDir(), id+".json") }
+
+// seen is the controller's memory of the branch.
+type seen struct {
+	// Commit is the last commit whose changed paths were examined; the next
+	// commit is compared with it.
+	Commit string `json:"commit"`
+}
+
+func (s stateDir) loadSeen() (seen, error) {
+	var v seen
+	data, err := os.ReadFile(filepath.Join(s.root, "seen.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return v, nil
+	}
+	if err != nil {
+		return v, fmt.Errorf("read state: %w", err)
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, fmt.Errorf("read state %s: %w", filepath.Join(s.root, "seen.json"), err)
+	}
+	return v, nil
+}
+
+func (s stateDir) saveSeen(v seen) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(s.root, "seen.json"), append(data, '\n'), 0o644)
+}
+
+// saveRecord keeps r in the state folder until it is on the branch.
+func (s stateDir) saveRecord(r *pipeline.Run) error {
+	data, err := pipeline.MarshalRun(r)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(s.record(r.ID), data, 0o644); err != nil {
+		return fmt.Errorf("keep record %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+func (s stateDir) dropRecord(id string) error {
+	err := os.Remove(s.record(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// records returns the records kept in the state folder, oldest first.
+func (s stateDir) records() ([]*pipeline.Run, error) {
+	entries, err := os.ReadDir(s.recordsDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list kept records: %w", err)
+	}
+	var runs []*pipeline.Run
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		r, err := pipeline.ReadRun(filepath.Join(s.recordsDir(), e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].ID < runs[j].ID })
+	return runs, nil
+}

@@ -1,0 +1,226 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/watcher"
+)
+
+// Watch follows the branch until ctx ends: it polls the remote (and polls
+// at once on a signed GitHub push webhook), ticks on the pipeline's
+// schedule, queues a run for each commit that changes the pipeline, its
+// code or its data (a newer commit replaces a queued one), runs them one at
+// a time and records each. On ctx's end it finishes or cancels the run in
+// progress (Config.Shutdown), records it, and returns.
+func (c *Controller) Watch(ctx context.Context) error {
+	if rerun, err := c.recover(ctx); err != nil {
+		c.log.Error("recovery incomplete; will retry on the next run", "err", err)
+		c.status.addError(err)
+	} else if rerun != nil {
+		c.slot.put(*rerun)
+	}
+	events := make(chan watcher.Event, 16)
+	poller, err := watcher.NewPoller(watcher.PollerConfig{
+		Head:     c.repo.RemoteHead,
+		Branch:   c.cfg.Branch,
+		Interval: c.cfg.Interval,
+		OnError: func(err error, retryIn time.Duration) {
+			c.status.addError(fmt.Errorf("poll (retry in %s): %w", retryIn.Round(time.Millisecond), err))
+		},
+		Logger: c.cfg.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	srcCtx, stopSources := context.WithCancel(ctx)
+	defer stopSources()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := poller.Run(srcCtx, events); err != nil && !errors.Is(err, context.Canceled) {
+			errc <- fmt.Errorf("poller: %w", err)
+		}
+	}()
+	if c.cfg.Listen != "" {
+		srv, err := c.listen(poller)
+		if err != nil {
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.serve(srcCtx, srv)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.runLoop(ctx, srcCtx)
+	}()
+	err = c.eventLoop(srcCtx, events, errc)
+	stopSources()
+	wg.Wait()
+	return err
+}
+
+// runLoop takes queued runs one at a time until srcCtx ends. In wait mode a
+// run in progress at shutdown goes on to its end.
+func (c *Controller) runLoop(ctx, srcCtx context.Context) {
+	for {
+		req, err := c.slot.take(srcCtx)
+		if err != nil {
+			return
+		}
+		c.status.update(func(s *Status) { s.Queued = nil })
+		runCtx := ctx
+		if c.cfg.Shutdown == ShutdownWait {
+			runCtx = context.WithoutCancel(ctx)
+		}
+		recCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		if _, err := c.runAndRecord(runCtx, recCtx, req); err != nil && !errors.Is(err, context.Canceled) {
+			c.log.Error("run", "err", err)
+		}
+		cancel()
+	}
+}
+
+// eventLoop turns events into queued runs until ctx ends.
+func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, errc <-chan error) error {
+	cron := &cronSource{}
+	defer cron.stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			return err
+		case ev := <-events:
+			if err := c.handle(ctx, ev, cron, events); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				c.log.Error("event", "kind", ev.Kind, "err", err)
+				c.status.addError(err)
+			}
+		}
+	}
+}
+
+// handle queues the run an event asks for, if any.
+func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSource, events chan watcher.Event) error {
+	head, err := c.repo.Fetch(ctx)
+	if err != nil {
+		return fmt.Errorf("fetch: %w", err)
+	}
+	c.updateCron(ctx, head, cron, events)
+	trigger := pipeline.Trigger{Kind: string(ev.Kind), Detail: ev.Detail()}
+	var req *request
+	if ev.Kind == watcher.KindSchedule {
+		req = &request{Commit: head, Trigger: trigger, Enqueued: time.Now().UTC()}
+	} else if req, err = c.decide(ctx, head, trigger); err != nil {
+		return err
+	}
+	if req == nil {
+		return nil
+	}
+	if old := c.slot.put(*req); old != nil {
+		c.log.Info("a newer commit replaces the queued run", "queued", short(old.Commit), "now", short(req.Commit))
+	}
+	c.status.update(func(s *Status) {
+		s.Queued = &QueuedRun{Commit: req.Commit, Trigger: req.Trigger, Since: req.Enqueued}
+	})
+	return nil
+}
+
+// cronSource runs the pipeline's schedule, restarted when it changes.
+type cronSource struct {
+	expr, tz string
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+func (s *cronSource) stop() {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+		s.cancel = nil
+	}
+}
+
+// updateCron follows the schedule of mlcd.yaml at head.
+func (c *Controller) updateCron(ctx context.Context, head string, cron *cronSource, events chan watcher.Event) {
+	p, err := c.pipelineAt(ctx, head)
+	if err != nil {
+		return // keep the schedule we have; the run records the error
+	}
+	if p.Schedule == cron.expr && p.Timezone == cron.tz {
+		return
+	}
+	cron.stop()
+	cron.expr, cron.tz = p.Schedule, p.Timezone
+	if p.Schedule == "" {
+		return
+	}
+	src, err := watcher.NewCron(p.Schedule, p.Timezone)
+	if err != nil {
+		c.status.addError(fmt.Errorf("schedule %q: %w", p.Schedule, err))
+		return
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cron.cancel, cron.done = cancel, make(chan struct{})
+	go func() {
+		defer close(cron.done)
+		_ = src.Run(cctx, events)
+	}()
+	c.log.Info("schedule", "cron", p.Schedule, "tz", p.Timezone)
+}
+
+// listen binds the webhook and status endpoints.
+func (c *Controller) listen(poller *watcher.Poller) (*http.Server, error) {
+	mux := http.NewServeMux()
+	if c.cfg.WebhookSecret != "" {
+		hook, err := watcher.NewWebhook(watcher.WebhookConfig{
+			Secret: []byte(c.cfg.WebhookSecret),
+			Branch: c.cfg.Branch,
+			OnPush: func(p watcher.Push) { poller.TriggerWebhook(p.DeliveryID) },
+			Logger: c.cfg.Logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("POST "+watcher.WebhookPath, hook)
+	} else {
+		c.log.Warn("no webhook secret (" + watcher.SecretEnv + "): the webhook endpoint is off")
+	}
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(c.status.snapshot())
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	ln, err := net.Listen("tcp", c.cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", c.cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	c.log.Info("listening", "addr", ln.Addr().String(), "webhook", watcher.WebhookPath)
+	return srv, nil
+}
+
+// serve shuts srv down when ctx ends.
+func (c *Controller) serve(ctx context.Context, srv *http.Server) {
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+}
