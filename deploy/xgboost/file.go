@@ -61,6 +61,7 @@ type Format int
 const (
 	FormatJSON Format = iota + 1
 	FormatUBJSON
+	FormatBinary // XGBoost 1.x's binary format ("binf")
 )
 
 func (f Format) String() string {
@@ -69,16 +70,13 @@ func (f Format) String() string {
 		return "json"
 	case FormatUBJSON:
 		return "ubjson"
+	case FormatBinary:
+		return "binary"
 	}
 	return "unknown"
 }
 
 var (
-	// ErrLegacyBinary is returned for XGBoost's binary model format (what
-	// save_model writes for other file names). leaves cannot read the 1.x
-	// form of it (it runs out of memory on a 1.7.4 file), so save the model
-	// as .json or .ubj instead.
-	ErrLegacyBinary = errors.New("xgboost legacy binary model format is not supported; save_model to a .json or .ubj file")
 	// ErrUnsupported is returned for a model this package cannot evaluate.
 	ErrUnsupported = errors.New("unsupported xgboost model")
 )
@@ -88,9 +86,9 @@ func sniff(data []byte) (Format, error) {
 	t := bytes.TrimLeft(data, " \t\r\n")
 	if len(t) < 2 || t[0] != '{' {
 		if bytes.HasPrefix(data, []byte("binf")) {
-			return 0, ErrLegacyBinary
+			return FormatBinary, nil
 		}
-		return 0, errors.New("not an xgboost model file (neither JSON nor UBJSON)")
+		return 0, errors.New(`not an xgboost model file: neither JSON, UBJSON nor the binary format with a "binf" header (files from XGBoost before 1.0 are not read)`)
 	}
 	switch t[1] {
 	case 'i', 'U', 'I', 'l', 'L', '$', '#', '}':
@@ -106,6 +104,10 @@ func decodeFile(data []byte) (*modelFile, Format, error) {
 	format, err := sniff(data)
 	if err != nil {
 		return nil, 0, err
+	}
+	if format == FormatBinary {
+		f, err := decodeLegacy(data)
+		return f, format, err
 	}
 	if format == FormatUBJSON {
 		v, err := decodeUBJSON(data)

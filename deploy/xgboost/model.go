@@ -30,8 +30,9 @@ const (
 	maxGroups   = 1 << 14
 )
 
-// Load reads a model file that XGBoost's save_model wrote, as JSON or
-// UBJSON (told apart by content, not by name).
+// Load reads a model file that XGBoost's save_model wrote: JSON, UBJSON or
+// XGBoost 1.x's binary format, told apart by content, not by name. The
+// binary format has no feature names: its schema is positional.
 func Load(ctx context.Context, path string) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func Load(ctx context.Context, path string) (*Model, error) {
 	return m, nil
 }
 
-// Parse reads a model from the bytes of a JSON or UBJSON model file.
+// Parse reads a model from the bytes of a model file (see Load).
 func Parse(data []byte) (*Model, error) {
 	f, _, err := decodeFile(data)
 	if err != nil {

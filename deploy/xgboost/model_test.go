@@ -30,14 +30,18 @@ func tinyCases(t *testing.T) (x, want [][]float64) {
 func TestModel_Predict(t *testing.T) {
 	t.Parallel()
 	x, want := tinyCases(t)
-	for _, name := range []string{"tiny.json", "tiny.ubj"} {
+	for name, wantMeta := range map[string]string{
+		"tiny.json": "[a b c] 6 xgboost-1.7.4",
+		"tiny.ubj":  "[a b c] 6 xgboost-1.7.4",
+		"tiny.bin":  "[] 6 xgboost-1.7", // the binary format keeps no names
+	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			m, err := Load(context.Background(), filepath.Join("testdata", name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := fmt.Sprintf("%v %d %s", m.Schema().Names(), m.NumTrees(), m.Version()); got != "[a b c] 6 xgboost-1.7.4" {
+			if got := fmt.Sprintf("%v %d %s", m.Schema().Names(), m.NumTrees(), m.Version()); got != wantMeta {
 				t.Fatalf("names, trees, version = %s", got)
 			}
 			got, err := m.Predict(context.Background(), frameOf(m, x))
@@ -109,7 +113,9 @@ func TestParse_errors(t *testing.T) {
 		wantIs  error
 		wantMsg string
 	}{
-		{"legacy binary", legacy, ErrLegacyBinary, "save_model to a .json or .ubj file"},
+		{"truncated binary", legacy[:len(legacy)/2], nil, "binary model: tree 2: 7 nodes do not fit"},
+		{"binary cut in its header", legacy[:100], nil, "binary model: unexpected end of file"},
+		{"binary with too many trees", manyTrees(legacy), nil, "2147483647 trees do not fit"},
 		{"not a model", []byte("hello"), nil, "not an xgboost model file"},
 		{"truncated json", tiny[:len(tiny)/2], nil, "json: unexpected end"},
 		{"no learner", []byte(`{"version": [1, 7, 4]}`), nil, `no "learner" object`},
@@ -141,7 +147,7 @@ func TestParse_errors(t *testing.T) {
 // FuzzParse checks that no file, JSON or UBJSON, makes the loader panic,
 // and that a model it accepts can score a row of missing values.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"tiny.json", "tiny.ubj"} {
+	for _, name := range []string{"tiny.json", "tiny.ubj", "tiny.bin"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -184,4 +190,13 @@ func TestParse_baseScoreVector(t *testing.T) {
 	if scalar.base != vector.base || scalar.base != 0.5 {
 		t.Fatalf("base margins %v and %v, want 0.5", scalar.base, vector.base)
 	}
+}
+
+// manyTrees sets num_trees of a binary model of tiny's shape to 2^31-1:
+// "binf", the 136-byte learner parameters, two strings, then num_trees.
+func manyTrees(legacy []byte) []byte {
+	off := 4 + learnerParamSize + 8 + len("multi:softprob") + 8 + len("gbtree")
+	b := append([]byte(nil), legacy...)
+	copy(b[off:], []byte{0xff, 0xff, 0xff, 0x7f})
+	return b
 }
