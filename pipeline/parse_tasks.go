@@ -11,7 +11,7 @@ import (
 // that look at all tasks together.
 type taskPlace struct {
 	task  *Task
-	at    ast.Node   // the task's name (map form) or its mapping (list form)
+	at    ast.Node   // the task's name: its key (map form) or its name: value (list form)
 	needs []ast.Node // one per Task.Needs entry
 	model ast.Node   // the model's name
 }
