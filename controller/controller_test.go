@@ -284,3 +284,51 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+
+func TestWatchLocal_RunsOnSave(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, content := range map[string]string{"mlcd.yaml": demoPipeline, "src/seed": "one\n", "README.md": "x\n"} {
+		if err := writeFile(dir, name, content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := storeOpen(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runs := make(chan *pipeline.Run, 4)
+	done := make(chan error, 1)
+	go func() {
+		done <- WatchLocal(ctx, LocalConfig{Dir: dir, Store: st, Jobs: 2, OnRun: func(r *pipeline.Run) { runs <- r }})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("WatchLocal: %v", err)
+		}
+	}()
+	// Saving a file outside on.paths starts nothing; a file inside does.
+	// Keep saving until the watcher is up (it starts asynchronously).
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case r := <-runs:
+			if r.Status != pipeline.StatusSuccess || r.Trigger.Kind != "local" {
+				t.Fatalf("run = %+v, want a successful local run", r)
+			}
+			if _, err := pipeline.ReadRun(pipeline.RunPath(dir, "demo", r.ID)); err != nil {
+				t.Fatalf("record not written in the working tree: %v", err)
+			}
+			return
+		case <-tick.C:
+			_ = writeFile(dir, "README.md", "ignored change\n")
+			_ = writeFile(dir, "src/seed", "change "+string(rune('a'+i%26))+"\n")
+		case <-deadline:
+			t.Fatal("no run within 30s of saving src/seed")
+		}
+	}
+}

@@ -36,6 +36,8 @@ Production behind an endpoint that speaks the 'mlflow models serve' protocol.`,
 		newLogCommand(opts),
 		newReportCommand(opts),
 		newValidateCommand(opts),
+		newWatchCommand(opts),
+		newStatusCommand(opts),
 	)
 	return root
 }

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlcd-dev/mlcd/controller"
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/watcher"
+)
+
+// controllerOptions are the flags shared by `mlcd watch` and
+// `mlcd run --once`.
+type controllerOptions struct {
+	repo     string
+	branch   string
+	state    string
+	store    string
+	jobs     int
+	botName  string
+	botEmail string
+}
+
+func (co *controllerOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&co.repo, "repo", "", "the repository to follow: a path, file://, https:// or ssh URL")
+	f.StringVar(&co.branch, "branch", "main", "the branch to follow")
+	f.StringVar(&co.state, "state", "", "the state folder (default: under $XDG_STATE_HOME/mlcd)")
+	f.StringVar(&co.store, "store", "", "the artifact store (default: $MLCD_STORE, else store: in mlcd.yaml, else in the state folder)")
+	f.IntVarP(&co.jobs, "jobs", "j", 0, "tasks running at once (default: the number of CPUs)")
+	f.StringVar(&co.botName, "bot-name", gitstore.DefaultBot.Name, "author name of mlcd's commits")
+	f.StringVar(&co.botEmail, "bot-email", gitstore.DefaultBot.Email, "author email of mlcd's commits")
+}
+
+func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (controller.Config, error) {
+	if co.repo == "" {
+		return controller.Config{}, badInput(fmt.Errorf("--repo is required"))
+	}
+	if co.jobs < 0 {
+		return controller.Config{}, badInput(fmt.Errorf("--jobs %d: must be at least 1", co.jobs))
+	}
+	state := co.state
+	if state == "" {
+		var err error
+		if state, err = defaultStateDir(co.repo, co.branch); err != nil {
+			return controller.Config{}, err
+		}
+	}
+	st := co.store
+	if st == "" {
+		st = os.Getenv("MLCD_STORE")
+	}
+	return controller.Config{
+		URL:      co.repo,
+		Branch:   co.branch,
+		StateDir: state,
+		Store:    st,
+		Jobs:     co.jobs,
+		Bot:      gitstore.Signature{Name: co.botName, Email: co.botEmail},
+		Output:   out,
+		Logger:   newLogger(opts),
+		Env:      selfOnPath(),
+	}, nil
+}
+
+// defaultStateDir is $XDG_STATE_HOME/mlcd/<repo>-<branch>-<hash>.
+func defaultStateDir(repo, branch string) (string, error) {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("state folder: set --state: %w", err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	if abs, err := filepath.Abs(repo); err == nil && !strings.Contains(repo, "://") && !strings.Contains(repo, "@") {
+		repo = abs
+	}
+	sum := sha256.Sum256([]byte(repo + "\x00" + branch))
+	name := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(repo), ".git"), "_")
+	return filepath.Join(base, "mlcd", fmt.Sprintf("%s-%s-%s", name, branch, hex.EncodeToString(sum[:4]))), nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+type watchOptions struct {
+	controllerOptions
+	local    string
+	interval time.Duration
+	listen   string
+	shutdown string
+}
+
+func newWatchCommand(opts *globalOptions) *cobra.Command {
+	wo := &watchOptions{}
+	cmd := &cobra.Command{
+		Use:   "watch --repo URL | --local DIR",
+		Short: "Follow a repository: run the pipeline on every change, record and push the results",
+		Long: `Follow one branch of a repository. The controller keeps a clone in its state
+folder, polls the remote (one listing of its refs when nothing changed), polls
+at once on a signed GitHub push webhook (POST /hooks/github on --listen, secret
+in $MLCD_WEBHOOK_SECRET), and ticks on the pipeline's schedule:. A commit that
+changes a path of on.paths queues a run of exactly that commit; a newer commit
+replaces a queued one. Each run's record, and the model versions it registers,
+are committed by the bot and pushed, never forced. Commits that only touch
+runs/, models/ or deployments/ start nothing.
+
+With --local DIR, mlcd watches a working tree instead: saving a file that
+on.paths matches runs the pipeline there, writes the record under DIR/runs/,
+and commits nothing.
+
+On SIGTERM or Ctrl-C, --shutdown=wait lets the run in progress finish and
+records it; --shutdown=cancel stops its tasks and records it cancelled.`,
+		Example: `  mlcd watch --repo https://github.com/acme/churn.git --interval 1m
+  mlcd watch --repo /srv/git/churn.git --listen 127.0.0.1:8080
+  MLCD_WEBHOOK_SECRET=... mlcd watch --repo git@github.com:acme/churn.git --listen :8080
+  mlcd watch --local .`,
+		Args: badArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runWatch(cmd.Context(), opts, wo, opts.stdout)
+		},
+	}
+	wo.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&wo.local, "local", "", "watch this working tree instead of a repository (development mode)")
+	f.DurationVar(&wo.interval, "interval", 30*time.Second, "how often to poll the remote")
+	f.StringVar(&wo.listen, "listen", "", "address for the webhook and GET /status (e.g. 127.0.0.1:8080)")
+	f.StringVar(&wo.shutdown, "shutdown", controller.ShutdownWait, "on SIGTERM: wait for the run in progress, or cancel it")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
+	return cmd
+}
+
+func runWatch(ctx context.Context, opts *globalOptions, wo *watchOptions, out io.Writer) error {
+	if wo.local != "" {
+		if wo.repo != "" {
+			return badInput(fmt.Errorf("--local and --repo: give one"))
+		}
+		return runWatchLocal(ctx, opts, wo, out)
+	}
+	cfg, err := wo.config(opts, out)
+	if err != nil {
+		return err
+	}
+	if wo.interval <= 0 {
+		return badInput(fmt.Errorf("--interval %s: must be positive", wo.interval))
+	}
+	cfg.Interval, cfg.Listen, cfg.Shutdown = wo.interval, wo.listen, wo.shutdown
+	cfg.WebhookSecret = os.Getenv(watcher.SecretEnv)
+	if cfg.Shutdown != controller.ShutdownWait && cfg.Shutdown != controller.ShutdownCancel {
+		return badInput(fmt.Errorf("--shutdown %q: want wait or cancel", cfg.Shutdown))
+	}
+	c, err := controller.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "mlcd: watching %s (%s) every %s; state in %s\n", wo.repo, cfg.Branch, cfg.Interval, cfg.StateDir)
+	return c.Watch(ctx)
+}
+
+func runWatchLocal(ctx context.Context, opts *globalOptions, wo *watchOptions, out io.Writer) error {
+	dir, err := filepath.Abs(wo.local)
+	if err != nil {
+		return err
+	}
+	p, err := pipeline.Load(dir)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(dir, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "mlcd: watching %s; save a file of on.paths to run pipeline %s\n", dir, p.Name)
+	return controller.WatchLocal(ctx, controller.LocalConfig{
+		Dir: dir, Store: st, Jobs: wo.jobs, Env: selfOnPath(), Output: out, Logger: newLogger(opts),
+		OnRun: func(r *pipeline.Run) { printSummary(out, dir, r) },
+	})
+}
