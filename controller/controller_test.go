@@ -284,7 +284,6 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-
 func TestWatchLocal_RunsOnSave(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
