@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 func TestRun_TaskProtocol(t *testing.T) {
@@ -396,5 +397,47 @@ func TestRun_OnChange(t *testing.T) {
 	})
 	if len(seen) < 3 || seen[0] != pipeline.StatusQueued || seen[len(seen)-1] != pipeline.StatusSuccess || r.Status != pipeline.StatusSuccess {
 		t.Errorf("b's status through the hook: %v", seen)
+	}
+}
+
+// panicStore is a real store whose PutFile panics, to check that a worker
+// panic fails its task and not the run.
+type panicStore struct{ Store }
+
+func (panicStore) PutFile(context.Context, string) (store.Object, error) { panic("disk on fire") }
+
+var _ Store = panicStore{}
+
+func TestRun_WorkerPanicFailsTheTask(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	o := e.opts()
+	o.Store = panicStore{e.store}
+	r, err := Run(context.Background(), pipe("p", sh("out", `echo x > "$MLCD_OUT/f"`), sh("quiet", "true"), sh("after", "true", "out")), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"out": "failed", "quiet": "success", "after": "upstream_failed"}
+	if diff := cmp.Diff(want, statuses(r)); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if got := r.Task("out").Error; !strings.Contains(got, "internal error: disk on fire") {
+		t.Errorf("error %q", got)
+	}
+}
+
+func TestRun_CorruptUpstreamObject(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := func(v string) *pipeline.Pipeline {
+		return pipe("p", sh("a", `echo data > "$MLCD_OUT/f"`), sh("b", `cat "$MLCD_IN_A/f" # `+v, "a"))
+	}
+	first := e.run(p("1"))
+	obj := e.store.Path(first.Task("a").Outputs[0].SHA256)
+	os.Chmod(obj, 0o644)
+	os.WriteFile(obj, []byte("tampered"), 0o644)
+	r := e.run(p("2"))
+	if rec := r.Task("b"); rec.Status != pipeline.StatusFailed || !strings.Contains(rec.Error, "restore outputs of a") || !strings.Contains(rec.Error, "corrupt") {
+		t.Errorf("b: %s %q", rec.Status, rec.Error)
 	}
 }

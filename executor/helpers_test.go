@@ -30,14 +30,14 @@ func pipe(name string, tasks ...*pipeline.Task) *pipeline.Pipeline {
 
 // env is a test's checkout, store and cache, reused across runs.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	store *store.Local
 	cache string
 	out   syncBuffer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	root := t.TempDir()
 	st, err := store.Open(filepath.Join(root, "store"))
