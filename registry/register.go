@@ -11,7 +11,7 @@ import (
 // Register returns the version files that run adds to the registry tip:
 // one new version, stage None, for every successful task with a model,
 // numbered after the highest version of its model (numbers are never
-// reused). A task adds nothing when it was a cache hit, when its model file
+// reused, and a version file that does not parse still holds its number). A task adds nothing when it was a cache hit, when its model file
 // has the digest of the model's latest version, or when tip already holds a
 // version from this run and task (so a retried push registers nothing
 // twice).
@@ -37,7 +37,7 @@ func Register(tip *Registry, run *pipeline.Run) (files map[string][]byte, versio
 			continue
 		}
 		if next[v.Model] == 0 {
-			next[v.Model] = maxVersion(tip.Model(v.Model)) + 1
+			next[v.Model] = max(maxVersion(tip.Model(v.Model)), tip.highest[v.Model]) + 1
 		}
 		v.Version = next[v.Model]
 		if ps := validate(v, fileName{v.Model, v.Version}, func(string) bool { return true }); len(ps) > 0 {

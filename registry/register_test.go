@@ -162,3 +162,25 @@ func TestRegister_neverReusesNumbers(t *testing.T) {
 		t.Fatalf("got %+v, %v; want v6", versions, err)
 	}
 }
+
+func TestRegister_brokenFileKeepsItsNumber(t *testing.T) {
+	t.Parallel()
+	tree := treeOf(sampleVersion("churn-rf", 1))
+	tree["models/churn-rf/v2.yaml"] = &fstest.MapFile{Data: []byte("stage: [\n")}
+	tip, err := Load(tree)
+	if err == nil || tip == nil {
+		t.Fatalf("Load = %v, %v; want the registry and the problem", tip, err)
+	}
+	files, _, err := Register(tip, finishedRun("r", 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := files["models/churn-rf/v3.yaml"]; !ok || len(files) != 1 {
+		t.Errorf("files = %v, want v3 (v2 is taken by a broken file)", slices.Collect(maps.Keys(files)))
+	}
+	up, _ := mustLoad(t, treeOf(sampleVersion("churn-rf", 1))).Update(tree, []string{"models/churn-rf/v2.yaml"})
+	files, _, _ = Register(up, finishedRun("r", 9))
+	if _, ok := files["models/churn-rf/v3.yaml"]; !ok {
+		t.Errorf("after Update: files = %v, want v3", slices.Collect(maps.Keys(files)))
+	}
+}

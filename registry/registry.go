@@ -22,6 +22,10 @@ type Registry struct {
 	models map[string]*Model
 	names  []string         // sorted
 	files  map[string]entry // by path
+	// highest is the highest version number in a file name per model
+	// folder, counting files that do not parse, so that Register never
+	// writes over one.
+	highest map[string]int
 }
 
 // entry is one loaded version file: its bytes and what they say.
@@ -122,6 +126,7 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 	l.gens = [2]map[string]entry{files, l.gens[0]}
 	l.mu.Unlock()
 	r := build(files)
+	r.noteNames(paths)
 	problems = append(problems, r.crossCheck(r.names)...)
 	slices.SortStableFunc(problems, compareErrors)
 	return r, problems, nil
@@ -214,6 +219,18 @@ func listVersionFiles(fsys fs.FS) ([]string, []*pipeline.Error, error) {
 
 func isYAML(name string) bool {
 	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
+
+// noteNames records the version numbers that the file names in paths take.
+func (r *Registry) noteNames(paths []string) {
+	if r.highest == nil {
+		r.highest = map[string]int{}
+	}
+	for _, p := range paths {
+		if fn, ok := parseFileName(p); ok && fn.version > r.highest[fn.model] {
+			r.highest[fn.model] = fn.version
+		}
+	}
 }
 
 // build indexes loaded files by model, versions sorted by number.

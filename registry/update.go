@@ -50,6 +50,8 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 		}
 	}
 	next := r.rebuild(files, touched)
+	next.highest = maps.Clone(r.highest)
+	next.noteNames(changed)
 	problems = append(problems, next.crossCheck(slices.Sorted(maps.Keys(touched)))...)
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, compareErrors)
