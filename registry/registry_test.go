@@ -2,6 +2,9 @@ package registry
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -117,5 +120,48 @@ func TestLoader_Load_reusesUnchangedFiles(t *testing.T) {
 	}
 	if first.Version("churn-rf", 2).Stage != StageNone {
 		t.Error("loading the next tree changed a version of the first")
+	}
+}
+
+// The registry read from a working tree on disk, on one goroutine and on
+// several, is the one read from memory.
+func TestLoader_Load_dirFS(t *testing.T) {
+	t.Parallel()
+	tree := fstest.MapFS{}
+	for m := range 3 {
+		for n := 1; n <= 100; n++ {
+			v := sampleVersion(fmt.Sprintf("m%d", m), n)
+			if n == 42 {
+				v.Stage = StageProduction
+			}
+			tree[v.Path()] = &fstest.MapFile{Data: Marshal(v)}
+		}
+	}
+	tree["models/m0/README.md"] = &fstest.MapFile{Data: []byte("notes")}
+	dir := t.TempDir()
+	for p, f := range tree {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := mustLoad(t, tree)
+	for _, workers := range []int{1, 0} {
+		l := Loader{Workers: workers}
+		got, err := l.Load(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := Diff(want, got); len(d) != 0 {
+			t.Errorf("workers %d: disk and memory differ: %+v", workers, d)
+		}
+		for _, m := range got.Models() {
+			if p := m.Production(); p == nil || p.Version != 42 || len(m.Versions) != 100 {
+				t.Errorf("workers %d: %s has %d versions, production %+v", workers, m.Name, len(m.Versions), p)
+			}
+		}
 	}
 }
