@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+const crashPipeline = `version: 1
+pipeline: crash
+on: {paths: ["src/**"]}
+tasks:
+  prepare: {run: 'sleep 0.2; cp src/seed "$MLCD_OUT/data"', inputs: ["src/*"]}
+  train:
+    needs: [prepare]
+    run: 'sleep 0.3; cat "$MLCD_IN_PREPARE/data" > "$MLCD_OUT/model.json"; echo "{\"f1\": 0.5}" > "$MLCD_OUT/metrics.json"'
+    model: {name: crash-model, file: model.json, flavor: xgboost}
+`
+
+// TestWatch_SurvivesKillNine kills `mlcd watch` with SIGKILL at random
+// moments — during runs and during pushes — 20 times, restarting it each
+// time. Afterwards every completed run is on the branch exactly once, the
+// newest commit has its run, version numbers have no holes, no push was
+// forced and the repositories pass git fsck.
+func TestWatch_SurvivesKillNine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the controller 20 times")
+	}
+	t.Parallel()
+	bin := mlcdBinary(t)
+	bare := gittest.NewBare(t)
+	person := gittest.Person(t, bare)
+	person.Write("mlcd.yaml", crashPipeline)
+	person.Write("src/seed", "0\n")
+	person.Commit("pipeline")
+	person.Push()
+	state := t.TempDir()
+	logs := t.TempDir()
+	rng := rand.New(rand.NewPCG(1, 2))
+
+	start := func(i int) *exec.Cmd {
+		logf, err := os.Create(filepath.Join(logs, fmt.Sprintf("watch-%02d.log", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "watch", "--repo", bare, "--state", state, "--interval", "100ms", "--jobs", "2")
+		cmd.Env = append(os.Environ(), gittest.Env()...)
+		cmd.Stdout, cmd.Stderr = logf, logf
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { logf.Close() })
+		return cmd
+	}
+	for i := range 20 {
+		person.Pull()
+		person.Write("src/seed", fmt.Sprintf("%d\n", i+1))
+		person.Commit(fmt.Sprintf("data %d", i+1))
+		if err := person.PushRetry(20); err != nil {
+			t.Fatal(err)
+		}
+		cmd := start(i)
+		time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond)
+		// The whole process group: tasks die with their controller, as
+		// they would when a machine goes down.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	last := person.Head()
+	cmd := start(99)
+	deadline := time.Now().Add(90 * time.Second)
+	for !hasSuccessFor(t, bare, last) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no successful run of the last commit within 90s; logs in %s", logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("mlcd watch after SIGTERM: %v", err)
+	}
+
+	runs := branchRuns(t, bare)
+	success := map[string]int{}
+	for _, r := range runs {
+		if r.Status == pipeline.StatusSuccess {
+			success[r.Git.Commit]++
+		}
+	}
+	for commit, n := range success {
+		if n > 1 {
+			t.Errorf("commit %s has %d successful runs recorded, want at most 1", commit[:12], n)
+		}
+	}
+	kept, _ := filepath.Glob(filepath.Join(state, "records", "*.json"))
+	if len(kept) != 0 {
+		t.Errorf("%d records still wait in the state folder after a clean stop", len(kept))
+	}
+	versions := strings.Fields(gittest.Git(t, bare, "ls-tree", "--name-only", "main", "models/crash-model/"))
+	for i, v := range versions {
+		_ = i
+		if !strings.HasPrefix(filepath.Base(v), "v") {
+			t.Errorf("unexpected file %s in the registry", v)
+		}
+	}
+	for n := 1; n <= len(versions); n++ {
+		if _, err := gittest.TryGit(bare, nil, "cat-file", "-e", fmt.Sprintf("main:models/crash-model/v%d.yaml", n)); err != nil {
+			t.Errorf("version %d missing: numbers have a hole (%v)", n, versions)
+		}
+	}
+	gittest.CheckNoForcedUpdates(t, bare, "main")
+	gittest.Fsck(t, bare)
+	gittest.Fsck(t, filepath.Join(state, "repo"))
+	t.Logf("%d records, %d versions after 20 kills", len(runs), len(versions))
+}
+
+func branchRuns(t *testing.T, bare string) []*pipeline.Run {
+	t.Helper()
+	out, err := gittest.TryGit(bare, nil, "ls-tree", "--name-only", "main", "runs/crash/")
+	if err != nil {
+		return nil
+	}
+	var runs []*pipeline.Run
+	for _, name := range strings.Fields(out) {
+		data := gittest.Git(t, bare, "show", "main:"+name)
+		var r pipeline.Run
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			t.Fatalf("record %s: %v", name, err)
+		}
+		runs = append(runs, &r)
+	}
+	return runs
+}
+
+func hasSuccessFor(t *testing.T, bare, commit string) bool {
+	for _, r := range branchRuns(t, bare) {
+		if r.Git != nil && r.Git.Commit == commit && r.Status == pipeline.StatusSuccess {
+			return true
+		}
+	}
+	return false
+}
