@@ -22,13 +22,14 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	p := newPass(b, readManifest(b.opts.Out, b.tool))
 	p.repo = repo
 	var problems []error
+	fsys := os.DirFS(repo)
+	models, err := b.opts.LoadModels(fsys)
+	problems = append(problems, err)
+	p.wantHistories(models)
 	rows, err := p.scanRuns(ctx, repo)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return p.stats, ctxErr
 	}
-	problems = append(problems, err)
-	fsys := os.DirFS(repo)
-	models, err := b.opts.LoadModels(fsys)
 	problems = append(problems, err)
 	deps, err := loadDeployments(fsys)
 	problems = append(problems, err)

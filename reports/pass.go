@@ -25,12 +25,14 @@ type pass struct {
 	mu    sync.Mutex
 	seen  map[string]bool // every file this build produced or kept
 	stats Stats
-	// histories caches metric histories by run file and task.
+	// histories caches metric histories by run file and task; wanted
+	// names, by run and task, those that model versions show.
 	histories map[string]map[string][]xy
+	wanted    map[string]bool
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}}
+	return &pass{b: b, m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render

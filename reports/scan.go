@@ -101,7 +101,7 @@ func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
 			kept = append(kept, r)
 		}
 	}
-	p.m.Runs = runs
+	p.m.runs, p.m.Rows = runs, kept
 	sort.Slice(kept, func(i, j int) bool { return runBefore(kept[i], kept[j]) })
 	p.stats.Runs = len(kept)
 	return kept, errors.Join(errs...)
@@ -122,7 +122,7 @@ func runBefore(a, b *runRow) bool {
 // manifest has no summary for it or its pages must be written again.
 func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
 	p.mu.Lock()
-	old := p.m.Runs[f.rel]
+	old := p.m.runs[f.rel]
 	p.mu.Unlock()
 	if old != nil && old.Size == f.size && old.ModTime == f.modTime {
 		if p.runPagesCurrent(old) {
@@ -133,9 +133,14 @@ func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	row := summarize(run, f, sum)
+	row := summarize(run, f, sum, p.m.names)
 	p.mu.Lock()
 	p.stats.Parsed++
+	for _, t := range run.Tasks {
+		if p.wanted[runKey(run.Pipeline, run.ID)+"\x00"+t.Name] {
+			p.histories[f.rel+"\x00"+t.Name] = taskHistoryOf(t)
+		}
+	}
 	p.mu.Unlock()
 	if err := p.runPages(run, row); err != nil {
 		return nil, err
@@ -173,25 +178,26 @@ func runPagePaths(row *runRow) (page, data string) {
 }
 
 // summarize builds the runs-table summary of run.
-func summarize(run *pipeline.Run, f runFile, sum string) *runRow {
+func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRow {
 	row := &runRow{
 		File: f.rel, Size: f.size, ModTime: f.modTime, SHA256: sum,
 		Pipeline: run.Pipeline, ID: run.ID, Status: string(run.Status), Error: run.Error,
 		Trigger: run.Trigger.Kind, Start: run.Start, End: run.End,
-		Params: map[string]string{}, Metrics: map[string]float64{},
 	}
 	if run.Git != nil {
 		row.Commit = run.Git.Commit
 	}
-	for k, v := range run.Params {
-		row.Params[k] = formatValue(v)
+	for _, k := range sortedKeys(run.Params) {
+		row.ParamKeys = append(row.ParamKeys, names.id(k))
+		row.ParamVals = append(row.ParamVals, formatValue(run.Params[k]))
 	}
 	for _, t := range run.Tasks {
 		if t == nil {
 			continue
 		}
-		for k, v := range t.Metrics {
-			row.Metrics[t.Name+"."+k] = v
+		for _, k := range sortedKeys(t.Metrics) {
+			row.MetricKeys = append(row.MetricKeys, names.id(t.Name+"."+k))
+			row.MetricVals = append(row.MetricVals, t.Metrics[k])
 		}
 		for _, a := range t.Attempts {
 			if validDigest(a.Log) {

@@ -267,13 +267,28 @@ func readTaskHistory(repo string, r *runRow, task string) (map[string][]xy, erro
 	if err != nil {
 		return nil, err
 	}
-	var t *pipeline.TaskRecord
-	if t = run.Task(task); t == nil {
+	t := run.Task(task)
+	if t == nil {
 		return nil, nil
 	}
-	out := map[string][]xy{}
+	return taskHistoryOf(t), nil
+}
+
+func taskHistoryOf(t *pipeline.TaskRecord) map[string][]xy {
+	out := make(map[string][]xy, len(t.MetricHistory))
 	for k, h := range t.MetricHistory {
 		out[k] = historyPoints(h)
 	}
-	return out, nil
+	return out
+}
+
+// wantHistories notes the tasks whose histories the version pages show,
+// so that the scan of run records keeps them instead of reading those
+// records a second time.
+func (p *pass) wantHistories(models []*registry.Model) {
+	for _, m := range models {
+		for _, v := range m.Versions {
+			p.wanted[runKey(v.Pipeline, v.RunID)+"\x00"+v.Task] = true
+		}
+	}
 }

@@ -67,7 +67,7 @@ func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
 	if err != nil {
 		return err
 	}
-	return p.emit(data, hash, func() ([]byte, error) { return runData(run, row) })
+	return p.emit(data, hash, func() ([]byte, error) { return runData(run) })
 }
 
 func page0(title, root string, data any) page { return page{Title: title, Root: root, Data: data} }
@@ -199,11 +199,11 @@ type runJSON struct {
 // runData renders runs/<p>/<id>.data.js: one call of mlcdRun with the
 // run as JSON. encoding/json escapes <, >, & and U+2028/9, so no value can
 // end the script or the call.
-func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
+func runData(run *pipeline.Run) ([]byte, error) {
 	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: slug(run.Pipeline), Slug: slug(run.ID),
 		Params: map[string]string{}, Metrics: map[string]float64{}, History: map[string][][2]float64{}}
-	for k, v := range row.Params {
-		d.Params[k] = v
+	for k, v := range run.Params {
+		d.Params[k] = formatValue(v)
 	}
 	for _, t := range run.Tasks {
 		for k, v := range t.Params {

@@ -3,6 +3,7 @@ package reports
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -39,7 +40,7 @@ var allStatuses = []string{"success", "failed", "upstream_failed", "running", "q
 // runsIndex writes runs/page-<k>.html, oldest runs on page 1, so that a
 // new run changes only the last page; runs/index.html is the last page.
 func (p *pass) runsIndex(rows []*runRow) error {
-	paramCols, metricCols := columns(rows)
+	paramCols, metricCols := columns(rows, p.m.names)
 	h := sha256.New()
 	h.Write([]byte(p.b.tool))
 	h.Write([]byte(strings.Join(paramCols, "\x00") + "\x01"))
@@ -60,7 +61,7 @@ func (p *pass) runsIndex(rows []*runRow) error {
 		}
 		hash := pageHash(colsHash, strconv.Itoa(k), v.Newer, chunk)
 		render := func() ([]byte, error) {
-			v.Rows = rowViews(chunk, paramCols, metricCols)
+			v.Rows = rowViews(chunk, p.m.names, paramCols, metricCols)
 			return p.b.render("runs", page0("Runs", "../", v))
 		}
 		if err := p.emit("runs/page-"+strconv.Itoa(k)+".html", hash, render); err != nil {
@@ -71,7 +72,7 @@ func (p *pass) runsIndex(rows []*runRow) error {
 			last.Total = len(rows)
 			hash := pageHash(colsHash, "index", strconv.Itoa(len(rows)), chunk)
 			err := p.emit("runs/index.html", hash, func() ([]byte, error) {
-				last.Rows = rowViews(chunk, paramCols, metricCols)
+				last.Rows = rowViews(chunk, p.m.names, paramCols, metricCols)
 				return p.b.render("runs", page0("Runs", "../", &last))
 			})
 			if err != nil {
@@ -98,47 +99,78 @@ func pageHash(parts ...any) string {
 }
 
 // columns returns the union of run param names and task metric names.
-func columns(rows []*runRow) ([]string, []metricCol) {
-	params, metrics := map[string]bool{}, map[string]bool{}
+func columns(rows []*runRow, names *interner) ([]string, []metricCol) {
+	var params, metrics []bool
+	mark := func(set []bool, id int32) []bool {
+		for int(id) >= len(set) {
+			set = append(set, false)
+		}
+		set[id] = true
+		return set
+	}
 	for _, r := range rows {
-		for k := range r.Params {
-			params[k] = true
+		for _, k := range r.ParamKeys {
+			params = mark(params, k)
 		}
-		for k := range r.Metrics {
-			metrics[k] = true
+		for _, k := range r.MetricKeys {
+			metrics = mark(metrics, k)
 		}
+	}
+	named := func(set []bool) []string {
+		var out []string
+		for id, on := range set {
+			if on {
+				out = append(out, names.name(int32(id)))
+			}
+		}
+		sort.Strings(out)
+		return out
 	}
 	var cols []metricCol
-	for i, name := range sortedKeys(metrics) {
+	for i, name := range named(metrics) {
 		cols = append(cols, metricCol{Name: name, ID: "m" + strconv.Itoa(i), On: i < defaultMetricCols})
 	}
-	return sortedKeys(params), cols
+	return named(params), cols
 }
 
 // rowViews formats rows newest first.
-func rowViews(rows []*runRow, paramCols []string, metricCols []metricCol) []runRowView {
+func rowViews(rows []*runRow, names *interner, paramCols []string, metricCols []metricCol) []runRowView {
+	paramAt := make(map[string]int, len(paramCols))
+	for i, c := range paramCols {
+		paramAt[c] = i
+	}
+	metricAt := make(map[string]int, len(metricCols))
+	for i, c := range metricCols {
+		metricAt[c.Name] = i
+	}
 	out := make([]runRowView, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		v := runRowView{Href: slug(r.Pipeline) + "/" + slug(r.ID) + ".html", Sel: r.sel(),
 			Pipeline: r.Pipeline, ID: r.ID, Status: r.Status, Trigger: r.Trigger, Commit: shortCommit(r.Commit),
-			Start: formatTime(r.Start), Dur: formatDuration(r.Start, r.End), DurS: round1(seconds(r.Start, r.End))}
+			Start: formatTime(r.Start), Dur: formatDuration(r.Start, r.End), DurS: round1(seconds(r.Start, r.End)),
+			Params: make([]string, len(paramCols)), Metrics: make([]metricCell, len(metricCols))}
 		if !r.Start.IsZero() {
 			v.StartUnix = r.Start.Unix()
 		}
-		for _, c := range paramCols {
-			v.Params = append(v.Params, r.Params[c])
-		}
-		for _, c := range metricCols {
-			m, ok := r.Metrics[c.Name]
-			cell := metricCell{Col: c.ID}
-			if ok {
-				cell.Text = formatFloat(m)
-				if finite(m) {
-					cell.V = strconv.FormatFloat(m, 'g', -1, 64)
-				}
+		for j, k := range r.ParamKeys {
+			if c, ok := paramAt[names.name(k)]; ok {
+				v.Params[c] = r.ParamVals[j]
 			}
-			v.Metrics = append(v.Metrics, cell)
+		}
+		for c := range metricCols {
+			v.Metrics[c].Col = metricCols[c].ID
+		}
+		for j, k := range r.MetricKeys {
+			c, ok := metricAt[names.name(k)]
+			if !ok {
+				continue
+			}
+			m := r.MetricVals[j]
+			v.Metrics[c].Text = formatFloat(m)
+			if finite(m) {
+				v.Metrics[c].V = strconv.FormatFloat(m, 'g', -1, 64)
+			}
 		}
 		out = append(out, v)
 	}
