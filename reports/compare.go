@@ -3,6 +3,7 @@ package reports
 import (
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/mlcd-dev/mlcd/registry"
 )
@@ -137,4 +138,14 @@ func (c *Comparison) historyCharts() []lineChart {
 		charts = append(charts, newLineChart(n, "step", n, series))
 	}
 	return charts
+}
+
+// VersionCompareURL is the address of the page that compares version n of
+// model with the current Production version, in a site published at base
+// (e.g. "https://org.github.io/repo/"); for links in pull request bodies.
+func VersionCompareURL(base, model string, n int) string {
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + "models/" + slug(model) + "/v" + itoa(n) + "-vs-production.html"
 }

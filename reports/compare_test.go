@@ -90,3 +90,16 @@ func TestMdEscape(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionCompareURL(t *testing.T) {
+	tests := []struct{ base, model, want string }{
+		{"https://o.github.io/r", "churn-rf", "https://o.github.io/r/models/churn-rf/v4-vs-production.html"},
+		{"https://o.github.io/r/", "churn-rf", "https://o.github.io/r/models/churn-rf/v4-vs-production.html"},
+		{"", "a/../b", "models/" + slug("a/../b") + "/v4-vs-production.html"},
+	}
+	for _, tt := range tests {
+		if got := VersionCompareURL(tt.base, tt.model, 4); got != tt.want {
+			t.Errorf("VersionCompareURL(%q, %q) = %q, want %q", tt.base, tt.model, got, tt.want)
+		}
+	}
+}

@@ -48,7 +48,7 @@ type runView struct {
 	Tasks                                  []taskView
 	Gantt                                  ganttView
 	DAG                                    dagView
-	Params, Metrics                        []nameValue
+	Params, Metrics, Tags                  []nameValue
 	Charts                                 []lineChart
 	Artifacts                              []artifactView
 }
@@ -102,6 +102,9 @@ func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
 		}
 		for _, k := range sortedKeys(t.Metrics) {
 			v.Metrics = append(v.Metrics, nameValue{t.Name + "." + k, formatFloat(t.Metrics[k])})
+		}
+		for _, k := range sortedKeys(t.Tags) {
+			v.Tags = append(v.Tags, nameValue{t.Name + "." + k, t.Tags[k]})
 		}
 		for _, k := range sortedKeys(t.MetricHistory) {
 			v.Charts = append(v.Charts, newLineChart(t.Name+"."+k, "step", k,
