@@ -13,7 +13,7 @@ STATICCHECK := $(GOBIN_DIR)/staticcheck
 export GIT_CONFIG_GLOBAL := /dev/null
 export GIT_CONFIG_NOSYSTEM := 1
 
-.PHONY: help build test lint fmt vet staticcheck unit fuzz bench bench-dag demo verify clean
+.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry demo verify clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -52,10 +52,18 @@ fuzz: ## Run each fuzz test for 30s
 		done; \
 	done
 
-bench: bench-dag ## Run every benchmark
+bench: bench-dag bench-watch bench-registry ## Run every benchmark
 
 bench-dag: build ## Time a 200-task no-op DAG: mlcd run vs make -j2, and fully cached
 	./scripts/bench-dag.sh
+
+bench-watch: ## Git and watcher: poll cost, push-to-first-task, recording into a long history
+	$(GO) test -run '^$$' -bench 'RemoteHead' -benchtime 200x ./gitstore
+	$(GO) test -run '^$$' -bench 'Publish' -benchtime 20x ./gitstore
+	$(GO) test -run '^$$' -bench 'PushToFirstTask' -benchtime 10x ./controller
+
+bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
+	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
 
 demo: build ## Run the quickstart example end to end
 	./scripts/demo.sh
