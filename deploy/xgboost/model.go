@@ -224,9 +224,6 @@ func (m *Model) margins(row, margin []float32) {
 	}
 }
 
-// isNaN32 reports whether v is NaN (a missing value).
-func isNaN32(v float32) bool { return v != v }
-
 var _ scoring.Predictor = (*Model)(nil)
 
 // float32 helpers used by the objectives.

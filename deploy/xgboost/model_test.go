@@ -122,6 +122,7 @@ func TestParse_errors(t *testing.T) {
 		{"unknown objective", edit(`"multi:softprob"`, `"reg:quantileerror"`), ErrUnsupported, `objective "reg:quantileerror"`},
 		{"linear booster", edit(`"name":"gbtree"`, `"name":"gblinear"`), ErrUnsupported, `booster "gblinear"`},
 		{"categorical split", edit(`"split_type":[0`, `"split_type":[1`), ErrUnsupported, "categorical split"},
+		{"child with two parents", edit(`"left_children":[1,3,5`, `"left_children":[1,3,3`), nil, "two parents"},
 		{"child before parent", edit(`"left_children":[1`, `"left_children":[0`), nil, "out of order"},
 		{"feature out of range", edit(`"num_class":"3","num_feature":"3"`, `"num_class":"3","num_feature":"1"`), nil, "feature names for 1 features"},
 		{"base_score vector of several", edit(`"base_score":"5E-1"`, `"base_score":"[5E-1,2E-1]"`), nil, "base_score"},
