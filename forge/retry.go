@@ -95,22 +95,29 @@ func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if v := resp.Header.Get("Retry-After"); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second, true
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+			return seconds(secs), true
 		}
 		if at, err := http.ParseTime(v); err == nil {
-			return max(at.Sub(now), 0), true
+			return seconds(at.Unix() - now.Unix()), true
 		}
 	}
 	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-		if secs, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Unix(secs, 0).Sub(now), 0) + time.Second, true
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return seconds(reset-now.Unix()) + time.Second, true
 		}
 	}
 	if bodyMentions(resp, "secondary rate limit") || resp.StatusCode == http.StatusTooManyRequests {
 		return time.Minute, true
 	}
 	return 0, false
+}
+
+// seconds is n seconds, clamped to [0, 24h] so that a wild header cannot
+// overflow a Duration.
+func seconds(n int64) time.Duration {
+	const limit = 24 * 60 * 60
+	return time.Duration(min(max(n, 0), limit)) * time.Second
 }
 
 // bodyMentions reads up to 64 KiB of the body, puts it back, and reports

@@ -234,3 +234,24 @@ func TestNew(t *testing.T) {
 		t.Errorf("empty repo: err = %v", err)
 	}
 }
+
+func FuzzRateLimitWait(f *testing.F) {
+	f.Add(403, "30", "", "")
+	f.Add(429, "", "0", "1700000000")
+	f.Add(403, "Wed, 21 Oct 2015 07:28:00 GMT", "", "")
+	f.Add(403, "-5", "0", "-1")
+	f.Add(500, "1", "0", "1")
+	f.Fuzz(func(t *testing.T, status int, retryAfter, remaining, reset string) {
+		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: http.NoBody}
+		resp.Header.Set("Retry-After", retryAfter)
+		resp.Header.Set("X-RateLimit-Remaining", remaining)
+		resp.Header.Set("X-RateLimit-Reset", reset)
+		wait, ok := rateLimitWait(resp, time.Unix(1_700_000_000, 0))
+		if wait < 0 {
+			t.Fatalf("negative wait %v", wait)
+		}
+		if ok && status != http.StatusForbidden && status != http.StatusTooManyRequests {
+			t.Fatalf("status %d taken for a rate limit", status)
+		}
+	})
+}

@@ -44,9 +44,11 @@ type Server struct {
 	opts Options
 	srv  *httptest.Server
 
+	reqMu    sync.Mutex // guards requests only: handlers answer while holding mu
+	requests []Request
+
 	mu        sync.Mutex
 	state     state
-	requests  []Request
 	failures  []*queuedFailure
 	used      int
 	windowEnd time.Time
@@ -110,8 +112,8 @@ func (s *Server) Repo() string { return s.opts.Repo }
 
 // Requests returns a copy of every request received so far, in order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	out := make([]Request, len(s.requests))
 	copy(out, s.requests)
 	return out
@@ -119,20 +121,20 @@ func (s *Server) Requests() []Request {
 
 // middleware records the request, sends the rate-limit headers, serves a
 // programmed failure, then checks the token before the API sees the request.
+// The record is complete before the client can read the answer, so a test
+// sees every request its client call made.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		path := "/" + strings.TrimPrefix(r.URL.Path, s.opts.BasePath)
-		defer func() {
-			s.mu.Lock()
-			s.requests = append(s.requests, Request{
-				Method: r.Method, Path: path, Query: r.URL.RawQuery,
-				Header: r.Header.Clone(), Body: body, Status: rec.status,
-			})
-			s.mu.Unlock()
-		}()
+		s.reqMu.Lock()
+		s.requests = append(s.requests, Request{
+			Method: r.Method, Path: path, Query: r.URL.RawQuery,
+			Header: r.Header.Clone(), Body: body,
+		})
+		rec := &statusRecorder{ResponseWriter: w, s: s, index: len(s.requests) - 1}
+		s.reqMu.Unlock()
 		limited := s.countRequest(rec.Header())
 		if !strings.HasPrefix(r.URL.Path, s.opts.BasePath) {
 			writeMessage(rec, http.StatusNotFound, "Not Found")
@@ -194,14 +196,29 @@ func (s *Server) windowReset() time.Time {
 	return s.windowEnd
 }
 
+// statusRecorder stores the answer's status in the request's record before
+// the answer leaves.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	s       *Server
+	index   int
+	written bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if r.written {
+		return
+	}
+	r.written = true
+	r.s.reqMu.Lock()
+	r.s.requests[r.index].Status = code
+	r.s.reqMu.Unlock()
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.ResponseWriter.Write(p)
 }
 
 // writeJSON answers v as GitHub does: JSON with a charset.

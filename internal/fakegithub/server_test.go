@@ -187,3 +187,17 @@ func TestServer_RecordsBodies(t *testing.T) {
 		t.Errorf("after PATCH: %+v", got)
 	}
 }
+
+func TestServer_RateLimitSpent(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{RateLimit: 2})
+	var got []string
+	for i := 0; i < 3; i++ {
+		resp := call(t, s, "GET", "/repos/octo/repo/pulls", "", nil)
+		got = append(got, resp.Status[:3]+" remaining="+resp.Header.Get("X-RateLimit-Remaining"))
+	}
+	want := []string{"200 remaining=1", "200 remaining=0", "403 remaining=0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+}
