@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -27,7 +26,7 @@ func newReportCommand(opts *globalOptions) *cobra.Command {
 		Long: `report renders the repository's run records, model registry and deployment
 records as a static site that opens from file:// or GitHub Pages. Only pages
 whose inputs changed since the last report into the same folder are written.`,
-		Example: "  mlcd report --repo . --out site/\n  mlcd report --store ~/.local/share/mlcd/store",
+		Example: "  mlcd report --repo . --out site/\n  mlcd report --store ~/.local/share/mlcd/store\n  mlcd report --out /tmp/site --push gh-pages",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd.Context(), opts, ro, opts.stdout)
@@ -38,14 +37,11 @@ whose inputs changed since the last report into the same folder are written.`,
 	f.StringVar(&ro.out, "out", "", "the folder to write the site to (default <repo>/site)")
 	f.StringVar(&ro.baseURL, "base-url", "", "where the site is published, for links in Markdown summaries")
 	f.StringVar(&ro.store, "store", "", "a local artifact store folder: link artifacts and copy task logs")
-	f.StringVar(&ro.push, "push", "", "commit the site to this branch (not available yet)")
+	f.StringVar(&ro.push, "push", "", "commit the site as the whole tree of this branch (e.g. gh-pages) and push it to origin")
 	return cmd
 }
 
 func runReport(ctx context.Context, opts *globalOptions, ro *reportOptions, out io.Writer) error {
-	if ro.push != "" {
-		return badInput(errors.New("--push is not available yet: commit the site folder yourself"))
-	}
 	if ro.out == "" {
 		ro.out = filepath.Join(ro.repo, "site")
 	}
@@ -61,5 +57,20 @@ func runReport(ctx context.Context, opts *globalOptions, ro *reportOptions, out 
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	return nil
+	if ro.push == "" {
+		return nil
+	}
+	res, err := reports.Publish(ctx, ro.repo, ro.out, ro.push, "mlcd report")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	state := "unchanged"
+	switch {
+	case res.Pushed:
+		state = "committed and pushed to origin"
+	case res.Changed:
+		state = "committed (no origin to push to)"
+	}
+	_, err = fmt.Fprintf(out, "report: branch %s at %.12s, %s\n", ro.push, res.Commit, state)
+	return err
 }

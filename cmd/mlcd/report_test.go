@@ -25,7 +25,7 @@ func TestReportCommand(t *testing.T) {
 	}{
 		{"first build", []string{"report", "--repo", repo, "--out", out}, "report: 5 runs (5 read), ", "", exitOK},
 		{"nothing changed", []string{"report", "--repo", repo, "--out", out}, "report: 5 runs (0 read), 0 files written", "", exitOK},
-		{"push is not there yet", []string{"report", "--repo", repo, "--push", "gh-pages"}, "", "--push is not available", exitBadInput},
+		{"push outside a git repository", []string{"report", "--repo", repo, "--out", out, "--push", "gh-pages"}, "report: 5 runs", "open repository", exitError},
 		{"broken record", []string{"report", "--repo", broken, "--out", filepath.Join(t.TempDir(), "s")}, "report: 0 runs", "runs/p/r1.json", exitError},
 		{"stray argument", []string{"report", "x"}, "", "unknown command", exitError},
 	}
