@@ -62,6 +62,11 @@ bench-watch: ## Git and watcher: poll cost, push-to-first-task, recording into a
 	$(GO) test -run '^$$' -bench 'Publish' -benchtime 20x ./gitstore
 	$(GO) test -run '^$$' -bench 'PushToFirstTask' -benchtime 10x ./controller
 
+.PHONY: bench-git
+bench-git: ## Git layer only: poll cost over HTTP, recording into 1,000 vs 10,000 records (flat and sharded)
+	$(GO) test -run '^$$' -bench 'RemoteHead' -benchtime 200x ./gitstore
+	$(GO) test -run '^$$' -bench 'Publish' -benchtime 20x -timeout 30m ./gitstore
+
 bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
 	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
 
