@@ -1,8 +1,11 @@
 package gitstore
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mlcd-dev/mlcd/internal/gittest"
@@ -15,7 +18,8 @@ func TestRepo_PublishRacingAPerson(t *testing.T) {
 	t.Parallel()
 	const rounds = 50
 	s := newServed(t, gittest.ServeOptions{User: "ada", Password: "pw"})
-	r := open(t, s.srv.AuthURL("repo.git"), Options{PushAttempts: 20})
+	var logs syncBuffer
+	r := open(t, s.srv.AuthURL("repo.git"), Options{PushAttempts: 20, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx := testContext(t)
 	for i := range rounds {
 		done := make(chan error, 1)
@@ -67,4 +71,22 @@ func TestRepo_PublishRacingAPerson(t *testing.T) {
 		t.Errorf("reflog holds %d updates, want at least %d", n, 2*rounds)
 	}
 	gittest.Fsck(t, s.bare)
+	t.Logf("the bot rebuilt on a new tip %d times in %d rounds", strings.Count(logs.String(), "branch moved"), rounds)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

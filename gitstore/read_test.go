@@ -30,6 +30,7 @@ func history(t *testing.T, rm *remote) (second, third string) {
 	p.Write("src/deep/er/util.py", "pass\n")
 	p.Write("run.sh", "#!/bin/sh\necho hi\n")
 	p.Git("update-index", "--chmod=+x", "run.sh")
+	p.Git("update-index", "--chmod=+x", "src/train.py") // a mode-only change
 	third = p.Commit("third")
 	p.Push()
 	return second, third
