@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -42,7 +41,11 @@ func (s *scheduler) attemptTask(ctx context.Context, j job) result {
 			return res
 		}
 	}
-	dirs := s.attemptDirs(j)
+	dirs, err := s.attemptDirs(j)
+	if err != nil {
+		res.err = err
+		return res
+	}
 	env, err := s.taskEnv(ctx, j, dirs)
 	if err != nil {
 		res.err, res.permanent = err, true
@@ -52,12 +55,19 @@ func (s *scheduler) attemptTask(ctx context.Context, j job) result {
 	if res.err != nil {
 		return res
 	}
-	rep, err := s.collect(ctx, j, dirs)
+	rep, empty, err := s.collect(ctx, j, dirs)
 	if err != nil {
 		res.err, res.permanent = err, true
 		return res
 	}
 	res.outDir, res.report = dirs.out, rep
+	if empty {
+		if res.outDir, err = s.scratch.emptyDir(); err != nil {
+			res.err = err
+			return res
+		}
+		s.scratch.give(dirs.out)
+	}
 	if s.cacheOn() && t.Cache {
 		s.save(res.key, j, rep)
 	}
@@ -72,14 +82,13 @@ type attemptDirs struct {
 	mlcdLog string // MLCD_LOG_FILE: JSON lines of `mlcd log`
 }
 
-func (s *scheduler) attemptDirs(j job) attemptDirs {
-	// One flat folder: a single mkdir per attempt.
-	base := filepath.Join(s.work, strconv.Itoa(j.n.idx)+"-"+strconv.Itoa(j.attempt))
-	return attemptDirs{
-		out:     base + ".out",
-		log:     base + ".log",
-		mlcdLog: base + ".mlcd-log.jsonl",
+func (s *scheduler) attemptDirs(j job) (attemptDirs, error) {
+	out, err := s.scratch.take()
+	if err != nil {
+		return attemptDirs{}, err
 	}
+	base := filepath.Join(s.work, strconv.Itoa(j.n.idx)+"-"+strconv.Itoa(j.attempt))
+	return attemptDirs{out: out, log: base + ".log", mlcdLog: base + ".mlcd-log.jsonl"}, nil
 }
 
 // upstreamDir is the output folder of an upstream task for MLCD_IN_<TASK>:
@@ -90,6 +99,9 @@ func (s *scheduler) upstreamDir(ctx context.Context, u upstream) (string, error)
 		return u.outDir, nil
 	}
 	n := u.n
+	if len(n.rec.Outputs) == 0 {
+		return s.scratch.emptyDir()
+	}
 	n.restoreOnce.Do(func() {
 		dir := filepath.Join(s.work, strconv.Itoa(n.idx)+"-restored")
 		n.restoreErr = restoreOutputs(ctx, s.opts.Store, n.rec.Outputs, dir)
@@ -107,11 +119,4 @@ var errTimeout = errors.New("timed out")
 
 func timeoutError(d time.Duration) error {
 	return fmt.Errorf("%w after %s", errTimeout, d)
-}
-
-func ensureDir(dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return fmt.Errorf("scratch folder: %w", err)
-	}
-	return nil
 }

@@ -103,10 +103,11 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run
 	if work, err = filepath.EvalSymlinks(work); err != nil { // outputs are checked against it
 		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
 	}
-	s := &scheduler{opts: opts, run: r, nodes: nodes, work: work, log: opts.Logger.With("component", "executor", "run", r.ID)}
+	s := &scheduler{opts: opts, run: r, nodes: nodes, work: work, scratch: &scratch{root: work}, log: opts.Logger.With("component", "executor", "run", r.ID)}
 	if err := s.prepare(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", p.Name, err)
 	}
+	defer s.devNull.Close()
 	s.loop(ctx)
 	if err := ctx.Err(); err != nil {
 		return r, fmt.Errorf("run %s: %w", r.ID, err)
@@ -153,6 +154,9 @@ func (s *scheduler) prepare() error {
 		return fmt.Errorf("params: %w", err)
 	}
 	s.baseEnv = append(baseEnv(s.run, paramsFile), s.opts.Env...)
+	if s.devNull, err = os.Open(os.DevNull); err != nil {
+		return fmt.Errorf("stdin of tasks: %w", err)
+	}
 	s.disp = newDisplay(s.opts.Output, s.opts.Terminal, len(s.nodes))
 	return nil
 }

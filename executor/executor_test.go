@@ -441,3 +441,25 @@ func TestRun_CorruptUpstreamObject(t *testing.T) {
 		t.Errorf("b: %s %q", rec.Status, rec.Error)
 	}
 }
+
+func TestRun_OutFolderAlwaysEmpty(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	isEmpty := `[ -z "$(ls -A "$MLCD_OUT")" ] || { echo "MLCD_OUT not empty"; exit 3; }; `
+	flaky := sh("flaky", isEmpty+`touch "$MLCD_OUT/junk"; [ "$MLCD_ATTEMPT" = 2 ]`)
+	flaky.Retries, flaky.RetryDelay = 1, time.Millisecond
+	p := pipe("p",
+		sh("quiet", isEmpty+"true"),
+		sh("subdir", isEmpty+`mkdir "$MLCD_OUT/d"`),
+		sh("reader", isEmpty+`[ -d "$MLCD_IN_QUIET" ] && [ -z "$(ls -A "$MLCD_IN_QUIET")" ]`, "quiet"),
+		flaky,
+		sh("last", isEmpty+"true", "reader", "subdir", "flaky"),
+	)
+	r := e.run(p, func(o *Options) { o.Jobs = 1 })
+	if r.Status != pipeline.StatusSuccess {
+		t.Fatalf("statuses %v\n%s", statuses(r), e.out.String())
+	}
+	if n := len(r.Task("flaky").Attempts); n != 2 {
+		t.Errorf("flaky ran %d attempts, want 2", n)
+	}
+}

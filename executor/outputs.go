@@ -18,13 +18,17 @@ var ErrEscape = errors.New("escapes MLCD_OUT")
 // collectOutputs stores every file under outDir and returns them sorted by
 // path. A symlink is followed only when it stays inside outDir; symlinks
 // to folders and special files are errors. outDir must have no symlink in
-// its own path (the run's scratch folder is resolved once).
-func collectOutputs(ctx context.Context, st Store, outDir string) ([]pipeline.Output, error) {
+// its own path (the run's scratch folder is resolved once). empty says
+// outDir has no entry at all.
+func collectOutputs(ctx context.Context, st Store, outDir string) (outs []pipeline.Output, empty bool, err error) {
 	root := outDir
-	var outs []pipeline.Output
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	entries := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if path != root {
+			entries++
 		}
 		if d.IsDir() {
 			return nil
@@ -44,9 +48,9 @@ func collectOutputs(ctx context.Context, st Store, outDir string) ([]pipeline.Ou
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
+		return nil, false, fmt.Errorf("outputs: %w", err)
 	}
-	return outs, nil
+	return outs, entries == 0, nil
 }
 
 func checkOutput(root, path, rel string, d fs.DirEntry) error {

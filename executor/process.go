@@ -22,9 +22,6 @@ import (
 func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attemptDirs) (pipeline.Attempt, error) {
 	t := j.n.task
 	att := pipeline.Attempt{Number: j.attempt, ExitCode: -1, Start: now()}
-	if err := ensureDir(dirs.out); err != nil {
-		return att, err
-	}
 	s.disp.status(t.Name, fmt.Sprintf("started (attempt %d)", j.attempt))
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -33,7 +30,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	cmd := s.command(t)
 	cmd.Dir = s.opts.Dir
 	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = pw, pw
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.devNull, pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err = cmd.Start()
 	pw.Close()

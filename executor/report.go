@@ -36,24 +36,24 @@ type report struct {
 // collect stores the outputs of a finished attempt and reads its metrics,
 // params and tags: first the `mlcd log` lines, then the JSON files, whose
 // values win.
-func (s *scheduler) collect(ctx context.Context, j job, dirs attemptDirs) (report, error) {
-	var rep report
-	outs, err := collectOutputs(ctx, s.opts.Store, dirs.out)
+// empty says the attempt left MLCD_OUT as it found it: no file, no folder.
+func (s *scheduler) collect(ctx context.Context, j job, dirs attemptDirs) (rep report, empty bool, err error) {
+	outs, empty, err := collectOutputs(ctx, s.opts.Store, dirs.out)
 	if err != nil {
-		return rep, err
+		return rep, false, err
 	}
 	rep.Outputs = outs
 	if err := readLogFile(dirs.mlcdLog, &rep); err != nil {
-		return rep, err
+		return rep, false, err
 	}
 	present := map[string]bool{}
 	for _, o := range outs {
 		present[o.Path] = true
 	}
 	if err := readReportFiles(dirs.out, present, &rep); err != nil {
-		return rep, err
+		return rep, false, err
 	}
-	return rep, nil
+	return rep, empty, nil
 }
 
 // readReportFiles reads the report files among the outputs (present).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -18,7 +19,9 @@ type scheduler struct {
 	run     *pipeline.Run
 	nodes   []*node
 	work    string // scratch folder of the run
+	scratch *scratch
 	baseEnv []string
+	devNull *os.File // every task's stdin, opened once per run
 	disp    *display
 	log     *slog.Logger
 
