@@ -58,7 +58,7 @@ func (s *scheduler) cacheKey(ctx context.Context, j job) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", err
 		}
-		sum, err := hashFile(filepath.Join(s.opts.Dir, filepath.FromSlash(f)))
+		sum, err := s.inputs.sum(filepath.Join(s.opts.Dir, filepath.FromSlash(f)))
 		if err != nil {
 			return "", fmt.Errorf("input %s: %w", f, err)
 		}

@@ -103,12 +103,18 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run
 	if work, err = filepath.EvalSymlinks(work); err != nil { // outputs are checked against it
 		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
 	}
-	s := &scheduler{opts: opts, run: r, nodes: nodes, work: work, scratch: &scratch{root: work}, log: opts.Logger.With("component", "executor", "run", r.ID)}
+	s := &scheduler{opts: opts, run: r, nodes: nodes, work: work, scratch: &scratch{root: work}, inputs: &inputHashes{}, log: opts.Logger.With("component", "executor", "run", r.ID)}
 	if err := s.prepare(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", p.Name, err)
 	}
 	defer s.devNull.Close()
+	if opts.CacheDir != "" {
+		s.inputs.file = filepath.Join(opts.CacheDir, "inputs.json")
+	}
 	s.loop(ctx)
+	if err := s.inputs.save(); err != nil {
+		s.log.Warn("input hashes not saved", "err", err)
+	}
 	if err := ctx.Err(); err != nil {
 		return r, fmt.Errorf("run %s: %w", r.ID, err)
 	}

@@ -20,6 +20,7 @@ type scheduler struct {
 	nodes   []*node
 	work    string // scratch folder of the run
 	scratch *scratch
+	inputs  *inputHashes
 	baseEnv []string
 	devNull *os.File // every task's stdin, opened once per run
 	disp    *display

@@ -1,0 +1,55 @@
+package executor
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestInputHashes_Sum(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.csv")
+	os.WriteFile(data, []byte("a,b\n"), 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(data, old, old)
+	want, _ := hashFile(data)
+
+	h := &inputHashes{file: filepath.Join(dir, "cache", "inputs.json")}
+	if got, err := h.sum(data); err != nil || got != want {
+		t.Fatalf("sum = %q, %v; want %q", got, err, want)
+	}
+	// Unchanged stat: the remembered hash is used, the file is not read.
+	e := h.m[data]
+	e.SHA256 = "remembered"
+	h.m[data] = e
+	if got, _ := h.sum(data); got != "remembered" {
+		t.Errorf("unchanged file rehashed: %q", got)
+	}
+	if err := h.save(); err != nil {
+		t.Fatal(err)
+	}
+	h2 := &inputHashes{file: h.file}
+	if got, _ := h2.sum(data); got != "remembered" {
+		t.Errorf("after a restart: %q, want the saved hash", got)
+	}
+	// Same size, old mtime put back: ctime still tells.
+	os.WriteFile(data, []byte("a,c\n"), 0o644)
+	os.Chtimes(data, old, old)
+	want2, _ := hashFile(data)
+	if got, _ := h2.sum(data); got != want2 {
+		t.Errorf("changed file: %q, want %q", got, want2)
+	}
+	// A file changed just now is hashed but not remembered (racy window).
+	fresh := filepath.Join(dir, "fresh")
+	os.WriteFile(fresh, []byte("x"), 0o644)
+	if _, err := h2.sum(fresh); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h2.m[fresh]; ok {
+		t.Error("a file modified within the racy window was remembered")
+	}
+	if _, err := h2.sum(filepath.Join(dir, "missing")); err == nil {
+		t.Error("missing file: no error")
+	}
+}
