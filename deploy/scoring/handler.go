@@ -129,6 +129,9 @@ func (s *server) invocations(w http.ResponseWriter, r *http.Request) {
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
+	if w := max(preds.Width, 1); err == nil && len(preds.Values) != req.dec.frame.Rows*w {
+		err = fmt.Errorf("the model returned %d values for %d rows of %d outputs", len(preds.Values), req.dec.frame.Rows, w)
+	}
 	if err != nil {
 		s.fail(w, s.predictError(err))
 		return

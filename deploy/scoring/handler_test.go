@@ -214,6 +214,9 @@ func TestHandler_limits(t *testing.T) {
 	boom := &placePredictor{schema: NewSchema([]string{"a"}), PredictFunc: func(context.Context, *Frame) (Predictions, error) {
 		panic("predictor bug")
 	}}
+	short := &placePredictor{schema: NewSchema([]string{"a"}), PredictFunc: func(context.Context, *Frame) (Predictions, error) {
+		return Predictions{Width: 2, Values: []float64{1}}, nil
+	}}
 	tests := []struct {
 		name       string
 		p          Predictor
@@ -229,6 +232,7 @@ func TestHandler_limits(t *testing.T) {
 		{"request past the timeout", block, Options{Timeout: 50 * time.Millisecond},
 			`{"inputs": {"a": [1]}}`, 504, CodeDeadlineExceeded},
 		{"predictor panic", boom, Options{}, `{"inputs": {"a": [1]}}`, 500, CodeInternal},
+		{"predictor answers the wrong shape", short, Options{}, `{"inputs": {"a": [1]}}`, 500, CodeInternal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
