@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -10,10 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
-
-// newObjects collects the objects a commit adds, which are exactly what a
-// push must send: the remote has the parent and everything under it.
-type newObjects []plumbing.Hash
 
 // applyTree returns the tree that is base with changes applied (path
 // relative to this tree -> content, nil = delete), writing only the blobs and
@@ -95,7 +92,7 @@ func (r *Repo) applyFile(byName map[string]object.TreeEntry, name string, data [
 	if _, err := r.writeBlob(data); err != nil {
 		return err
 	}
-	*added = append(*added, h)
+	*added = append(*added, packObject{plumbing.BlobObject, data})
 	byName[name] = object.TreeEntry{Name: name, Mode: mode, Hash: h}
 	return nil
 }
@@ -115,21 +112,14 @@ func (r *Repo) storeTree(base plumbing.Hash, byName map[string]object.TreeEntry,
 	if obj.Hash() == base {
 		return base, nil
 	}
-	h, err := r.storeEncoded(obj)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	*added = append(*added, h)
-	return h, nil
+	return r.storeNew(obj, added)
 }
 
 // storeEmptyTree stores git's empty tree (a root with every file deleted).
 func (r *Repo) storeEmptyTree(added *newObjects) (plumbing.Hash, error) {
-	h, err := r.writeObject(plumbing.TreeObject, func(plumbing.EncodedObject) error { return nil })
-	if err == nil {
-		*added = append(*added, h)
-	}
-	return h, err
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(plumbing.TreeObject)
+	return r.storeNew(obj, added)
 }
 
 // storeCommit writes the bot's commit of tree with parent (zero for the
@@ -140,10 +130,28 @@ func (r *Repo) storeCommit(tree, parent plumbing.Hash, msg string, added *newObj
 	if !parent.IsZero() {
 		c.ParentHashes = []plumbing.Hash{parent}
 	}
-	h, err := r.writeObject(plumbing.CommitObject, c.Encode)
+	obj := &plumbing.MemoryObject{}
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
+	}
+	return r.storeNew(obj, added)
+}
+
+// storeNew stores an object encoded in memory and adds it to the objects
+// to push.
+func (r *Repo) storeNew(obj *plumbing.MemoryObject, added *newObjects) (plumbing.Hash, error) {
+	rd, err := obj.Reader()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	*added = append(*added, h)
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := r.storeEncoded(obj)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	*added = append(*added, packObject{obj.Type(), data})
 	return h, nil
 }

@@ -2,16 +2,12 @@ package gitstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
-	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // push asks the remote to move the branch from old to commit (a
@@ -42,9 +38,7 @@ func (r *Repo) push(ctx context.Context, old, commit plumbing.Hash, added newObj
 	req.Packfile = rd
 	done := make(chan error, 1)
 	go func() {
-		enc := packfile.NewEncoder(wr, &lockedStorer{r: r}, !ar.Capabilities.Supports(capability.OFSDelta))
-		_, err := enc.Encode(added, 0)
-		done <- wr.CloseWithError(err)
+		done <- wr.CloseWithError(writePack(wr, added))
 	}()
 	rs, err := sess.ReceivePack(ctx, req)
 	rd.Close()
@@ -90,54 +84,3 @@ func movedReason(status string) bool {
 	}
 	return false
 }
-
-// lockedStorer lets the packfile encoder read objects under r.st.
-type lockedStorer struct {
-	r *Repo
-}
-
-func (s *lockedStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
-	s.r.st.Lock()
-	defer s.r.st.Unlock()
-	o, err := s.r.storer().EncodedObject(t, h)
-	if err != nil {
-		return nil, err
-	}
-	// Read it now: a lazily read object would touch the storage later,
-	// outside the lock.
-	mem := &plumbing.MemoryObject{}
-	mem.SetType(o.Type())
-	rd, err := o.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	if _, err := io.Copy(mem, rd); err != nil {
-		return nil, err
-	}
-	return mem, nil
-}
-
-func (s *lockedStorer) NewEncodedObject() plumbing.EncodedObject { return &plumbing.MemoryObject{} }
-
-func (s *lockedStorer) SetEncodedObject(plumbing.EncodedObject) (plumbing.Hash, error) {
-	return plumbing.ZeroHash, errors.New("read-only")
-}
-
-func (s *lockedStorer) HasEncodedObject(h plumbing.Hash) error {
-	s.r.st.Lock()
-	defer s.r.st.Unlock()
-	return s.r.storer().HasEncodedObject(h)
-}
-
-func (s *lockedStorer) EncodedObjectSize(h plumbing.Hash) (int64, error) {
-	s.r.st.Lock()
-	defer s.r.st.Unlock()
-	return s.r.storer().EncodedObjectSize(h)
-}
-
-func (s *lockedStorer) IterEncodedObjects(plumbing.ObjectType) (storer.EncodedObjectIter, error) {
-	return nil, errors.New("not supported")
-}
-
-func (s *lockedStorer) AddAlternate(string) error { return errors.New("not supported") }
