@@ -103,3 +103,21 @@ func TestVersionCompareURL(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionsMarkdown(t *testing.T) {
+	cand, prod := testVersions()
+	got := VersionsMarkdown(cand, prod, "https://o.github.io/r/")
+	for _, want := range []string{
+		"[churn-rf v3 (Production)](https://o.github.io/r/models/churn-rf/index.html)",
+		"[churn-rf v4 (None)](https://o.github.io/r/models/churn-rf/v4-vs-production.html)",
+		"| f1 | 0.8 | 0.84 | +0.04 (5.0%) |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("VersionsMarkdown lacks %q:\n%s", want, got)
+		}
+	}
+	first := VersionsMarkdown(cand, nil, "")
+	if !strings.Contains(first, "| metric | churn-rf v4 (None) |\n") || strings.Contains(first, "change") {
+		t.Errorf("VersionsMarkdown without Production:\n%s", first)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/mlcd-dev/mlcd/registry"
 )
 
 // CompareMarkdown renders c as GitHub-flavoured Markdown for a pull
@@ -105,3 +107,22 @@ var mdEscaper = strings.NewReplacer(
 )
 
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+// VersionsMarkdown compares a candidate version with the current
+// Production version (nil when there is none) for a pull request body:
+// CompareMarkdown of the two, with links into the report published at
+// base ("" for no links).
+func VersionsMarkdown(candidate, production *registry.Version, base string) string {
+	cand := VersionSubject(candidate)
+	if base != "" {
+		cand.Href = VersionCompareURL(base, candidate.Model, candidate.Version)
+	}
+	if production == nil {
+		return CompareMarkdown(Compare(cand))
+	}
+	prod := VersionSubject(production)
+	if base != "" {
+		prod.Href = strings.TrimSuffix(base, "/") + "/models/" + slug(production.Model) + "/index.html"
+	}
+	return CompareMarkdown(Compare(prod, cand))
+}
