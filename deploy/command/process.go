@@ -1,0 +1,115 @@
+package command
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// process is one run of the serve command, in its own process group.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed once Wait returned
+	err  error         // Wait's result, set before done is closed
+}
+
+func startProcess(line, dir string, env []string, out io.Writer) (*process, error) {
+	cmd := exec.Command("/bin/sh", "-c", line)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start model server %q: %w", line, err)
+	}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// kill ends the process group: SIGTERM, then SIGKILL after grace.
+func (p *process) kill(grace time.Duration) {
+	pgid := -p.cmd.Process.Pid
+	syscall.Kill(pgid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+		syscall.Kill(pgid, syscall.SIGKILL) // children that ignored the shell's end
+		return
+	case <-time.After(grace):
+	}
+	syscall.Kill(pgid, syscall.SIGKILL)
+	<-p.done
+}
+
+// state describes how the process ended.
+func (p *process) state() string {
+	if p.err == nil {
+		return "exit status 0"
+	}
+	return p.err.Error()
+}
+
+// expand fills {model} and {port} of a serve command line; the model path
+// is shell-quoted.
+func expand(line, model string, port int) string {
+	r := strings.NewReplacer("{model}", shellQuote(model), "{port}", strconv.Itoa(port))
+	return r.Replace(line)
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tailBuffer keeps the last bytes a server wrote, for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func newTail(n int) *tailBuffer { return &tailBuffer{max: n} }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+// suffix is ": <last lines of output>" or "" when there was none.
+func (t *tailBuffer) suffix() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := strings.TrimSpace(string(t.b))
+	if s == "" {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > 5 {
+		lines = lines[len(lines)-5:]
+	}
+	return "; its output ends: " + strings.Join(lines, " | ")
+}
+
+var _ io.Writer = (*tailBuffer)(nil)

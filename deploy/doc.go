@@ -1,0 +1,14 @@
+// Package deploy serves model versions behind one stable endpoint: the
+// Deployer starts a version beside the one serving (blue/green), checks its
+// health with /ping and a real prediction on the version's input example,
+// switches the Gateway atomically, drains the old version and stops it. A
+// version that fails its check is rolled back: the previous one keeps
+// serving and the reason is returned, and the same digest is not tried
+// again by this Deployer.
+//
+// Flavors: xgboost is served natively (deploy/xgboost), command runs the
+// model's own scoring server (deploy/command) behind a reverse proxy.
+//
+// It does not decide which version should serve (the controller does, from
+// the registry and the merge gate) and does not commit anything.
+package deploy
