@@ -13,7 +13,7 @@ STATICCHECK := $(GOBIN_DIR)/staticcheck
 export GIT_CONFIG_GLOBAL := /dev/null
 export GIT_CONFIG_NOSYSTEM := 1
 
-.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry demo verify clean
+.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve demo verify clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -52,7 +52,7 @@ fuzz: ## Run each fuzz test for 30s
 		done; \
 	done
 
-bench: bench-dag bench-watch bench-registry ## Run every benchmark
+bench: bench-dag bench-watch bench-registry bench-serve ## Run every benchmark
 
 bench-dag: build ## Time a 200-task no-op DAG: mlcd run vs make -j2, and fully cached
 	./scripts/bench-dag.sh
@@ -66,6 +66,9 @@ bench-watch: ## Git and watcher: poll cost, push-to-first-task, recording into a
 bench-git: ## Git layer only: poll cost over HTTP, recording into 1,000 vs 10,000 records (flat and sharded)
 	$(GO) test -run '^$$' -bench 'RemoteHead' -benchtime 200x ./gitstore
 	$(GO) test -run '^$$' -bench 'Publish' -benchtime 20x -timeout 30m ./gitstore
+
+bench-serve: ## Serving: native xgboost vs Flask/gunicorn (wrk, c=8 and 32, 10 s runs, median of 3)
+	$(GO) run ./internal/servebench -duration 10s -conns 8,32 -rounds 3
 
 bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
 	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
