@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -33,16 +32,6 @@ type fileStat struct {
 // racyWindow: a file whose mtime is this recent may still change within the
 // same clock tick unnoticed, so its hash is not remembered.
 const racyWindow = 2 * time.Second
-
-func statOf(fi os.FileInfo) (fileStat, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileStat{}, false
-	}
-	return fileStat{
-		Size: fi.Size(), Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Inode: st.Ino,
-	}, true
-}
 
 // sum returns the sha256 of the file at path (absolute).
 func (h *inputHashes) sum(path string) (string, error) {

@@ -14,6 +14,11 @@ func TestInputHashes_Sum(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(data, old, old)
 	want, _ := hashFile(data)
+	if fi, _ := os.Stat(data); fi != nil {
+		if _, ok := statOf(fi); !ok {
+			t.Skip("no stat cache on this system")
+		}
+	}
 
 	h := &inputHashes{file: filepath.Join(dir, "cache", "inputs.json")}
 	if got, err := h.sum(data); err != nil || got != want {
