@@ -38,6 +38,8 @@ Production behind an endpoint that speaks the 'mlflow models serve' protocol.`,
 		newValidateCommand(opts),
 		newWatchCommand(opts),
 		newStatusCommand(opts),
+		newCheckCommand(opts), newPromoteCommand(opts),
+		newInitCommand(opts),
 	)
 	return root
 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+func TestInitCommand(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "repo")
+	var out bytes.Buffer
+	if err := runInit(context.Background(), &initOptions{dir: dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"mlcd.yaml", ".gitignore", ".github/workflows/mlcd.yml", "src/prepare.py", "src/train.py", "src/serve.py"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("init did not write %s: %v", f, err)
+		}
+		if !strings.Contains(out.String(), "wrote "+f+"\n") {
+			t.Errorf("output does not list %s:\n%s", f, out.String())
+		}
+	}
+	p, err := pipeline.Load(dir)
+	if err != nil {
+		t.Fatalf("the scaffold's mlcd.yaml does not validate: %v", err)
+	}
+	if len(p.Tasks) != 2 || p.Task("train").Model == nil || p.Promote == nil {
+		t.Errorf("pipeline %s: %d tasks, want prepare -> train with a model and a promote policy", p.Name, len(p.Tasks))
+	}
+	workflow, err := os.ReadFile(filepath.Join(dir, ".github", "workflows", "mlcd.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"mlcd run --once", "mlcd report", "actions/deploy-pages", "mlcd check --github", "mlcd deploy --once", "concurrency:", "permissions: {}"} {
+		if !bytes.Contains(workflow, []byte(want)) {
+			t.Errorf("workflow lacks %q", want)
+		}
+	}
+}
+
+func TestInitCommand_Overwrite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	mine := []byte("pipeline: mine\ntasks:\n  a: {run: echo a}\n")
+	if err := os.WriteFile(filepath.Join(dir, "mlcd.yaml"), mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := runInit(context.Background(), &initOptions{dir: dir}, &out)
+	var ierr *inputError
+	if !errors.As(err, &ierr) || !strings.Contains(err.Error(), "mlcd.yaml") || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("init over an existing mlcd.yaml: %v; want a bad-input error naming mlcd.yaml and --force", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "mlcd.yaml")); !bytes.Equal(got, mine) {
+		t.Errorf("mlcd.yaml was changed without --force:\n%s", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "src")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("init wrote other files although it refused: src: %v", err)
+	}
+	if err := runInit(context.Background(), &initOptions{dir: dir, force: true}, &out); err != nil {
+		t.Fatalf("init --force: %v", err)
+	}
+	if p, err := pipeline.Load(dir); err != nil || p.Name != "example" {
+		t.Errorf("after --force: %v, %v; want the scaffold's pipeline", p, err)
+	}
+}
+
+// TestInitCommand_SamplePipelineRuns runs the scaffold with mlcd run: the
+// sample tasks need nothing but Python 3's standard library.
+func TestInitCommand_SamplePipelineRuns(t *testing.T) {
+	t.Parallel()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on PATH")
+	}
+	dir := t.TempDir()
+	if err := runInit(context.Background(), &initOptions{dir: dir}, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"MLCD_STORE=" + t.TempDir(), "PATH=" + filepath.Dir(py) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	res := runBinary(t, dir, env, "run")
+	if res.code != 0 {
+		t.Fatalf("mlcd run on the scaffold: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	runs, err := pipeline.ListRuns(dir, "example")
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("records: %d, %v", len(runs), err)
+	}
+	train := runs[0].Task("train")
+	if r2 := train.Metrics["r2"]; r2 < 0.9 {
+		t.Errorf("sample train: r2 = %v, want > 0.9 on its noiseless-enough data", r2)
+	}
+	if len(train.MetricHistory["train_mse"]) < 2 || train.Output("model.json") == nil {
+		t.Errorf("sample train: history %v, outputs %v; want a loss history and model.json", train.MetricHistory, train.Outputs)
+	}
+}
