@@ -9,6 +9,10 @@ BIN       := bin/mlcd
 GOBIN_DIR := $(CURDIR)/bin/tools
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(GOBIN_DIR)/staticcheck
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := $(GOBIN_DIR)/actionlint
+# The workflows actionlint checks: ours, and the one `mlcd init` writes.
+WORKFLOWS := $(wildcard .github/workflows/*.yml) cmd/mlcd/scaffold/files/github/workflows/mlcd.yml
 # Git in tests must not read the machine's configuration.
 export GIT_CONFIG_GLOBAL := /dev/null
 export GIT_CONFIG_NOSYSTEM := 1
@@ -27,7 +31,7 @@ test: lint unit ## Lint, then run every test with the race detector
 unit: ## Run the tests with the race detector
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-lint: fmt-check vet staticcheck ## gofmt check, go vet, staticcheck
+lint: fmt-check vet staticcheck actionlint ## gofmt check, go vet, staticcheck, actionlint
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
@@ -44,6 +48,12 @@ $(STATICCHECK):
 
 staticcheck: $(STATICCHECK) ## staticcheck
 	$(STATICCHECK) ./...
+
+$(ACTIONLINT):
+	GOBIN=$(GOBIN_DIR) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+actionlint: $(ACTIONLINT) ## Check the GitHub Actions workflows
+	$(ACTIONLINT) $(WORKFLOWS)
 
 fuzz: ## Run each fuzz test for 30s
 	@for pkg in $$($(GO) list ./...); do \
