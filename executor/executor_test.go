@@ -351,7 +351,7 @@ func TestRun_BadReportFiles(t *testing.T) {
 			task.Retries = 3 // a bad report is permanent: no retry
 			r := e.run(pipe("p", task))
 			rec := r.Task("t")
-			if rec.Status != pipeline.StatusFailed || !strings.Contains(rec.Error, tt.wantErr) || len(rec.Attempts) != 1 {
+			if rec.Status != pipeline.StatusFailed || !strings.Contains(rec.Error, tt.wantErr) || len(rec.Attempts) != 1 || rec.Attempts[0].Error != rec.Error {
 				t.Errorf("status %s after %d attempts, error %q, want it to contain %q", rec.Status, len(rec.Attempts), rec.Error, tt.wantErr)
 			}
 		})

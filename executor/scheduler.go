@@ -105,7 +105,7 @@ func (s *scheduler) startReady(ctx context.Context) {
 	}
 }
 
-// work runs in its own goroutine and always sends exactly one event.
+// worker runs in its own goroutine and always sends exactly one event.
 func (s *scheduler) worker(ctx context.Context, j job) {
 	res := result{attempt: pipeline.Attempt{Number: j.attempt, ExitCode: -1}}
 	defer func() {
@@ -143,6 +143,9 @@ func (s *scheduler) handle(ctx context.Context, ev event) {
 	if res.attempt.Start.IsZero() && res.err != nil {
 		// failed before the command started (cache key, inputs, upstream restore)
 		res.attempt.Start, res.attempt.End = now(), now()
+	}
+	if res.err != nil && res.attempt.Error == "" {
+		res.attempt.Error = res.err.Error() // e.g. bad metrics.json after exit 0
 	}
 	n.rec.Attempts = append(n.rec.Attempts, res.attempt)
 	switch {
