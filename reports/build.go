@@ -52,7 +52,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 			})
 		},
 		p.removeStale,
-		func() error { return syncSite(b.opts.Out) },
+		func() error { return syncSite(b.opts.Out, p.written) },
 		func() error { return writeManifest(b.opts.Out, p.m) },
 	}
 	for _, step := range steps {

@@ -29,6 +29,7 @@ type pass struct {
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string][]xy
 	wanted    map[string]bool
+	written   []string // paths of the files written, to flush them
 }
 
 func newPass(b *Builder, m *manifest) *pass {
@@ -62,6 +63,7 @@ func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
 	p.mu.Lock()
 	p.m.Pages[rel] = hash
 	p.stats.Written++
+	p.written = append(p.written, path)
 	p.mu.Unlock()
 	return nil
 }

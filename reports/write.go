@@ -49,15 +49,47 @@ func writePage(path string, data []byte) (err error) {
 	return nil
 }
 
-// syncSite flushes every written page of the site's file system to disk.
-func syncSite(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open site: %w", err)
+// fewFiles is the most pages flushed one by one; past it, syncfs flushes
+// the whole file system at once, which is cheaper for many files but
+// waits for every other writer's data too.
+const fewFiles = 64
+
+// syncSite flushes the pages written in this build to disk.
+func syncSite(dir string, written []string) error {
+	if len(written) > fewFiles {
+		d, err := os.Open(dir)
+		if err != nil {
+			return fmt.Errorf("open site: %w", err)
+		}
+		defer d.Close()
+		if err := unix.Syncfs(int(d.Fd())); err != nil {
+			return fmt.Errorf("sync site: %w", err)
+		}
+		return nil
 	}
-	defer d.Close()
-	if err := unix.Syncfs(int(d.Fd())); err != nil {
-		return fmt.Errorf("sync site: %w", err)
+	dirs := map[string]bool{}
+	for _, p := range written {
+		if err := syncPath(p); err != nil {
+			return err
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	for d := range dirs {
+		if err := syncPath(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncPath(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", p, err)
 	}
 	return nil
 }
