@@ -1,0 +1,21 @@
+// Package gate is the merge gate: it decides whether a change on the
+// tracked branch that set a model version to Production may deploy, under
+// the pipeline's deploy.require:
+//
+//   - none: any commit on the branch;
+//   - merge-commit: the change arrived through a merge commit, from its
+//     merged side, not by a direct push (for git hosts without an API);
+//   - merged-pr: the commit is the merge (or squash, or rebase) of a pull
+//     request into the branch, asked of GitHub through package forge;
+//   - approved-pr: as merged-pr, with deploy.approvals approving reviews by
+//     people other than the pull request's author and mlcd's own check
+//     green on its head.
+//
+// The commit that set Production is found on the branch's first-parent
+// chain: the newest commit whose version file says Production while its
+// first parent's does not. On the first-parent chain a merged pull request
+// is its merge commit, as the branch itself took it.
+//
+// It decides and explains; it does not deploy, write records or set
+// commit statuses (the controller does).
+package gate
