@@ -132,7 +132,7 @@ func TestEvaluate(t *testing.T) {
 			want:  result{reason: "commit <commit> set churn-xgb v3 to Production by a direct push, not a merge; deploy.require is merge-commit"},
 		},
 		{
-			name: "direct push, default without GitHub is merge-commit",
+			name:  "direct push, default without GitHub is merge-commit",
 			setup: func(t *testing.T, f *fixture) string { return f.directPush("promote v3") },
 			want:  result{reason: "commit <commit> set churn-xgb v3 to Production by a direct push, not a merge; deploy.require is merge-commit"},
 		},
