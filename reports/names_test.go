@@ -1,6 +1,9 @@
 package reports
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,5 +67,30 @@ func TestTail(t *testing.T) {
 		if got := tail([]byte(tt.in), tt.n); got != tt.want {
 			t.Errorf("tail(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
+	}
+}
+
+func TestReadLast(t *testing.T) {
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "log")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	last, err := readLast(path, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(last) > 1000 || !strings.HasPrefix(string(last), "line ") {
+		t.Errorf("readLast kept a cut line or too much: %q...", last[:20])
+	}
+	if got := tail(last, 2); got != "line 19998\nline 19999" {
+		t.Errorf("tail = %q", got)
+	}
+	small, err := readLast(path, 1<<30)
+	if err != nil || len(small) != b.Len() {
+		t.Errorf("readLast of a short file: %d bytes, %v; want all %d", len(small), err, b.Len())
 	}
 }

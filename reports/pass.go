@@ -40,6 +40,17 @@ func newPass(b *Builder, m *manifest) *pass {
 // returns, unless the file is there and was written from inputs with the
 // same hash.
 func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
+	return p.emitWith(rel, hash, func(path string) error {
+		data, err := render()
+		if err != nil {
+			return err
+		}
+		return writePage(path, data)
+	})
+}
+
+// emitWith is emit with the writing left to write(path).
+func (p *pass) emitWith(rel, hash string, write func(path string) error) error {
 	p.mu.Lock()
 	p.seen[rel] = true
 	same := p.m.Pages[rel] == hash
@@ -53,11 +64,7 @@ func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
 			return nil
 		}
 	}
-	data, err := render()
-	if err != nil {
-		return err
-	}
-	if err := writePage(path, data); err != nil {
+	if err := write(path); err != nil {
 		return fmt.Errorf("write page: %w", err)
 	}
 	p.mu.Lock()

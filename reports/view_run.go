@@ -157,20 +157,47 @@ func (p *pass) logView(a pipeline.Attempt) (logView, error) {
 	if src == "" {
 		return lv, nil
 	}
-	data, err := os.ReadFile(src)
+	last, err := readLast(src, tailBytes)
 	if os.IsNotExist(err) {
 		return lv, nil
 	}
 	if err != nil {
 		return lv, fmt.Errorf("read log: %w", err)
 	}
-	lv.Tail = tail(data, p.b.opts.LogTailLines)
+	lv.Tail = tail(last, p.b.opts.LogTailLines)
 	rel := "logs/" + a.Log + ".txt"
-	if err := p.emit(rel, a.Log, func() ([]byte, error) { return data, nil }); err != nil {
+	if err := p.emitWith(rel, a.Log, func(path string) error { return copyPage(path, src) }); err != nil {
 		return lv, err
 	}
 	lv.Href = "../../" + rel
 	return lv, nil
+}
+
+// tailBytes bounds what is read of a log for its last lines.
+const tailBytes = 64 << 10
+
+// readLast reads at most n bytes from the end of the file.
+func readLast(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	off := max(0, fi.Size()-n)
+	buf := make([]byte, fi.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {
+		return nil, err
+	}
+	if off > 0 {
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			buf = buf[i+1:] // drop the cut line
+		}
+	}
+	return buf, nil
 }
 
 // tail returns the last n lines of data.

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -19,7 +20,28 @@ import (
 // build writes it again.
 
 // writePage writes data to path through a temporary file and a rename.
-func writePage(path string, data []byte) (err error) {
+func writePage(path string, data []byte) error {
+	return writeFrom(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// copyPage copies the file src to path through a temporary file and a
+// rename, without holding it in memory (task logs can be large).
+func copyPage(path, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	defer in.Close()
+	return writeFrom(path, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+func writeFrom(path string, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create directory: %w", err)
@@ -34,7 +56,7 @@ func writePage(path string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
+	if err := fill(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Chmod(0o644); err != nil {
