@@ -267,3 +267,36 @@ func TestBuilder_BuildEscapesUntrustedValues(t *testing.T) {
 		}
 	}
 }
+
+// Pages are named after record files, so two records that carry the same
+// run id (a hand-copied file) still get a page each.
+func TestBuilder_BuildDuplicateRunIDs(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(repo, "runs", "churn", "20260301T100000Z-1003.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "runs", "churn", "copy.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	b, err := New(Options{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := b.Build(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Runs != 6 {
+		t.Errorf("runs = %d, want 6", stats.Runs)
+	}
+	for _, page := range []string{"20260301T100000Z-1003.html", "copy.html", "copy.data.js"} {
+		if _, err := os.Stat(filepath.Join(out, "runs", "churn", page)); err != nil {
+			t.Errorf("page %s: %v", page, err)
+		}
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,10 +105,16 @@ func (in *interner) name(id int32) string {
 }
 
 func (r *runRow) href(root string) string {
-	return root + "runs/" + slug(r.Pipeline) + "/" + slug(r.ID) + ".html"
+	return root + "runs/" + r.sel() + ".html"
 }
 
-func (r *runRow) sel() string { return slug(r.Pipeline) + "/" + slug(r.ID) }
+// sel names the run's pages: the slugs of its record's folder and file
+// name (runs/<pipeline>/<run-id>.json), which are unique where the ids
+// inside two records might not be.
+func (r *runRow) sel() string {
+	dir, file := path.Split(r.File)
+	return slug(path.Base(dir)) + "/" + slug(strings.TrimSuffix(file, ".json"))
+}
 
 func readManifest(dir, tool string) *manifest {
 	m := &manifest{Version: manifestVersion, Tool: tool, runs: map[string]*runRow{}, Pages: map[string]string{}, names: newInterner(nil)}

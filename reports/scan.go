@@ -173,7 +173,7 @@ func (p *pass) runPagesCurrent(row *runRow) bool {
 }
 
 func runPagePaths(row *runRow) (page, data string) {
-	base := "runs/" + slug(row.Pipeline) + "/" + slug(row.ID)
+	base := "runs/" + row.sel()
 	return base + ".html", base + ".data.js"
 }
 

@@ -67,7 +67,7 @@ func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
 	if err != nil {
 		return err
 	}
-	return p.emit(data, hash, func() ([]byte, error) { return runData(run) })
+	return p.emit(data, hash, func() ([]byte, error) { return runData(run, row) })
 }
 
 func page0(title, root string, data any) page { return page{Title: title, Root: root, Data: data} }
@@ -229,8 +229,9 @@ type runJSON struct {
 // runData renders runs/<p>/<id>.data.js: one call of mlcdRun with the
 // run as JSON. encoding/json escapes <, >, & and U+2028/9, so no value can
 // end the script or the call.
-func runData(run *pipeline.Run) ([]byte, error) {
-	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: slug(run.Pipeline), Slug: slug(run.ID),
+func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
+	pslug, rslug, _ := strings.Cut(row.sel(), "/")
+	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: pslug, Slug: rslug,
 		Params: map[string]string{}, Metrics: map[string]float64{}, History: map[string][][2]float64{}}
 	for k, v := range run.Params {
 		d.Params[k] = formatValue(v)

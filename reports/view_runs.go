@@ -146,7 +146,7 @@ func rowViews(rows []*runRow, names *interner, paramCols []string, metricCols []
 	out := make([]runRowView, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
-		v := runRowView{Href: slug(r.Pipeline) + "/" + slug(r.ID) + ".html", Sel: r.sel(),
+		v := runRowView{Href: r.sel() + ".html", Sel: r.sel(),
 			Pipeline: r.Pipeline, ID: r.ID, Status: r.Status, Trigger: r.Trigger, Commit: shortCommit(r.Commit),
 			Start: formatTime(r.Start), Dur: formatDuration(r.Start, r.End), DurS: round1(seconds(r.Start, r.End)),
 			Params: make([]string, len(paramCols)), Metrics: make([]metricCell, len(metricCols))}
