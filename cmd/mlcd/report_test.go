@@ -9,6 +9,8 @@ import (
 )
 
 func TestReportCommand(t *testing.T) {
+	t.Setenv("MLCD_STORE", "")
+	t.Setenv("XDG_DATA_HOME", t.TempDir()) // no default store
 	repo := t.TempDir()
 	if err := os.CopyFS(repo, os.DirFS(filepath.Join("..", "..", "reports", "testdata", "small", "repo"))); err != nil {
 		t.Fatal(err)
@@ -50,5 +52,42 @@ func TestReportCommand(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(page))); err != nil {
 			t.Errorf("page %s not written: %v", page, err)
 		}
+	}
+}
+
+func TestLocalStoreDir(t *testing.T) {
+	store := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(store, "sha256"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	validateWriteFile(t, filepath.Join(repo, "mlcd.yaml"), "pipeline: p\nstore: file://"+store+"\ntasks:\n  a: {run: echo}\n")
+	empty := t.TempDir()
+	data := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "mlcd", "store", "sha256"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		repo string
+		env  map[string]string
+		want string
+	}{
+		{"MLCD_STORE wins", repo, map[string]string{"MLCD_STORE": store, "XDG_DATA_HOME": data}, store},
+		{"store: in mlcd.yaml", repo, map[string]string{"XDG_DATA_HOME": data}, store},
+		{"the user's data folder", empty, map[string]string{"XDG_DATA_HOME": data}, filepath.Join(data, "mlcd", "store")},
+		{"a store that is not there is not created", empty, map[string]string{"MLCD_STORE": filepath.Join(empty, "nope")}, ""},
+		{"a remote store has no folder", empty, map[string]string{"MLCD_STORE": "s3://bucket/x"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := localStoreDir(tt.repo, func(k string) string { return tt.env[k] })
+			if got != tt.want {
+				t.Errorf("localStoreDir = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(empty, "nope")); !os.IsNotExist(err) {
+		t.Errorf("a missing store was created: %v", err)
 	}
 }
