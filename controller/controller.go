@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
 
@@ -43,6 +46,13 @@ type Config struct {
 	KillGrace time.Duration
 	// Env is added to every task's environment ("KEY=VALUE").
 	Env []string
+	// GitHubToken enables GitHub's API for the merge gate and commit
+	// statuses; GitHubBaseURL is the API root ("" is github.com) and
+	// GitHubRepo "owner/repo" when the remote URL does not say it.
+	GitHubToken, GitHubBaseURL, GitHubRepo string
+	// OnDeploy, when set, hears of each version that passed the merge gate
+	// and became its model's desired deployment (the deployer).
+	OnDeploy func(ctx context.Context, v *registry.Version, commit string)
 }
 
 // Controller follows one branch of one repository.
@@ -53,6 +63,9 @@ type Controller struct {
 	repo   *gitstore.Repo
 	slot   *slot
 	status *statusBoard
+
+	gh       *forge.Client // nil without GitHub's API
+	deployMu sync.Mutex    // one Production reconcile at a time
 }
 
 // New opens the controller's state folder and its clone of the repository
@@ -103,6 +116,9 @@ func New(ctx context.Context, cfg Config) (*Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository: %w", err)
 	}
+	if err := c.initDeploys(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -119,6 +135,7 @@ func (c *Controller) Once(ctx context.Context) (*pipeline.Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
+	c.reconcileDeploysLogged(ctx, head)
 	req, err := c.decide(ctx, head, pipeline.Trigger{Kind: "push"})
 	if err != nil {
 		return nil, err

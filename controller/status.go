@@ -14,16 +14,17 @@ import (
 // Status is what the controller sees now: `mlcd status` prints it, and
 // GET /status on the controller's listen address serves it as JSON.
 type Status struct {
-	Repo     string                `json:"repo"`
-	Branch   string                `json:"branch"`
-	PID      int                   `json:"pid"`
-	Updated  time.Time             `json:"updated"`
-	Seen     *SeenCommit           `json:"seen,omitempty"`
-	Queued   *QueuedRun            `json:"queued,omitempty"`
-	Running  *RunSummary           `json:"running,omitempty"`
-	LastRuns map[string]RunSummary `json:"last_runs,omitempty"` // by pipeline
-	Unpushed []string              `json:"unpushed,omitempty"`  // run ids kept in the state folder
-	Errors   []StatusError         `json:"errors,omitempty"`    // newest last, at most maxErrors
+	Repo     string                   `json:"repo"`
+	Branch   string                   `json:"branch"`
+	PID      int                      `json:"pid"`
+	Updated  time.Time                `json:"updated"`
+	Seen     *SeenCommit              `json:"seen,omitempty"`
+	Queued   *QueuedRun               `json:"queued,omitempty"`
+	Running  *RunSummary              `json:"running,omitempty"`
+	LastRuns map[string]RunSummary    `json:"last_runs,omitempty"` // by pipeline
+	Unpushed []string                 `json:"unpushed,omitempty"`  // run ids kept in the state folder
+	Desired  map[string]DesiredDeploy `json:"desired,omitempty"`   // by model: what passed the merge gate
+	Errors   []StatusError            `json:"errors,omitempty"`    // newest last, at most maxErrors
 }
 
 // SeenCommit is the newest commit of the branch the controller looked at.

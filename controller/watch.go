@@ -122,6 +122,7 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 	if err != nil {
 		return fmt.Errorf("fetch: %w", err)
 	}
+	c.reconcileDeploysLogged(ctx, head)
 	c.updateCron(ctx, head, cron, events)
 	trigger := pipeline.Trigger{Kind: string(ev.Kind), Detail: ev.Detail()}
 	var req *request

@@ -1,0 +1,378 @@
+package controller
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/internal/fakegithub"
+	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+const gatedModel = "churn-xgb"
+
+// gatedVersion is the registry file of churn-xgb version n at stage st.
+func gatedVersion(n int, st registry.Stage) string {
+	return string(registry.Marshal(&registry.Version{
+		Schema: registry.Schema, Model: gatedModel, Version: n, Stage: st,
+		RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train",
+		Commit:   strings.Repeat("a", 40),
+		Artifact: registry.Artifact{File: "model.json", SHA256: strings.Repeat(string(rune('0'+n)), 64), Size: 1234},
+		Flavor:   pipeline.FlavorXGBoost,
+		Metrics:  map[string]float64{"f1": 0.8},
+		Created:  time.Date(2026, 11, 26, 23, 34, 1, 0, time.UTC),
+	}))
+}
+
+// gatedRemote is a remote whose main holds the demo pipeline (with
+// deploy: as given) and churn-xgb v1 and v2 at stage None.
+func gatedRemote(t *testing.T, deploySection string) (string, *gittest.Clone) {
+	t.Helper()
+	bare := gittest.NewBare(t)
+	p := gittest.Person(t, bare)
+	p.Write("mlcd.yaml", demoPipeline+deploySection)
+	p.Write(registry.VersionPath(gatedModel, 1), gatedVersion(1, registry.StageNone))
+	p.Write(registry.VersionPath(gatedModel, 2), gatedVersion(2, registry.StageNone))
+	p.Commit("register churn-xgb v1 and v2")
+	p.Push()
+	return bare, p
+}
+
+// promoteDirect sets version n to Production with a commit pushed straight
+// to main.
+func promoteDirect(p *gittest.Clone, n int) string {
+	pullKeeping(p) // the bot may have recorded something
+	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(n, registry.StageProduction))
+	c := p.Commit("promote v" + string(rune('0'+n)))
+	p.Push()
+	return c
+}
+
+// pullKeeping brings the bot's commits into the person's clone, keeping
+// what the person has staged.
+func pullKeeping(p *gittest.Clone) {
+	p.Git("pull", "--quiet", "--rebase", "--autostash", "origin", "main")
+}
+
+// promoteMerge sets version n to Production on a branch merged with --no-ff.
+func promoteMerge(p *gittest.Clone, n int) (merge, head string) {
+	branch := "mlcd/promote-churn-xgb-v" + string(rune('0'+n))
+	pullKeeping(p)
+	p.Branch(branch)
+	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(n, registry.StageProduction))
+	head = p.Commit("promote")
+	p.Switch("main")
+	merge = p.Merge(branch, "Merge pull request from "+branch)
+	p.Push()
+	return merge, head
+}
+
+// record reads deployments/churn-xgb.yaml on the remote's main.
+func remoteRecord(t *testing.T, bare string) *deploy.Record {
+	t.Helper()
+	data, ok := remoteFile(t, bare, deploy.Path(gatedModel))
+	if !ok {
+		t.Fatalf("no %s on the remote", deploy.Path(gatedModel))
+	}
+	rec, err := deploy.Parse(deploy.Path(gatedModel), []byte(data+"\n"))
+	if err != nil {
+		t.Fatalf("record on the remote: %v\n%s", err, data)
+	}
+	return rec
+}
+
+func remoteHead(t *testing.T, bare string) string {
+	t.Helper()
+	return gittest.Git(t, bare, "rev-parse", "main")
+}
+
+// hook records the calls of Config.OnDeploy.
+type hook struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (h *hook) onDeploy(_ context.Context, v *registry.Version, commit string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calls = append(h.calls, v.Model+" v"+string(rune('0'+v.Version))+" "+commit)
+}
+
+func (h *hook) got() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.calls...)
+}
+
+func TestController_ReconcileDeploysRefusesADirectPush(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	state := t.TempDir()
+	var h hook
+	c := newController(t, bare, func(cfg *Config) { cfg.StateDir = state; cfg.OnDeploy = h.onDeploy })
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pushed := promoteDirect(p, 2)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := remoteRecord(t, bare)
+	if len(rec.History) != 1 {
+		t.Fatalf("history = %+v, want one refusal", rec.History)
+	}
+	ev := rec.History[0]
+	wantReason := "commit " + pushed[:7] + " set churn-xgb v2 to Production by a direct push, not a merge; deploy.require is merge-commit"
+	if ev.Kind != deploy.KindRefusal || ev.Version != 2 || ev.Commit != pushed || ev.Reason != wantReason || ev.Digest != strings.Repeat("2", 64) {
+		t.Errorf("event = %+v\nwant a refusal of v2 at %s: %q", ev, pushed[:7], wantReason)
+	}
+	if rec.Current != nil {
+		t.Errorf("current = %+v, want nothing served", rec.Current)
+	}
+	if d := c.Status().Desired; len(d) != 0 {
+		t.Errorf("Desired = %+v after a refusal, want unchanged (empty)", d)
+	}
+	if calls := h.got(); len(calls) != 0 {
+		t.Errorf("OnDeploy called %v after a refusal", calls)
+	}
+
+	// The same head again, and a restart: nothing is decided twice.
+	tip := remoteHead(t, bare)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newController(t, bare, func(cfg *Config) { cfg.StateDir = state })
+	if err := c2.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if now := remoteHead(t, bare); now != tip {
+		t.Errorf("a replayed pass committed again: %s -> %s", tip[:7], now[:7])
+	}
+	if n := len(remoteRecord(t, bare).History); n != 1 {
+		t.Errorf("history holds %d events after a replay, want 1", n)
+	}
+}
+
+func TestController_ReconcileDeploysAcceptsAMerge(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: merge-commit}\n")
+	state := t.TempDir()
+	var h hook
+	c := newController(t, bare, func(cfg *Config) { cfg.StateDir = state; cfg.OnDeploy = h.onDeploy })
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	merge, _ := promoteMerge(p, 2)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := c.Status().Desired[gatedModel]
+	if !ok || d.Version != 2 || d.Commit != merge || d.Since.IsZero() {
+		t.Fatalf("Desired = %+v, want churn-xgb v2 set by %s", c.Status().Desired, merge[:7])
+	}
+	if want := []string{"churn-xgb v2 " + merge}; strings.Join(h.got(), ",") != strings.Join(want, ",") {
+		t.Errorf("OnDeploy calls = %v, want %v", h.got(), want)
+	}
+	if _, ok := remoteFile(t, bare, deploy.Path(gatedModel)); ok {
+		t.Errorf("an accepted change wrote a record; the deployer does")
+	}
+
+	// A restart shows the desired deployment at once and decides nothing again.
+	var h2 hook
+	c2 := newController(t, bare, func(cfg *Config) { cfg.StateDir = state; cfg.OnDeploy = h2.onDeploy })
+	if d2 := c2.Status().Desired[gatedModel]; d2.Version != 2 || d2.Commit != merge {
+		t.Errorf("after a restart Desired = %+v, want v2", c2.Status().Desired)
+	}
+	if err := c2.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h2.got(); len(calls) != 0 {
+		t.Errorf("a restart called OnDeploy again: %v", calls)
+	}
+}
+
+func TestController_ReconcileDeploysAdoptsTheBranchOnFirstStart(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	set := promoteDirect(p, 1) // history is not gated
+	var h hook
+	c := newController(t, bare, func(cfg *Config) { cfg.OnDeploy = h.onDeploy })
+	if err := c.ReconcileDeploys(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired[gatedModel]; d.Version != 1 || d.Commit != set {
+		t.Errorf("Desired = %+v, want v1 as the branch has it, set by %s", c.Status().Desired, set[:7])
+	}
+	if _, ok := remoteFile(t, bare, deploy.Path(gatedModel)); ok {
+		t.Error("the first start gated history and recorded a refusal")
+	}
+}
+
+func TestController_ReconcileDeploysGateCannotBeLoosenedByTheChange(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// One direct push that turns the gate off and promotes: the gate that
+	// applies is the branch's before the push.
+	p.Write("mlcd.yaml", demoPipeline+"deploy: {require: none}\n")
+	promoteDirect(p, 2)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != deploy.KindRefusal {
+		t.Fatalf("history = %+v, want a refusal", ev)
+	}
+	// Once the branch says none, the next promotion passes.
+	promoteDirect(p, 1)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired[gatedModel]; d.Version != 1 {
+		t.Errorf("Desired = %+v, want v1 under deploy.require none", c.Status().Desired)
+	}
+}
+
+func TestController_ReconcileDeploysOnGitHub(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	gh := fakegithub.Start(t, fakegithub.Options{})
+	state := t.TempDir()
+	withGitHub := func(cfg *Config) {
+		cfg.StateDir = state
+		cfg.GitHubToken, cfg.GitHubBaseURL, cfg.GitHubRepo = "t0ken", gh.URL(), gh.Owner()+"/"+gh.Repo()
+	}
+	c := newController(t, bare, withGitHub)
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A merged pull request without an approval, under the default
+	// approved-pr.
+	merge, head := promoteMerge(p, 2)
+	pr := gh.AddPR(fakegithub.PR{Title: "Promote churn-xgb v2", HeadRef: "mlcd/promote-churn-xgb-v2", HeadSHA: head, BaseRef: "main", Author: "alice"})
+	if err := gh.MergePR(pr.Number, merge); err != nil {
+		t.Fatal(err)
+	}
+	gh.AddStatus(head, "mlcd/check", "success")
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ev := remoteRecord(t, bare).History
+	wantReason := "churn-xgb v2 to Production: pull request #1 has 0 approving review(s) from someone other than its author alice; 1 required; deploy.require is approved-pr"
+	if len(ev) != 1 || ev[0].Reason != wantReason || ev[0].PR != pr.Number || ev[0].Commit != merge {
+		t.Fatalf("history = %+v\nwant one refusal of PR #%d at %s: %q", ev, pr.Number, merge[:7], wantReason)
+	}
+	st := gh.Statuses(merge)
+	if len(st) != 1 || st[0].State != "failure" || st[0].Context != DeployStatusContext || !strings.HasPrefix(wantReason, strings.TrimSuffix(st[0].Description, "…")) {
+		t.Errorf("statuses on %s = %+v, want one failure of %s with the reason", merge[:7], st, DeployStatusContext)
+	}
+	if d := c.Status().Desired; len(d) != 0 {
+		t.Errorf("Desired = %+v, want unchanged", d)
+	}
+
+	// A restart asks GitHub nothing more.
+	asked := len(gh.Requests())
+	c2 := newController(t, bare, withGitHub)
+	if err := c2.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(gh.Requests()); n != asked {
+		t.Errorf("a restart sent %d more requests to GitHub", n-asked)
+	}
+
+	// Approved by someone else: the next promotion (v1) passes.
+	merge1, head1 := promoteMerge(p, 1)
+	pr1 := gh.AddPR(fakegithub.PR{Title: "Promote churn-xgb v1", HeadRef: "mlcd/promote-churn-xgb-v1", HeadSHA: head1, BaseRef: "main", Author: "alice"})
+	if err := gh.MergePR(pr1.Number, merge1); err != nil {
+		t.Fatal(err)
+	}
+	if err := gh.AddReview(pr1.Number, "bob", "APPROVED"); err != nil {
+		t.Fatal(err)
+	}
+	gh.AddStatus(head1, "mlcd/check", "success")
+	if err := c2.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c2.Status().Desired[gatedModel]; d.Version != 1 || d.Commit != merge1 {
+		t.Errorf("Desired = %+v, want v1 set by %s", c2.Status().Desired, merge1[:7])
+	}
+}
+
+func TestController_ReconcileDeploysFinishesAnInterruptedPass(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	state := t.TempDir()
+	c := newController(t, bare, func(cfg *Config) { cfg.StateDir = state })
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pushed := promoteDirect(p, 2)
+	// A process decided, saved its decision and died before recording it.
+	st, err := c.state.loadDeploys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Decided = map[string]*gateOutcome{"churn-xgb v2 " + pushed: {Reason: "decided before the crash", Commit: pushed}}
+	if err := c.state.saveDeploys(st); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newController(t, bare, func(cfg *Config) { cfg.StateDir = state })
+	if err := c2.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Reason != "decided before the crash" {
+		t.Errorf("history = %+v, want the decision taken before the crash, not a new one", ev)
+	}
+	after, err := c2.state.loadDeploys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Commit != pushed || len(after.Decided) != 0 {
+		t.Errorf("state after the pass = %+v, want commit %s and nothing pending", after, pushed[:7])
+	}
+}
+
+func TestController_ReconcileDeploysKeepsAnInvalidRecord(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.Write(deploy.Path(gatedModel), "schema: 1\nmodel: churn-xgb\nhistory: []\nowner: me\n")
+	promoteDirect(p, 2)
+	err := c.ReconcileDeploys(ctx)
+	if err == nil || !strings.Contains(err.Error(), "deployments/churn-xgb.yaml:4:1: record: unknown key \"owner\"") {
+		t.Fatalf("err = %v, want the record's problem with its place", err)
+	}
+	if got, _ := remoteFile(t, bare, deploy.Path(gatedModel)); !strings.Contains(got, "owner: me") {
+		t.Errorf("the person's record was overwritten: %q", got)
+	}
+	// Once fixed, the refusal is recorded without a second decision.
+	p.Write(deploy.Path(gatedModel), "schema: 1\nmodel: churn-xgb\nhistory: []\n")
+	p.Commit("fix the record")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != deploy.KindRefusal {
+		t.Errorf("history = %+v, want the refusal", ev)
+	}
+	if _, err := os.Stat(c.state.deploysFile()); err != nil {
+		t.Error(err)
+	}
+}
