@@ -167,7 +167,11 @@ func TestDeployer_RollsBackUnhealthyVersions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t, func(c *Config) { c.StartTimeout = 2 * time.Second })
+			f := newFixture(t, func(c *Config) {
+				if strings.Contains(tt.name, "/ping") {
+					c.StartTimeout = 2 * time.Second // a server that works starts within the default
+				}
+			})
 			f.deploy(f.withExample(f.version("churn", 1, "xgboost", filepath.Join(dir, "xgb_a.json")), example))
 			v2 := tt.v2(f)
 			res, err := f.d.Deploy(context.Background(), v2, "bad1")

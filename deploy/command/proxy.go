@@ -2,6 +2,7 @@ package command
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -18,6 +19,7 @@ func newProxy(s *Server) (*httputil.ReverseProxy, *http.Client) {
 	}
 	p := &httputil.ReverseProxy{
 		Transport: tr,
+		ErrorLog:  slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		Rewrite: func(r *httputil.ProxyRequest) {
 			if u := s.target.Load(); u != nil {
 				r.SetURL(u)

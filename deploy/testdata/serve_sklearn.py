@@ -3,7 +3,7 @@ part of the MLflow scoring protocol the deployer's tests use.
 
 Usage: /usr/bin/python3 serve_sklearn.py --model PATH --port N [--mode MODE]
 
-Modes that misbehave on purpose: crash-after-1 (exits after answering one
+Modes that misbehave on purpose: crash-after-1 (exits 0.1 s after answering a
 prediction), no-ping (listens but /ping never answers 200), wrong-shape
 (answers one prediction fewer than rows), exit (exits at once).
 """
@@ -12,7 +12,7 @@ import json
 import os
 import pickle
 import sys
-import time
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ap = argparse.ArgumentParser()
@@ -59,8 +59,7 @@ class Handler(BaseHTTPRequestHandler):
             preds = preds[1:]
         self.answer(200, {"predictions": preds})
         if args.mode == "crash-after-1":
-            self.wfile.flush()
-            os._exit(1)
+            threading.Timer(0.1, os._exit, [1]).start()
 
 
 ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
