@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -59,7 +60,7 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitCancelled
-	case errors.As(err, &ierr), errors.As(err, &perr):
+	case errors.As(err, &ierr), errors.As(err, &perr), errors.Is(err, forge.ErrBadArgument):
 		return exitBadInput
 	}
 	return exitError

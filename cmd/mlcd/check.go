@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlcd-dev/mlcd/forge"
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/promotion"
+	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
+)
+
+// checkContext is the commit status `mlcd check --github` sets; the merge
+// gate reads it.
+const checkContext = "mlcd/check"
+
+type checkOptions struct {
+	base, head string
+	repo       string
+	branch     string
+	github     bool
+	reportURL  string
+}
+
+func newCheckCommand(opts *globalOptions) *cobra.Command {
+	co := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate a pull request's change to the model registry",
+		Long: `check compares the registry of HEAD with the registry of its merge base with the
+target branch, as a pull request changes it, and applies the registry rules:
+valid version files, no new or deleted versions, only stage, aliases and
+description change, at most one new Production version per model, and the
+artifact of a version moved to Staging or Production is in the artifact store
+(MLCD_STORE, else store: in mlcd.yaml; the rule is skipped without one).
+
+Every problem is printed as FILE:LINE:COL: message. With --github it also sets
+the commit status mlcd/check and keeps one comment on the pull request with
+the comparison of each promoted version against Production (GITHUB_TOKEN,
+GITHUB_REPOSITORY, GITHUB_REF or GITHUB_EVENT_PATH, GITHUB_API_URL, as GitHub
+Actions sets them). Exit status: 0 fine, 3 a rule is broken.`,
+		Example: `  mlcd check
+  mlcd check --base origin/main --head HEAD
+  mlcd check --github   # in a GitHub Actions pull_request job, fetch-depth: 0`,
+		Args: badArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd.Context(), opts, co, os.Getenv, opts.stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&co.base, "base", "", "the target of the change; its merge base with --head is compared (default origin/<branch>)")
+	f.StringVar(&co.head, "head", "HEAD", "the change")
+	f.StringVar(&co.repo, "repo", ".", "the checkout")
+	f.StringVar(&co.branch, "branch", "main", "the tracked branch, for the default --base")
+	f.BoolVar(&co.github, "github", false, "also post a commit status and a pull request comment")
+	f.StringVar(&co.reportURL, "report-url", "", "where the static report is published, for links in the comment")
+	return cmd
+}
+
+// checked is what check found, for printing and for GitHub.
+type checked struct {
+	repo             *gitstore.Repo
+	base, head       string
+	baseReg, headReg *registry.Registry
+	problems         []*pipeline.Error
+	changes          []registry.Change
+	note             string // why a rule was skipped
+	policy           *pipeline.Promote
+}
+
+func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv func(string) string, out io.Writer) error {
+	c, err := checkRegistry(ctx, co, getenv)
+	if err != nil {
+		return err
+	}
+	if err := printCheck(out, c); err != nil {
+		return err
+	}
+	if co.github {
+		if err := postCheck(ctx, opts, co, c, getenv, out); err != nil {
+			return err
+		}
+	}
+	if n := len(c.problems); n > 0 {
+		return badInput(fmt.Errorf("check: %d %s in the registry change", n, plural(n, "problem", "problems")))
+	}
+	return nil
+}
+
+func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) string) (*checked, error) {
+	repo, err := gitstore.OpenWorkTree(ctx, co.repo, gitstore.Options{Branch: co.branch})
+	if err != nil {
+		return nil, badInput(err)
+	}
+	c := &checked{repo: repo}
+	if c.head, err = repo.ResolveRef(ctx, co.head); err != nil {
+		return nil, badInput(fmt.Errorf("--head: %w", err))
+	}
+	target := co.base
+	if target == "" {
+		target = "origin/" + co.branch
+		if _, err := repo.ResolveRef(ctx, target); err != nil {
+			target = co.branch
+		}
+	}
+	if c.base, err = repo.MergeBase(ctx, target, c.head); err != nil {
+		return nil, badInput(fmt.Errorf("base: %w (fetch the target branch, e.g. fetch-depth: 0 in GitHub Actions)", err))
+	}
+	baseFS, err := repo.FS(ctx, c.base)
+	if err != nil {
+		return nil, err
+	}
+	headFS, err := repo.FS(ctx, c.head)
+	if err != nil {
+		return nil, err
+	}
+	st, note := checkStore(headFS, getenv)
+	c.note = note
+	c.problems = registry.Check(baseFS, headFS, st)
+	c.baseReg, _ = registry.Load(baseFS)
+	c.headReg, _ = registry.Load(headFS)
+	if c.baseReg != nil && c.headReg != nil {
+		c.changes = registry.Diff(c.baseReg, c.headReg)
+	}
+	c.policy = pipelinePolicy(headFS)
+	return c, nil
+}
+
+// checkStore opens the artifact store of MLCD_STORE, else of the head's
+// mlcd.yaml, when it exists; otherwise the store rule is skipped and note
+// says why.
+func checkStore(head fs.FS, getenv func(string) string) (registry.Store, string) {
+	loc := getenv("MLCD_STORE")
+	if loc == "" {
+		if data, err := fs.ReadFile(head, pipeline.FileName); err == nil {
+			if p, err := pipeline.Parse(pipeline.FileName, data); err == nil && p != nil {
+				loc = p.Store
+			}
+		}
+	}
+	if loc == "" {
+		return nil, "no artifact store (MLCD_STORE or store: in mlcd.yaml): artifacts not checked"
+	}
+	path := strings.TrimPrefix(loc, "file://")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Sprintf("artifact store %s is not reachable here: artifacts not checked", loc)
+	}
+	st, err := store.Open(loc)
+	if err != nil {
+		return nil, fmt.Sprintf("artifact store %s: %v: artifacts not checked", loc, err)
+	}
+	return st, ""
+}
+
+func pipelinePolicy(head fs.FS) *pipeline.Promote {
+	data, err := fs.ReadFile(head, pipeline.FileName)
+	if err != nil {
+		return nil
+	}
+	p, err := pipeline.Parse(pipeline.FileName, data)
+	if err != nil || p == nil {
+		return nil
+	}
+	return p.Promote
+}
+
+func printCheck(out io.Writer, c *checked) error {
+	var b strings.Builder
+	for _, p := range c.problems {
+		b.WriteString(p.Error() + "\n")
+	}
+	if c.note != "" {
+		b.WriteString("note: " + c.note + "\n")
+	}
+	if len(c.problems) == 0 {
+		b.WriteString(summary(c))
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// summary lists the stage changes of the registry between base and head.
+func summary(c *checked) string {
+	var b strings.Builder
+	n := 0
+	for _, ch := range c.changes {
+		if ch.StageChanged() {
+			fmt.Fprintf(&b, "  %s v%d: %s -> %s\n", ch.Model, ch.Version, ch.FromStage, ch.ToStage)
+			n++
+		}
+	}
+	head := fmt.Sprintf("ok: registry change %.12s..%.12s: %d stage %s\n", c.base, c.head, n, plural(n, "change", "changes"))
+	return head + b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// postCheck sets the commit status on the pull request's head and keeps
+// one comment on the pull request.
+func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *checked, getenv func(string) string, out io.Writer) error {
+	gh, why, err := promotion.GitHub(c.repo.URL(), getenv, newLogger(opts))
+	if err != nil {
+		return err
+	}
+	if gh == nil {
+		return badInput(fmt.Errorf("--github: %s", why))
+	}
+	ev := readEvent(getenv)
+	sha := c.head
+	if ev.headSHA != "" {
+		sha = ev.headSHA // Actions checks out the merge ref; statuses belong on the PR's head
+	}
+	state, desc := forge.StateSuccess, strings.TrimSuffix(strings.SplitN(summary(c), "\n", 2)[0], "\n")
+	if n := len(c.problems); n > 0 {
+		state = forge.StateFailure
+		desc = fmt.Sprintf("%d %s: %s", n, plural(n, "problem", "problems"), c.problems[0].Error())
+	}
+	if err := gh.SetStatus(ctx, sha, state, checkContext, desc, ""); err != nil {
+		return err
+	}
+	if ev.number == 0 {
+		_, err := fmt.Fprintln(out, "note: no pull request number (GITHUB_REF refs/pull/N/merge or GITHUB_EVENT_PATH): status set, no comment")
+		return err
+	}
+	if err := gh.UpsertComment(ctx, ev.number, "check", commentBody(c, co.reportURL)); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", checkContext, state, sha, ev.number)
+	return err
+}
+
+// commentBody is the check's pull request comment: the problems, or the
+// comparison of each version moved to Production with the current one.
+func commentBody(c *checked, reportURL string) string {
+	var b strings.Builder
+	if len(c.problems) > 0 {
+		b.WriteString("### mlcd check: the registry change is refused\n\n")
+		for _, p := range c.problems {
+			b.WriteString("- `" + strings.ReplaceAll(p.Error(), "`", "'") + "`\n")
+		}
+		return b.String()
+	}
+	b.WriteString("### mlcd check: ok\n\n```\n" + summary(c) + "```\n")
+	for _, ch := range c.changes {
+		if !ch.StageChanged() || ch.ToStage != registry.StageProduction {
+			continue
+		}
+		v := c.headReg.Version(ch.Model, ch.Version)
+		if v == nil {
+			continue
+		}
+		before := c.baseReg.Version(ch.Model, ch.Version)
+		if before == nil {
+			before = v
+		}
+		b.WriteString("\n---\n\n" + promotion.Body(before, c.baseReg.Production(ch.Model), ch.ToStage, c.policy, reportURL))
+	}
+	return b.String()
+}
+
+// prEvent is what check needs of the GitHub Actions event.
+type prEvent struct {
+	number  int
+	headSHA string
+}
+
+var pullRef = regexp.MustCompile(`^refs/pull/([0-9]+)/(merge|head)$`)
+
+// readEvent finds the pull request number in GITHUB_REF or the event
+// payload at GITHUB_EVENT_PATH, and its head commit in the payload.
+func readEvent(getenv func(string) string) prEvent {
+	var ev prEvent
+	if m := pullRef.FindStringSubmatch(getenv("GITHUB_REF")); m != nil {
+		ev.number, _ = strconv.Atoi(m[1])
+	}
+	data, err := os.ReadFile(getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		return ev
+	}
+	var payload struct {
+		Number      int `json:"number"`
+		PullRequest struct {
+			Number int `json:"number"`
+			Head   struct {
+				SHA string `json:"sha"`
+			} `json:"head"`
+		} `json:"pull_request"`
+	}
+	if err := json.Unmarshal(data, &payload); err != nil {
+		return ev
+	}
+	if ev.number == 0 {
+		ev.number = max(payload.PullRequest.Number, payload.Number)
+	}
+	ev.headSHA = payload.PullRequest.Head.SHA
+	return ev
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/spf13/cobra"
+
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/promotion"
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+type promoteOptions struct {
+	stage     string
+	repo      string
+	branch    string
+	author    string
+	reportURL string
+}
+
+func newPromoteCommand(opts *globalOptions) *cobra.Command {
+	po := &promoteOptions{}
+	cmd := &cobra.Command{
+		Use:   "promote MODEL VERSION",
+		Short: "Open the pull request that moves a model version to a stage",
+		Long: `promote commits the one-line change of models/MODEL/vVERSION.yaml's stage on a
+branch mlcd/promote-MODEL-vVERSION built on the tracked branch's tip, and
+pushes it. When the repository is on GitHub and GITHUB_TOKEN is set, it opens
+the pull request (or updates the one already open) with the comparison of the
+version against the current Production version in its body. Otherwise it
+prints the command that merges the branch.
+
+Merging the change is what deploys it. Exit status: 0 done, 3 unknown model
+or version, a version already in that stage, or a bad stage name.`,
+		Example: `  mlcd promote churn-xgb 3
+  mlcd promote churn-xgb v3 --stage Staging --repo https://github.com/org/churn
+  mlcd promote churn-xgb 3 --report-url https://org.github.io/churn/`,
+		Args: badArgs(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPromote(cmd.Context(), opts, po, args[0], args[1], opts.stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&po.stage, "stage", string(registry.StageProduction), "the stage: None, Staging, Production or Archived")
+	f.StringVar(&po.repo, "repo", ".", "the repository: a URL, a bare repository or a checkout (whose origin is used)")
+	f.StringVar(&po.branch, "branch", "main", "the tracked branch the pull request goes into")
+	f.StringVar(&po.author, "author", "", `the commit's author, "Name <email>" (default: the bot)`)
+	f.StringVar(&po.reportURL, "report-url", "", "where the static report is published, for a link in the pull request")
+	return cmd
+}
+
+func runPromote(ctx context.Context, opts *globalOptions, po *promoteOptions, model, version string, out io.Writer) error {
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(version, "v"), "V"))
+	if err != nil || n < 1 {
+		return badInput(fmt.Errorf("version %q: want a number such as 3 or v3", version))
+	}
+	stage, err := registry.ParseStage(po.stage)
+	if err != nil {
+		return badInput(fmt.Errorf("--stage: %w", err))
+	}
+	author, err := parseAuthor(po.author)
+	if err != nil {
+		return badInput(err)
+	}
+	remote, err := remoteOf(po.repo)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "mlcd-promote-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	log := newLogger(opts)
+	repo, err := gitstore.Open(ctx, filepath.Join(tmp, "repo.git"), gitstore.Options{URL: remote, Branch: po.branch, Logger: log})
+	if err != nil {
+		return err
+	}
+	gh, why, err := promotion.GitHub(remote, os.Getenv, log)
+	if err != nil {
+		return err
+	}
+	res, err := promotion.Open(ctx, repo, gh, promotion.Request{
+		Model: model, Version: n, Stage: stage, Author: author, ReportURL: po.reportURL,
+	})
+	if errors.Is(err, promotion.ErrUnknown) || errors.Is(err, promotion.ErrSameStage) {
+		return badInput(err)
+	}
+	if res == nil {
+		return err
+	}
+	return errors.Join(err, printPromotion(out, res, repo, why))
+}
+
+func printPromotion(out io.Writer, res *promotion.Result, repo *gitstore.Repo, why string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pushed %s at %.12s to %s\n", res.Branch, res.Commit, repo.URL())
+	switch {
+	case res.PR != nil && res.Created:
+		fmt.Fprintf(&b, "opened pull request #%d: %s\n", res.PR.Number, res.PR.URL)
+	case res.PR != nil:
+		fmt.Fprintf(&b, "updated pull request #%d: %s\n", res.PR.Number, res.PR.URL)
+	default:
+		if why != "" {
+			fmt.Fprintf(&b, "no pull request: %s\n", why)
+		}
+		fmt.Fprintf(&b, "%s: to apply it, merge the branch into %s and push:\n  git fetch origin && git checkout %s && %s && git push origin %s\n",
+			res.Title, repo.Branch(), repo.Branch(), res.Merge, repo.Branch())
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// parseAuthor reads "Name <email>"; "" is the bot.
+func parseAuthor(s string) (gitstore.Signature, error) {
+	if s == "" {
+		return gitstore.Signature{}, nil
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name == "" {
+		return gitstore.Signature{}, fmt.Errorf("--author %q: want \"Name <email>\"", s)
+	}
+	return gitstore.Signature{Name: a.Name, Email: a.Address}, nil
+}
+
+// remoteOf turns --repo into a remote: URLs as they are, a checkout into
+// its origin's URL, any other folder (a bare repository) into its absolute
+// path.
+func remoteOf(repo string) (string, error) {
+	if strings.Contains(repo, "://") {
+		return repo, nil
+	}
+	if _, err := os.Stat(repo); err != nil {
+		if strings.Contains(repo, ":") { // git's scp-like form, host:path
+			return repo, nil
+		}
+		return "", badInput(fmt.Errorf("--repo %s: %w", repo, err))
+	}
+	if r, err := git.PlainOpenWithOptions(repo, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
+		if rem, err := r.Remote("origin"); err == nil && len(rem.Config().URLs) > 0 {
+			return rem.Config().URLs[0], nil
+		}
+	}
+	return filepath.Abs(repo)
+}
