@@ -225,3 +225,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The example in docs/deployments.md is a valid record in the form mlcd
+// writes.
+func TestDocsExample(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../docs/deployments.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := bytes.Cut(doc, []byte("## A record\n\n```yaml\n"))
+	if !ok {
+		t.Fatal("docs/deployments.md: no yaml example under \"A record\"")
+	}
+	example, _, _ := bytes.Cut(rest, []byte("```\n"))
+	r, err := Parse("deployments/churn-xgb.yaml", example)
+	if err != nil {
+		t.Fatalf("docs example: %v", err)
+	}
+	if got := Marshal(r); !bytes.Equal(got, example) {
+		t.Errorf("docs example is not in canonical form; mlcd writes:\n%s", got)
+	}
+}
