@@ -142,7 +142,7 @@ func mergeCommit(ctx context.Context, in Input, c *gitstore.CommitInfo, d Decisi
 // askForge asks GitHub whether c is the merge of an (approved) pull request.
 func askForge(ctx context.Context, in Input, c *gitstore.CommitInfo, d Decision) (Decision, error) {
 	if in.Forge == nil {
-		return d, fmt.Errorf("merge gate: deploy.require is %s: %w (set GITHUB_TOKEN, and a GitHub remote or --github-repo)", d.Require, ErrNoForge)
+		return d, fmt.Errorf("merge gate: deploy.require is %s: %w (mlcd needs a GitHub token and a GitHub repository to ask)", d.Require, ErrNoForge)
 	}
 	approvals := in.Approvals
 	if approvals <= 0 {
