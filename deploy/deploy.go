@@ -93,7 +93,7 @@ func (d *Deployer) startChecked(ctx context.Context, v *registry.Version, commit
 	if err != nil {
 		return nil, err
 	}
-	in, err := d.start(ctx, v, path)
+	in, err := d.start(ctx, v, path, commit)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,9 @@ type Config struct {
 	// WorkDir is the working directory of command-flavor servers (a
 	// checkout of the repository, so `python3 src/serve.py` resolves).
 	WorkDir string
+	// Checkout, when set, returns the working directory for a version
+	// deployed from commit instead (a checkout of that commit).
+	Checkout func(ctx context.Context, commit string) (string, error)
 	// Env is the environment of command-flavor servers; nil means this
 	// process's.
 	Env []string

@@ -15,7 +15,7 @@ import (
 )
 
 // start loads or launches v's model from the file at path.
-func (d *Deployer) start(ctx context.Context, v *registry.Version, path string) (*instance, error) {
+func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit string) (*instance, error) {
 	in := &instance{
 		model:   v.Model,
 		version: v,
@@ -27,7 +27,7 @@ func (d *Deployer) start(ctx context.Context, v *registry.Version, path string) 
 	case pipeline.FlavorXGBoost:
 		err = d.startXGBoost(ctx, in, path)
 	case pipeline.FlavorCommand:
-		err = d.startCommand(ctx, in, path)
+		err = d.startCommand(ctx, in, path, commit)
 	default:
 		err = fmt.Errorf("flavor %q cannot be served (want %s or %s)", v.Flavor, pipeline.FlavorXGBoost, pipeline.FlavorCommand)
 	}
@@ -46,9 +46,16 @@ func (d *Deployer) startXGBoost(ctx context.Context, in *instance, path string) 
 	return nil
 }
 
-func (d *Deployer) startCommand(ctx context.Context, in *instance, path string) error {
+func (d *Deployer) startCommand(ctx context.Context, in *instance, path, commit string) error {
 	if in.version.Serve == "" {
 		return fmt.Errorf("flavor command: version %d has no serve command", in.version.Version)
+	}
+	dir := d.cfg.WorkDir
+	if d.cfg.Checkout != nil {
+		var err error
+		if dir, err = d.cfg.Checkout(ctx, commit); err != nil {
+			return fmt.Errorf("check out %s for the serve command: %w", commit, err)
+		}
 	}
 	logPath := filepath.Join(filepath.Dir(path), "server.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -58,7 +65,7 @@ func (d *Deployer) startCommand(ctx context.Context, in *instance, path string) 
 	srv, err := command.Start(ctx, command.Config{
 		Command:      in.version.Serve,
 		Model:        path,
-		Dir:          d.cfg.WorkDir,
+		Dir:          dir,
 		Env:          d.cfg.Env,
 		Output:       logf,
 		StartTimeout: d.cfg.StartTimeout,

@@ -1,0 +1,217 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+// DeployerOptions tune the deployer StartDeployer builds.
+type DeployerOptions struct {
+	// Endpoint is the gateway's address as deployments/<model>.yaml
+	// records it (deploy.listen).
+	Endpoint string
+	// StartTimeout, HealthTimeout and DrainTimeout are the deployer's;
+	// zero means its defaults.
+	StartTimeout, HealthTimeout, DrainTimeout time.Duration
+	// Metrics receives the deployer's series; nil creates them.
+	Metrics *deploy.Metrics
+}
+
+// StartDeployer builds the deployer of this controller (artifacts from
+// its store, deploy folder and checkouts in its state folder), connects it
+// to the Production reconcile so that every version the merge gate allows
+// is deployed and its outcome committed to deployments/<model>.yaml, and
+// brings back what the branch's deployment records say is serving, then
+// reconciles the branch's Production changes and deploys any desired
+// version not serving yet (on first use, head's Production versions). Call it before Watch or
+// ReconcileDeploys; the caller listens on the deployer's Handler and closes
+// it.
+func (c *Controller) StartDeployer(ctx context.Context, opts DeployerOptions) (*deploy.Deployer, error) {
+	head, err := c.knownTip(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.storeAt(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	root := filepath.Join(c.state.root, "deploy")
+	d, err := deploy.New(deploy.Config{
+		Store:         st,
+		Dir:           filepath.Join(root, "models"),
+		Checkout:      func(ctx context.Context, commit string) (string, error) { return c.deployCheckout(ctx, root, commit) },
+		Env:           append(os.Environ(), c.cfg.Env...),
+		Example:       c.examples(st),
+		StartTimeout:  opts.StartTimeout,
+		HealthTimeout: opts.HealthTimeout,
+		DrainTimeout:  opts.DrainTimeout,
+		Metrics:       opts.Metrics,
+		Logger:        c.cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.OnDeploy = func(ctx context.Context, v *registry.Version, commit string) {
+		c.deployAndRecord(ctx, d, opts.Endpoint, v, commit)
+	}
+	c.deployMu.Lock()
+	err = c.restore(ctx, d, head)
+	c.deployMu.Unlock()
+	if err != nil {
+		c.status.addError(err)
+		c.log.Error("restore deployments", "err", err)
+	}
+	c.reconcileDeploysLogged(ctx, head) // on first use, adopts head's Production versions
+	c.deployMu.Lock()
+	c.deployDesired(ctx, d, head)
+	c.deployMu.Unlock()
+	return d, nil
+}
+
+// knownTip is the branch's tip: fetched when the remote answers, else the
+// last one fetched (a restart while the remote is down still serves).
+func (c *Controller) knownTip(ctx context.Context) (string, error) {
+	head, err := c.repo.Fetch(ctx)
+	if err == nil {
+		return head, nil
+	}
+	c.log.Warn("fetch before restoring deployments; using the last fetched tip", "err", err)
+	return c.repo.ResolveRef(ctx, c.cfg.Branch)
+}
+
+func (c *Controller) storeAt(ctx context.Context, head string) (deploy.Store, error) {
+	p, _ := c.pipelineAt(ctx, head) // no pipeline: the configured or default store
+	return c.openStore(p)
+}
+
+// examples reads input examples through the run records of the branch.
+func (c *Controller) examples(st deploy.Store) func(context.Context, *registry.Version) ([]byte, error) {
+	return func(ctx context.Context, v *registry.Version) ([]byte, error) {
+		head, err := c.repo.ResolveRef(ctx, c.cfg.Branch)
+		if err != nil {
+			return nil, err
+		}
+		tree, err := c.repo.FS(ctx, head)
+		if err != nil {
+			return nil, err
+		}
+		return deploy.RunExamples(tree, st)(ctx, v)
+	}
+}
+
+// deployCheckout is a checkout of commit for command-flavor servers,
+// written once (to a temporary folder, then renamed).
+func (c *Controller) deployCheckout(ctx context.Context, root, commit string) (string, error) {
+	dir := filepath.Join(root, "work", commit)
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(filepath.Join(root, "work"), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(root, "work"), ".checkout-")
+	if err != nil {
+		return "", err
+	}
+	if err := c.repo.Checkout(ctx, commit, tmp); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	return dir, nil
+}
+
+// restore serves again what deployments/<model>.yaml at head says is
+// serving, without recording anything (it is recorded already).
+func (c *Controller) restore(ctx context.Context, d *deploy.Deployer, head string) error {
+	tree, err := c.repo.FS(ctx, head)
+	if err != nil {
+		return err
+	}
+	reg, err := c.registryAt(ctx, head)
+	if err != nil {
+		return err
+	}
+	recs, err := readRecords(tree)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, rec := range recs {
+		cur := rec.Current
+		v := reg.Version(rec.Model, cur.Version)
+		if v == nil || v.Artifact.SHA256 != cur.Digest {
+			errs = append(errs, fmt.Errorf("%s serves %s v%d, which the registry does not hold with digest %s",
+				deploy.Path(rec.Model), rec.Model, cur.Version, short(cur.Digest)))
+			continue
+		}
+		if _, err := d.Deploy(ctx, v, cur.Commit); err != nil {
+			errs = append(errs, fmt.Errorf("restore %s v%d: %w", rec.Model, cur.Version, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// readRecords returns the deployment records of tree that serve a version.
+func readRecords(tree fs.FS) ([]*deploy.Record, error) {
+	entries, err := fs.ReadDir(tree, deploy.RecordDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*deploy.Record
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		name := path.Join(deploy.RecordDir, e.Name())
+		data, err := fs.ReadFile(tree, name)
+		if err == nil {
+			var rec *deploy.Record
+			if rec, err = deploy.Parse(name, data); err == nil && rec.Current != nil {
+				out = append(out, rec)
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// deployDesired deploys each desired version that is not serving (a
+// process that stopped between the gate's decision and the deploy).
+func (c *Controller) deployDesired(ctx context.Context, d *deploy.Deployer, head string) {
+	st, err := c.state.loadDeploys()
+	if err != nil || len(st.Desired) == 0 {
+		return
+	}
+	reg, err := c.registryAt(ctx, head)
+	if err != nil {
+		return
+	}
+	for model, want := range st.Desired {
+		if s, ok := d.Serving(model); ok && s.Version == want.Version {
+			continue
+		}
+		if v := reg.Version(model, want.Version); v != nil {
+			c.cfg.OnDeploy(ctx, v, want.Commit)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/forge"
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+// deployAndRecord deploys v and commits what happened: a deploy sets
+// deployments/<model>.yaml's current version, adds a deploy event and
+// archives the previous Production version, in one commit; a rollback adds
+// a rollback event and, on GitHub, a failed commit status. A version
+// already serving, or an artifact that failed before, records nothing.
+func (c *Controller) deployAndRecord(ctx context.Context, d *deploy.Deployer, endpoint string, v *registry.Version, commit string) {
+	res, err := d.Deploy(ctx, v, commit)
+	switch res.Action {
+	case deploy.ActionUnchanged, deploy.ActionSkipped:
+		return
+	case deploy.ActionDeployed:
+		err = c.publishDeploy(ctx, d, endpoint, v, res)
+		c.setDeployStatus(ctx, commit, forge.StateSuccess, fmt.Sprintf("serving %s v%d", v.Model, v.Version))
+	case deploy.ActionRolledBack:
+		ev := deploy.Event{Time: res.Time, Kind: deploy.KindRollback, Version: v.Version, Digest: res.Digest, Commit: commit, Reason: res.Reason}
+		err = errors.Join(err, c.publishEvent(ctx, v.Model, ev))
+		c.setDeployStatus(ctx, commit, forge.StateFailure, "rolled back: "+res.Reason)
+	}
+	if err != nil && ctx.Err() == nil {
+		c.log.Error("deploy", "model", v.Model, "version", v.Version, "err", err)
+		c.status.addError(fmt.Errorf("deploy %s v%d: %w", v.Model, v.Version, err))
+	}
+}
+
+func (c *Controller) setDeployStatus(ctx context.Context, commit, state, desc string) {
+	if c.gh == nil || commit == "" {
+		return
+	}
+	if len(desc) > 140 {
+		desc = desc[:137] + "..."
+	}
+	if err := c.gh.SetStatus(ctx, commit, state, DeployStatusContext, desc, ""); err != nil {
+		c.status.addError(fmt.Errorf("commit status of the deploy: %w", err))
+	}
+}
+
+// publishDeploy commits the deployment record and the archive of the
+// previous Production versions.
+func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, endpoint string, v *registry.Version, res deploy.Result) error {
+	if len(d.Gateway().Models()) > 1 {
+		endpoint += "/" + v.Model
+	}
+	name := deploy.Path(v.Model)
+	build := func(ctx context.Context, tip fs.FS) (map[string][]byte, error) {
+		rec, err := readRecord(tip, name, v.Model)
+		if err != nil {
+			return nil, err
+		}
+		reg, err := registry.Load(tip)
+		if reg == nil {
+			return nil, err
+		}
+		files := registry.ArchivePrevious(reg, v.Model, v.Version)
+		rec.Current = &deploy.Served{Version: v.Version, Digest: res.Digest, Commit: res.Commit,
+			Endpoint: endpoint, Since: res.Time, Status: "serving"}
+		ev := deploy.Event{Time: res.Time, Kind: deploy.KindDeploy, Version: v.Version, Digest: res.Digest, Commit: res.Commit}
+		if !hasEvent(rec, ev) {
+			rec.Append(ev)
+		}
+		for p := range files {
+			if old := versionOfPath(reg, v.Model, p); old != 0 {
+				rec.Append(deploy.Event{Time: time.Now().UTC(), Kind: deploy.KindArchive, Version: old, Commit: res.Commit,
+					Reason: fmt.Sprintf("v%d replaced it in Production", v.Version)})
+			}
+		}
+		files[name] = deploy.Marshal(rec)
+		return files, nil
+	}
+	msg := fmt.Sprintf("mlcd: deploy %s v%d", v.Model, v.Version)
+	if res.Previous != 0 {
+		msg += fmt.Sprintf(" (was v%d)", res.Previous)
+	}
+	if _, err := c.repo.Publish(ctx, msg, build); err != nil {
+		return fmt.Errorf("record the deploy of %s v%d: %w", v.Model, v.Version, err)
+	}
+	return nil
+}
+
+func readRecord(tip fs.FS, name, model string) (*deploy.Record, error) {
+	data, err := fs.ReadFile(tip, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return deploy.NewRecord(model), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, err := deploy.Parse(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s on the branch is invalid, fix it so mlcd can record in it: %w", name, err)
+	}
+	return rec, nil
+}
+
+func versionOfPath(reg *registry.Registry, model, p string) int {
+	if m := reg.Model(model); m != nil {
+		for _, v := range m.Versions {
+			if v.Path() == p {
+				return v.Version
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,146 @@
+package controller
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
+)
+
+// servedVersion is the registry file of churn-xgb version n serving the
+// stored object obj.
+func servedVersion(n int, st registry.Stage, obj store.Object) string {
+	return string(registry.Marshal(&registry.Version{
+		Schema: registry.Schema, Model: gatedModel, Version: n, Stage: st,
+		RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train",
+		Commit:   strings.Repeat("a", 40),
+		Artifact: registry.Artifact{File: "model.json", SHA256: obj.SHA256, Size: obj.Size},
+		Flavor:   pipeline.FlavorXGBoost,
+		Created:  time.Date(2026, 11, 26, 23, 34, 1, 0, time.UTC),
+	}))
+}
+
+func scoreVersion(t *testing.T, d *deploy.Deployer) string {
+	t.Helper()
+	srv := httptest.NewServer(d.Handler())
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/invocations", "application/json",
+		strings.NewReader(`{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST /invocations = %d", resp.StatusCode)
+	}
+	resp, err = http.Get(srv.URL + "/version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	storeDir := t.TempDir()
+	st, err := store.Open(storeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := st.PutFile(ctx, "../deploy/xgboost/testdata/tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken, err := st.Put(ctx, strings.NewReader(`{"learner": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := gittest.NewBare(t)
+	p := gittest.Person(t, bare)
+	p.Write("mlcd.yaml", demoPipeline+"deploy: {require: none}\n")
+	p.Write(registry.VersionPath(gatedModel, 1), servedVersion(1, registry.StageProduction, good))
+	p.Write(registry.VersionPath(gatedModel, 2), servedVersion(2, registry.StageNone, good))
+	p.Write(registry.VersionPath(gatedModel, 3), servedVersion(3, registry.StageNone, broken))
+	p.Commit("churn-xgb v1 in Production")
+	p.Push()
+
+	state := t.TempDir()
+	mod := func(cfg *Config) { cfg.StateDir, cfg.Store = state, storeDir }
+	c := newController(t, bare, mod)
+	d, err := c.StartDeployer(ctx, DeployerOptions{Endpoint: "127.0.0.1:1234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	if got := scoreVersion(t, d); got != "1" {
+		t.Fatalf("first start serves version %q, want 1 (the branch's Production)", got)
+	}
+	rec := remoteRecord(t, bare)
+	if rec.Current == nil || rec.Current.Version != 1 || rec.Current.Digest != good.SHA256 || rec.Current.Endpoint != "127.0.0.1:1234" {
+		t.Errorf("record after the first deploy: current = %+v", rec.Current)
+	}
+
+	p.Git("pull", "--quiet", "--rebase", "origin", "main")
+	p.Write(registry.VersionPath(gatedModel, 2), servedVersion(2, registry.StageProduction, good))
+	p.Commit("promote v2")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := scoreVersion(t, d); got != "2" {
+		t.Fatalf("after promoting v2 the endpoint serves %q", got)
+	}
+	rec = remoteRecord(t, bare)
+	if rec.Current == nil || rec.Current.Version != 2 {
+		t.Errorf("record after v2: current = %+v", rec.Current)
+	}
+	if v1, _ := remoteFile(t, bare, registry.VersionPath(gatedModel, 1)); !strings.Contains(v1, "stage: Archived") {
+		t.Errorf("v1 after v2 was deployed:\n%s", v1)
+	}
+
+	p.Git("pull", "--quiet", "--rebase", "origin", "main")
+	p.Write(registry.VersionPath(gatedModel, 3), servedVersion(3, registry.StageProduction, broken))
+	p.Commit("promote v3, whose file is not a model")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := scoreVersion(t, d); got != "2" {
+		t.Errorf("after a broken v3 the endpoint serves %q, want v2 still", got)
+	}
+	rec = remoteRecord(t, bare)
+	last := rec.History[len(rec.History)-1]
+	if rec.Current.Version != 2 || last.Kind != deploy.KindRollback || last.Version != 3 || !strings.Contains(last.Reason, "load model") {
+		t.Errorf("record after the rollback: current %+v, last event %+v", rec.Current, last)
+	}
+	head := remoteHead(t, bare)
+	d.Close(ctx)
+
+	// A restart serves what the record says, and commits nothing.
+	c2 := newController(t, bare, mod)
+	d2, err := c2.StartDeployer(ctx, DeployerOptions{Endpoint: "127.0.0.1:1234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close(ctx)
+	if got := scoreVersion(t, d2); got != "2" {
+		t.Errorf("after a restart the endpoint serves %q, want 2", got)
+	}
+	if now := remoteHead(t, bare); now != head {
+		log, _ := gittest.TryGit(bare, nil, "log", "--oneline", head+".."+now)
+		t.Errorf("a restart committed:\n%s", log)
+	}
+}
+
