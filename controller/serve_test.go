@@ -143,4 +143,3 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 		t.Errorf("a restart committed:\n%s", log)
 	}
 }
-
