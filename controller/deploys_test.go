@@ -376,3 +376,30 @@ func TestController_ReconcileDeploysKeepsAnInvalidRecord(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestController_WatchReconcilesDeploys(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	c := newController(t, bare, func(cfg *Config) { cfg.Interval = 100 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Watch(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	}()
+	waitFor(t, func() bool { return countRecords(t, bare) == 1 }) // the first pass ran the pipeline
+
+	merge, _ := promoteMerge(p, 2)
+	waitFor(t, func() bool { return c.Status().Desired[gatedModel].Commit == merge })
+	pushed := promoteDirect(p, 1)
+	waitFor(t, func() bool {
+		data, ok := remoteFile(t, bare, deploy.Path(gatedModel))
+		return ok && strings.Contains(data, pushed)
+	})
+	if d := c.Status().Desired[gatedModel]; d.Version != 2 {
+		t.Errorf("Desired = %+v after a refused v1, want v2 still", d)
+	}
+}
