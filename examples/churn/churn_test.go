@@ -19,8 +19,8 @@ import (
 )
 
 // fastParams keep the trainings short; every run uses the same ones so the
-// cache can hit.
-var fastParams = []string{"--param", "rf_n_estimators=40", "--param", "xgb_n_estimators=40"}
+// cache can hit. Two jobs, so the trainings overlap even on one CPU.
+var fastParams = []string{"--jobs", "2", "--param", "rf_n_estimators=40", "--param", "xgb_n_estimators=40"}
 
 func TestChurn_Pipeline(t *testing.T) {
 	requirePython(t)

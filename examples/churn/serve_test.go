@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,13 +44,76 @@ func checkServePy(t *testing.T, ex *example, r *pipeline.Run) {
 		}
 	}
 
-	status, raw = post(t, base+"/invocations", "application/json", []byte(`{"dataframe_split": {"columns": ["tenure"], "data": [[3]]}}`))
-	var e struct {
-		Code    string `json:"error_code"`
-		Message string `json:"message"`
+	checkServePyProtocol(t, base)
+}
+
+// checkServePyProtocol sends one row in each request shape of the scoring
+// protocol (all must give the same label), and requests that must fail.
+func checkServePyProtocol(t *testing.T, base string) {
+	row := `"gender": 0, "senior_citizen": 0, "partner": 0, "dependents": 0, "tenure": 5, "contract": 0, "payment_method": 1, "internet_service": 1, "paperless_billing": 1, "monthly_charges": 70.5, "total_charges": 352.5, "support_calls": 2`
+	cols := `["gender", "senior_citizen", "partner", "dependents", "tenure", "contract", "payment_method", "internet_service", "paperless_billing", "monthly_charges", "total_charges", "support_calls"]`
+	vals := `[0, 0, 0, 0, 5, 0, 1, 1, 1, 70.5, 352.5, 2]`
+	header := "gender,senior_citizen,partner,dependents,tenure,contract,payment_method,internet_service,paperless_billing,monthly_charges,total_charges,support_calls\n"
+	tests := []struct {
+		name, ctype, body string
+		status            int
+		code              string // error_code, "" for a 200 or a plain-text answer
+	}{
+		{"dataframe_split", "application/json", `{"dataframe_split": {"columns": ` + cols + `, "data": [` + vals + `]}}`, 200, ""},
+		{"dataframe_records", "application/json", `{"dataframe_records": [{` + row + `}]}`, 200, ""},
+		{"instances as records", "application/json", `{"instances": [{` + row + `}]}`, 200, ""},
+		{"instances as rows", "application/json; charset=utf-8", `{"instances": [` + vals + `]}`, 200, ""},
+		{"inputs as columns", "application/json", `{"inputs": {` + strings.NewReplacer(": ", ": [", ", ", "], ").Replace(row) + `]}}`, 200, ""},
+		{"csv", "text/csv", header + "0,0,0,0,5,0,1,1,1,70.5,352.5,2\n", 200, ""},
+		{"missing columns", "application/json", `{"dataframe_split": {"columns": ["tenure"], "data": [[3]]}}`, 400, "BAD_REQUEST"},
+		{"two keys", "application/json", `{"instances": [` + vals + `], "inputs": [` + vals + `]}`, 400, "BAD_REQUEST"},
+		{"malformed json", "application/json", `{"instances": [`, 400, "BAD_REQUEST"},
+		{"a string value", "application/json", `{"instances": [[0, 0, 0, 0, "five", 0, 1, 1, 1, 70.5, 352.5, 2]]}`, 400, "BAD_REQUEST"},
+		{"a row too short", "application/json", `{"instances": [[0, 1]]}`, 400, "BAD_REQUEST"},
+		{"wrong content type", "text/plain", "x", 415, ""},
 	}
-	if err := json.Unmarshal(raw, &e); status != http.StatusBadRequest || err != nil || e.Code != "BAD_REQUEST" {
-		t.Errorf("a request missing columns: %d %s, want 400 with error_code BAD_REQUEST", status, raw)
+	labels := map[int][]string{}
+	for _, tt := range tests {
+		status, raw := post(t, base+"/invocations", tt.ctype, []byte(tt.body))
+		if status != tt.status {
+			t.Errorf("%s: status %d %s, want %d", tt.name, status, raw, tt.status)
+			continue
+		}
+		var got struct {
+			Predictions []int  `json:"predictions"`
+			Code        string `json:"error_code"`
+		}
+		if tt.status == 415 {
+			continue // plain text, as MLflow answers
+		}
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Errorf("%s: answer %s: %v", tt.name, raw, err)
+			continue
+		}
+		if tt.code != got.Code {
+			t.Errorf("%s: answer %s, want error_code %q", tt.name, raw, tt.code)
+		}
+		if tt.status != 200 {
+			continue
+		}
+		if len(got.Predictions) != 1 {
+			t.Errorf("%s: answer %s, want one prediction", tt.name, raw)
+			continue
+		}
+		labels[got.Predictions[0]] = append(labels[got.Predictions[0]], tt.name)
+	}
+	if len(labels) != 1 {
+		t.Errorf("one row in several shapes got different labels: %v", labels)
+	}
+	for path, want := range map[string]int{"/ping": 200, "/health": 200, "/version": 200, "/nope": 404} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
 	}
 }
 
