@@ -3,14 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 func TestInitCommand(t *testing.T) {
@@ -85,7 +91,8 @@ func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	if err := runInit(context.Background(), &initOptions{dir: dir}, new(bytes.Buffer)); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"MLCD_STORE=" + t.TempDir(), "PATH=" + filepath.Dir(py) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	storeDir := t.TempDir()
+	env := []string{"MLCD_STORE=" + storeDir, "PATH=" + filepath.Dir(py) + string(os.PathListSeparator) + os.Getenv("PATH")}
 	res := runBinary(t, dir, env, "run")
 	if res.code != 0 {
 		t.Fatalf("mlcd run on the scaffold: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
@@ -98,7 +105,60 @@ func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	if r2 := train.Metrics["r2"]; r2 < 0.9 {
 		t.Errorf("sample train: r2 = %v, want > 0.9 on its noiseless-enough data", r2)
 	}
-	if len(train.MetricHistory["train_mse"]) < 2 || train.Output("model.json") == nil {
-		t.Errorf("sample train: history %v, outputs %v; want a loss history and model.json", train.MetricHistory, train.Outputs)
+	if len(train.MetricHistory["train_mse"]) < 2 || train.Output("model.json") == nil || train.Output("input_example.json") == nil {
+		t.Fatalf("sample train: history %v, outputs %v; want a loss history, model.json and input_example.json", train.MetricHistory, train.Outputs)
 	}
+	st, err := store.Open(storeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(st.Path(train.Output("input_example.json").SHA256))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startSampleServer(t, py, dir, st.Path(train.Output("model.json").SHA256))
+	resp, err := http.Post(base+"/invocations", "application/json", bytes.NewReader(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Predictions []float64 `json:"predictions"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK || len(got.Predictions) != 3 {
+		t.Errorf("sample serve.py on input_example.json: %d, %v, %v; want 200 and 3 predictions", resp.StatusCode, got.Predictions, err)
+	}
+}
+
+// startSampleServer runs the scaffold's src/serve.py on a free port and
+// waits until it answers /ping.
+func startSampleServer(t *testing.T, py, dir, model string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, py, "src/serve.py", "--model", model, "--port", strconv.Itoa(port))
+	cmd.Dir = dir
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(base + "/ping"); err == nil {
+			resp.Body.Close()
+			return base
+		}
+	}
+	t.Fatalf("sample serve.py did not answer /ping in 30s\n%s", logs.String())
+	return ""
 }
