@@ -25,6 +25,7 @@ func (c *Controller) decide(ctx context.Context, head string, trigger pipeline.T
 	}
 	c.status.update(func(s *Status) { s.Seen = &SeenCommit{Commit: head, At: time.Now().UTC()} })
 	if sn.Commit == head {
+		c.log.Debug("commit already seen", "commit", short(head))
 		return nil, nil
 	}
 	base := sn.Commit
@@ -52,10 +53,35 @@ func (c *Controller) decide(ctx context.Context, head string, trigger pipeline.T
 		// Remember it now. A commit that needs a run is remembered when its
 		// run starts (and its record is kept), so a crash before then loses
 		// nothing: the next pass compares from the older commit again.
-		c.log.Debug("no run needed", "commit", short(head), "changed", len(paths))
+		c.log.Debug("no run needed", "commit", short(head), "base", short(base), "changed", paths)
 		return nil, c.state.saveSeen(seen{Commit: head})
 	}
-	return &request{Commit: head, Trigger: trigger, Paths: paths, Enqueued: time.Now().UTC()}, nil
+	return &request{Commit: c.effectiveCommit(ctx, head), Trigger: trigger, Paths: paths, Enqueued: time.Now().UTC()}, nil
+}
+
+// effectiveCommit is the commit a run of head records: head itself, or,
+// when head is the bot's records on top of a person's commit, that commit.
+// The two hold the same pipeline, code and data; the record names the commit
+// a person made, and the bot's own commits never appear as what a run ran.
+func (c *Controller) effectiveCommit(ctx context.Context, head string) string {
+	h := head
+	for range 100 {
+		info, err := c.repo.Commit(ctx, h)
+		if err != nil || len(info.Parents) != 1 {
+			return h
+		}
+		paths, err := c.repo.ChangedPaths(ctx, info.Parents[0], h)
+		if err != nil || len(paths) == 0 {
+			return h
+		}
+		for _, p := range paths {
+			if !botPath(p) {
+				return h
+			}
+		}
+		h = info.Parents[0]
+	}
+	return h
 }
 
 // needsRun reports whether a change to paths at head starts a run: a path

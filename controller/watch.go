@@ -127,7 +127,7 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 	trigger := pipeline.Trigger{Kind: string(ev.Kind), Detail: ev.Detail()}
 	var req *request
 	if ev.Kind == watcher.KindSchedule {
-		req = &request{Commit: head, Trigger: trigger, Enqueued: time.Now().UTC()}
+		req = &request{Commit: c.effectiveCommit(ctx, head), Trigger: trigger, Enqueued: time.Now().UTC()}
 	} else if req, err = c.decide(ctx, head, trigger); err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "watch", "--repo", bare, "--state", state, "--interval", "100ms", "--jobs", "2")
+		cmd := exec.Command(bin, "--debug", "watch", "--repo", bare, "--state", state, "--interval", "100ms", "--jobs", "2")
 		cmd.Env = append(os.Environ(), gittest.Env()...)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -82,7 +82,11 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 	deadline := time.Now().Add(90 * time.Second)
 	for !hasSuccessFor(t, bare, last) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no successful run of the last commit within 90s; logs in %s", logs)
+			tail, _ := os.ReadFile(filepath.Join(logs, "watch-99.log"))
+			if len(tail) > 4000 {
+				tail = tail[len(tail)-4000:]
+			}
+			t.Fatalf("no successful run of the last commit within 90s; the controller said:\n%s", tail)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
