@@ -285,13 +285,16 @@ var pullRef = regexp.MustCompile(`^refs/pull/([0-9]+)/(merge|head)$`)
 // readEvent finds the pull request number in GITHUB_REF or the event
 // payload at GITHUB_EVENT_PATH, and its head commit in the payload.
 func readEvent(getenv func(string) string) prEvent {
+	payload, _ := os.ReadFile(getenv("GITHUB_EVENT_PATH"))
+	return parseEvent(getenv("GITHUB_REF"), payload)
+}
+
+// parseEvent reads a ref (refs/pull/N/merge) and an event payload, either
+// of which may be empty or wrong: what cannot be read stays zero.
+func parseEvent(ref string, data []byte) prEvent {
 	var ev prEvent
-	if m := pullRef.FindStringSubmatch(getenv("GITHUB_REF")); m != nil {
+	if m := pullRef.FindStringSubmatch(ref); m != nil {
 		ev.number, _ = strconv.Atoi(m[1])
-	}
-	data, err := os.ReadFile(getenv("GITHUB_EVENT_PATH"))
-	if err != nil {
-		return ev
 	}
 	var payload struct {
 		Number      int `json:"number"`
@@ -302,12 +305,14 @@ func readEvent(getenv func(string) string) prEvent {
 			} `json:"head"`
 		} `json:"pull_request"`
 	}
-	if err := json.Unmarshal(data, &payload); err != nil {
+	if len(data) == 0 || json.Unmarshal(data, &payload) != nil {
 		return ev
 	}
-	if ev.number == 0 {
-		ev.number = max(payload.PullRequest.Number, payload.Number)
+	if ev.number <= 0 {
+		ev.number = max(payload.PullRequest.Number, payload.Number, 0)
 	}
-	ev.headSHA = payload.PullRequest.Head.SHA
+	if sha := payload.PullRequest.Head.SHA; len(sha) == 40 && strings.Trim(sha, "0123456789abcdef") == "" {
+		ev.headSHA = sha
+	}
 	return ev
 }
