@@ -82,6 +82,11 @@ func (h *inputHashes) save() error {
 	if !h.dirty || h.file == "" {
 		return nil
 	}
+	for path := range h.m {
+		if _, err := os.Lstat(path); err != nil {
+			delete(h.m, path) // gone (an old checkout): keep the table small
+		}
+	}
 	data, err := json.Marshal(h.m)
 	if err != nil {
 		return err

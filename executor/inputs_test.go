@@ -57,4 +57,17 @@ func TestInputHashes_Sum(t *testing.T) {
 	if _, err := h2.sum(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing file: no error")
 	}
+	// Saving forgets files that are gone.
+	h2.m[filepath.Join(dir, "deleted")] = fileStat{SHA256: "x"}
+	h2.dirty = true
+	if err := h2.save(); err != nil {
+		t.Fatal(err)
+	}
+	h3 := &inputHashes{file: h.file}
+	h3.mu.Lock()
+	h3.loadLocked()
+	h3.mu.Unlock()
+	if _, ok := h3.m[filepath.Join(dir, "deleted")]; ok || len(h3.m) != 1 {
+		t.Errorf("saved table: %v", h3.m)
+	}
 }
