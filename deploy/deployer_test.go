@@ -227,3 +227,15 @@ func grep(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestDeployer_LightGBMFlavor(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.deploy(f.version("gbm", 4, "lightgbm", "lightgbm/testdata/stump.txt"))
+	if status, body := f.get("/version"); status != 200 || body != "4" {
+		t.Errorf("/version = %d %q", status, body)
+	}
+	if status, _ := f.get("/ping"); status != 200 {
+		t.Errorf("/ping = %d", status)
+	}
+}

@@ -6,8 +6,9 @@
 // serving and the reason is returned, and the same digest is not tried
 // again by this Deployer.
 //
-// Flavors: xgboost is served natively (deploy/xgboost), command runs the
-// model's own scoring server (deploy/command) behind a reverse proxy.
+// Flavors: xgboost and lightgbm are served natively (deploy/xgboost,
+// deploy/lightgbm), command runs the model's own scoring server
+// (deploy/command) behind a reverse proxy.
 //
 // It does not decide which version should serve (the controller does, from
 // the registry and the merge gate) and does not commit anything.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/mlcd-dev/mlcd/deploy/command"
+	"github.com/mlcd-dev/mlcd/deploy/lightgbm"
 	"github.com/mlcd-dev/mlcd/deploy/scoring"
 	"github.com/mlcd-dev/mlcd/deploy/xgboost"
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -26,10 +27,13 @@ func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit 
 	switch v.Flavor {
 	case pipeline.FlavorXGBoost:
 		err = d.startXGBoost(ctx, in, path)
+	case pipeline.FlavorLightGBM:
+		err = d.startLightGBM(ctx, in, path)
 	case pipeline.FlavorCommand:
 		err = d.startCommand(ctx, in, path, commit)
 	default:
-		err = fmt.Errorf("flavor %q cannot be served (want %s or %s)", v.Flavor, pipeline.FlavorXGBoost, pipeline.FlavorCommand)
+		err = fmt.Errorf("flavor %q cannot be served (want %s, %s or %s)", v.Flavor,
+			pipeline.FlavorXGBoost, pipeline.FlavorLightGBM, pipeline.FlavorCommand)
 	}
 	if err != nil {
 		return nil, err
@@ -39,6 +43,15 @@ func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit 
 
 func (d *Deployer) startXGBoost(ctx context.Context, in *instance, path string) error {
 	m, err := xgboost.Load(ctx, path)
+	if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	in.handler = scoring.Handler(m.WithVersion(in.versionLabel()), scoring.Options{Logger: d.log})
+	return nil
+}
+
+func (d *Deployer) startLightGBM(ctx context.Context, in *instance, path string) error {
+	m, err := lightgbm.Load(ctx, path)
 	if err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
