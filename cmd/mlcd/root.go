@@ -40,6 +40,7 @@ Production behind an endpoint that speaks the 'mlflow models serve' protocol.`,
 		newStatusCommand(opts),
 		newCheckCommand(opts), newPromoteCommand(opts),
 		newInitCommand(opts),
+		newServeCommand(opts), newDeployCommand(opts),
 	)
 	return root
 }

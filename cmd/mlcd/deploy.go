@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlcd-dev/mlcd/controller"
+	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+type deployOptions struct {
+	controllerOptions
+	once     bool
+	listen   string
+	interval time.Duration
+}
+
+func newDeployCommand(opts *globalOptions) *cobra.Command {
+	do := &deployOptions{}
+	cmd := &cobra.Command{
+		Use:   "deploy --repo URL [--once]",
+		Short: "Serve each model's Production version that passed the merge gate, and record it",
+		Long: `Reconcile deployments for one branch of a repository: every version set to
+Production since the last pass goes through the merge gate (deploy.require);
+an allowed version is started beside the one serving, health-checked (/ping,
+then a prediction on its input example), switched to, and the previous one is
+drained and stopped. The outcome is committed by the bot: deployments/<model>.yaml
+(current version and history) and the previous Production version set to
+Archived. A version that fails its check is rolled back and the failure is
+recorded; the previous version keeps serving.
+
+Without --once, mlcd deploy serves the gateway on --listen (default: deploy.listen
+of mlcd.yaml, else 127.0.0.1:1234) and reconciles every --interval. On start it
+serves again what deployments/ says is serving.
+
+With --once (for CI jobs such as GitHub Actions) it does one pass: gate, deploy
+and health-check in this process, record, then stops the models and exits.
+
+Exit status: 0 success, 1 a pass failed, 3 bad flags.`,
+		Example: `  mlcd deploy --repo https://github.com/acme/churn.git
+  mlcd deploy --repo . --once`,
+		Args: badArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDeploy(cmd.Context(), opts, do, opts.stdout)
+		},
+	}
+	do.addFlags(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&do.once, "once", false, "one reconcile pass, then exit")
+	f.StringVar(&do.listen, "listen", "", "the gateway's address (default: deploy.listen of mlcd.yaml, else 127.0.0.1:1234)")
+	f.DurationVar(&do.interval, "interval", 30*time.Second, "how often to reconcile (without --once)")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
+	return cmd
+}
+
+func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out io.Writer) error {
+	cfg, err := do.config(opts, out)
+	if err != nil {
+		return err
+	}
+	if do.interval <= 0 {
+		return badInput(fmt.Errorf("--interval %s: must be positive", do.interval))
+	}
+	c, err := controller.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	listen := do.listen
+	if listen == "" {
+		listen = deployListen(ctx, c)
+	}
+	d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
+	if err != nil {
+		return err
+	}
+	if do.once {
+		err := c.ReconcileDeploys(ctx)
+		printServing(out, d)
+		return joinClose(ctx, err, d)
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return joinClose(ctx, err, d)
+	}
+	fmt.Fprintf(out, "mlcd: serving on http://%s; reconciling %s (%s) every %s\n", ln.Addr(), do.repo, cfg.Branch, do.interval)
+	printServing(out, d)
+	return serveGateway(ctx, ln, d, cfg.Logger, func(ctx context.Context) error {
+		go reconcileEvery(ctx, c, do.interval, cfg)
+		return nil
+	})
+}
+
+// reconcileEvery runs the deploy reconcile on a ticker until ctx is done.
+func reconcileEvery(ctx context.Context, c *controller.Controller, every time.Duration, cfg controller.Config) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := c.ReconcileDeploys(ctx); err != nil && ctx.Err() == nil {
+			cfg.Logger.Error("reconcile deploys", "err", err)
+		}
+	}
+}
+
+// deployListen is deploy.listen of mlcd.yaml at the branch's tip, else
+// the default.
+func deployListen(ctx context.Context, c *controller.Controller) string {
+	head, err := c.Repo().ResolveRef(ctx, c.Repo().Branch())
+	if err == nil {
+		if data, err := c.Repo().ReadFile(ctx, head, pipeline.FileName); err == nil {
+			if p, err := pipeline.Parse(pipeline.FileName, data); err == nil && p.Deploy.Listen != "" {
+				return p.Deploy.Listen
+			}
+		}
+	}
+	return pipeline.DefaultListen
+}
+
+func printServing(out io.Writer, d *deploy.Deployer) {
+	models := d.Gateway().Models()
+	if len(models) == 0 {
+		fmt.Fprintln(out, "mlcd: no model is served")
+	}
+	for _, m := range models {
+		s, _ := d.Serving(m)
+		fmt.Fprintf(out, "mlcd: %s v%d serving (digest %.12s, commit %.12s)\n", m, s.Version, s.Digest, s.Commit)
+	}
+}
+
+func joinClose(ctx context.Context, err error, d *deploy.Deployer) error {
+	cerr := d.Close(context.WithoutCancel(ctx))
+	if err != nil {
+		return err
+	}
+	return cerr
+}

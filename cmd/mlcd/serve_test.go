@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
+)
+
+// servedTree is a working tree whose registry holds model churn v1..v3
+// (v2 in Production, v3 in Staging with alias champion), all serving the
+// checked-in tiny XGBoost model from a store; it returns the tree and the
+// store.
+func servedTree(t *testing.T) (dir, storeDir string) {
+	t.Helper()
+	dir, storeDir = t.TempDir(), t.TempDir()
+	st, err := store.Open(storeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := st.PutFile(context.Background(), "../../deploy/xgboost/testdata/tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := []registry.Stage{registry.StageArchived, registry.StageProduction, registry.StageStaging}
+	for i, stage := range stages {
+		v := &registry.Version{
+			Schema: registry.Schema, Model: "churn", Version: i + 1, Stage: stage,
+			RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train", Commit: strings.Repeat("a", 40),
+			Artifact: registry.Artifact{File: "model.json", SHA256: obj.SHA256, Size: obj.Size},
+			Flavor:   pipeline.FlavorXGBoost, Created: time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC),
+		}
+		if i == 2 {
+			v.Aliases = []string{"champion"}
+		}
+		p := filepath.Join(dir, v.Path())
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, registry.Marshal(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, storeDir
+}
+
+func TestResolveVersion(t *testing.T) {
+	t.Parallel()
+	dir, _ := servedTree(t)
+	tests := []struct {
+		spec    string
+		version int
+		err     string
+	}{
+		{"churn", 2, ""},
+		{"churn@Production", 2, ""},
+		{"churn@staging", 3, ""},
+		{"churn@1", 1, ""},
+		{"churn@v3", 3, ""},
+		{"churn@champion", 3, ""},
+		{"churn@9", 0, `model churn has no version "9"`},
+		{"churn@None", 0, `has no version "None"`},
+		{"other", 0, `no model "other"`},
+		{"@2", 0, "want MODEL[@VERSION|@STAGE|@ALIAS]"},
+	}
+	for _, tt := range tests {
+		v, err := resolveVersion(dir, tt.spec)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || exitCode(err) != exitBadInput {
+				t.Errorf("resolveVersion(%q) error = %v (exit %d), want %q, exit 3", tt.spec, err, exitCode(err), tt.err)
+			}
+			continue
+		}
+		if err != nil || v.Version != tt.version {
+			t.Errorf("resolveVersion(%q) = %v, %v; want version %d", tt.spec, v, err, tt.version)
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serveProc is a running `mlcd serve`; done is closed when it exited.
+type serveProc struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// startServe starts `mlcd serve` and waits until its /ping answers 200.
+func startServe(t *testing.T, dir, storeDir, addr string, args ...string) *serveProc {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(mlcdBinary(t), append([]string{"serve", "--repo", dir, "--host", host, "--port", port}, args...)...)
+	cmd.Env = append(os.Environ(), "MLCD_STORE="+storeDir)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if resp, err := http.Get("http://" + addr + "/ping"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("mlcd serve exited before it answered /ping:\n%s", out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mlcd serve did not answer /ping within 30s:\n%s", out.String())
+		}
+	}
+}
+
+func score(t *testing.T, addr string) (int, string) {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/invocations", "application/json",
+		strings.NewReader(`{"dataframe_records": [{"a": 1, "b": 2, "c": 3}, {"a": 0, "b": 0, "c": 0}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeCommand_KillAndRestart(t *testing.T) {
+	t.Parallel()
+	dir, storeDir := servedTree(t)
+	addr := freeAddr(t)
+	p := startServe(t, dir, storeDir, addr, "churn@champion")
+	status, first := score(t, addr)
+	if status != 200 || !strings.HasPrefix(first, `{"predictions": [[`) {
+		t.Fatalf("POST /invocations = %d %s", status, first)
+	}
+	if resp, err := http.Get("http://" + addr + "/version"); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "3" {
+			t.Errorf("/version = %q, want 3", b)
+		}
+	}
+	syscall.Kill(p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+	startServe(t, dir, storeDir, addr, "churn@champion")
+	if status, again := score(t, addr); status != 200 || again != first {
+		t.Errorf("after kill -9 and a restart: %d %s, want %s", status, again, first)
+	}
+}
+
+func TestServeCommand_SIGTERMStopsCleanly(t *testing.T) {
+	t.Parallel()
+	dir, storeDir := servedTree(t)
+	addr := freeAddr(t)
+	p := startServe(t, dir, storeDir, addr, "churn")
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+	if code := p.cmd.ProcessState.ExitCode(); code != exitCancelled {
+		t.Errorf("exit code after SIGTERM = %d, want %d", code, exitCancelled)
+	}
+	if _, err := http.Get("http://" + addr + "/ping"); err == nil {
+		t.Error("the port still answers after mlcd serve exited")
+	}
+}
+
+func TestServeCommand_BrokenModelFails(t *testing.T) {
+	t.Parallel()
+	dir, storeDir := servedTree(t)
+	st, _ := store.Open(storeDir)
+	obj, _ := st.Put(context.Background(), strings.NewReader("not a model"))
+	v, err := resolveVersion(dir, "churn@1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Artifact.SHA256 = obj.SHA256
+	os.WriteFile(filepath.Join(dir, v.Path()), registry.Marshal(v), 0o644)
+	host, port, _ := net.SplitHostPort(freeAddr(t))
+	res := runBinary(t, dir, []string{"MLCD_STORE=" + storeDir}, "serve", "churn@1", "--host", host, "--port", port)
+	if res.code != exitError || !strings.Contains(res.stderr, "version failed its health check: load model") {
+		t.Errorf("serve of a broken model: exit %d, stderr %s", res.code, res.stderr)
+	}
+}
