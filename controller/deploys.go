@@ -28,7 +28,7 @@ const DeployStatusContext = "mlcd/deploy"
 // version that passed the merge gate.
 type DesiredDeploy struct {
 	Version int       `json:"version"`
-	Commit  string    `json:"commit,omitempty"` // the commit that set Production
+	Commit  string    `json:"commit,omitempty"` // the commit that set Production; "" when adopted on a first start
 	Since   time.Time `json:"since"`
 }
 
@@ -188,11 +188,9 @@ func (c *Controller) adoptDeploys(ctx context.Context, st *deployState, head str
 		if v == nil {
 			continue
 		}
-		d := DesiredDeploy{Version: v.Version, Since: now}
-		if set, err := gate.SetBy(ctx, c.repo, head, "", v.Model, v.Version); err == nil {
-			d.Commit = set.Hash
-		}
-		st.Desired[m.Name] = d
+		// No walk for the commit that set it: history is taken as it is,
+		// and a long one would make a first start slow.
+		st.Desired[m.Name] = DesiredDeploy{Version: v.Version, Since: now}
 	}
 	if err := c.state.saveDeploys(st); err != nil {
 		return err

@@ -202,14 +202,14 @@ func TestController_ReconcileDeploysAcceptsAMerge(t *testing.T) {
 func TestController_ReconcileDeploysAdoptsTheBranchOnFirstStart(t *testing.T) {
 	t.Parallel()
 	bare, p := gatedRemote(t, "")
-	set := promoteDirect(p, 1) // history is not gated
+	promoteDirect(p, 1) // history is not gated
 	var h hook
 	c := newController(t, bare, func(cfg *Config) { cfg.OnDeploy = h.onDeploy })
 	if err := c.ReconcileDeploys(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if d := c.Status().Desired[gatedModel]; d.Version != 1 || d.Commit != set {
-		t.Errorf("Desired = %+v, want v1 as the branch has it, set by %s", c.Status().Desired, set[:7])
+	if d, ok := c.Status().Desired[gatedModel]; !ok || d.Version != 1 || d.Commit != "" {
+		t.Errorf("Desired = %+v, want v1 as the branch has it", c.Status().Desired)
 	}
 	if _, ok := remoteFile(t, bare, deploy.Path(gatedModel)); ok {
 		t.Error("the first start gated history and recorded a refusal")

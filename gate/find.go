@@ -21,19 +21,12 @@ const MaxWalk = 10000
 // ErrNotSet when no commit in the range does.
 func SetBy(ctx context.Context, h History, head, since, model string, version int) (*gitstore.CommitInfo, error) {
 	name := registry.VersionPath(model, version)
-	chain, more, err := h.FirstParents(ctx, head, since, MaxWalk)
+	changed, more, err := h.FirstParentChanges(ctx, head, since, name, MaxWalk)
 	if err != nil {
 		return nil, fmt.Errorf("find the commit that set %s v%d to Production: %w", model, version, err)
 	}
-	for i := range chain {
-		c := &chain[i]
-		changed, err := h.ChangedFromFirstParent(ctx, c.Hash, name)
-		if err != nil {
-			return nil, err
-		}
-		if !changed {
-			continue
-		}
+	for i := range changed {
+		c := &changed[i]
 		prod, err := isProduction(ctx, h, c.Hash, model, version)
 		if err != nil {
 			return nil, err
@@ -52,15 +45,14 @@ func SetBy(ctx context.Context, h History, head, since, model string, version in
 			return c, nil
 		}
 	}
-	return nil, notSet(model, version, head, len(chain), more)
-}
-
-func notSet(model string, version int, head string, walked int, more bool) error {
-	scope := fmt.Sprintf("the %d first-parent commits up to %s", walked, short(head))
-	if more {
-		scope = "the last " + scope
+	scope := "on the first-parent chain of " + short(head)
+	if since != "" {
+		scope += " since " + short(since)
 	}
-	return fmt.Errorf("%s v%d: %w in %s", model, version, ErrNotSet, scope)
+	if more {
+		scope = fmt.Sprintf("in the last %d commits %s", MaxWalk, scope)
+	}
+	return nil, fmt.Errorf("%s v%d: %w %s", model, version, ErrNotSet, scope)
 }
 
 // isProduction reports whether the version file at commit says Production.

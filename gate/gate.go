@@ -32,8 +32,7 @@ var (
 
 // History is what the gate reads of the repository; *gitstore.Repo has it.
 type History interface {
-	FirstParents(ctx context.Context, head, stop string, max int) ([]gitstore.CommitInfo, bool, error)
-	ChangedFromFirstParent(ctx context.Context, commit, name string) (bool, error)
+	FirstParentChanges(ctx context.Context, head, stop, name string, max int) ([]gitstore.CommitInfo, bool, error)
 	ReadFile(ctx context.Context, commit, name string) ([]byte, error)
 }
 

@@ -4,16 +4,25 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// FirstParents returns the first-parent chain of head back to stop (not
-// included), newest first: the commits as the branch itself made them, a
-// merge standing for everything it brought in. When stop is "" or not on
-// the chain, the walk goes to the root commit. It returns at most max
-// commits (max <= 0: no limit); more says whether the chain went on.
-func (r *Repo) FirstParents(ctx context.Context, head, stop string, max int) (chain []CommitInfo, more bool, err error) {
+// FirstParentChanges walks the first-parent chain of head back to stop (not
+// included) — the commits as the branch itself made them, a merge standing
+// for everything it brought in — and returns, newest first, those whose file
+// at name differs from their first parent's: added, removed, or with other
+// content or mode (for a root commit: whether the file exists). When stop
+// is "" or not on the chain, the walk goes to the root commit. It looks at
+// most max commits (max <= 0: no limit); more says the chain went on.
+//
+// Each commit is read once, and a folder whose tree is the same as in the
+// parent is not opened, so a long history of commits elsewhere costs a
+// commit and a root tree each.
+func (r *Repo) FirstParentChanges(ctx context.Context, head, stop, name string, max int) (changed []CommitInfo, more bool, err error) {
 	h, err := parseHash(head)
 	if err != nil {
 		return nil, false, err
@@ -24,69 +33,100 @@ func (r *Repo) FirstParents(ctx context.Context, head, stop string, max int) (ch
 			return nil, false, err
 		}
 	}
-	for !h.IsZero() && h != end {
+	name = path.Clean(name)
+	w := &treeWalk{r: r, cache: map[plumbing.Hash][]object.TreeEntry{}}
+	c, err := r.commitObject(h)
+	for walked := 0; err == nil && c.Hash != end; walked++ {
 		if err := ctx.Err(); err != nil {
-			return chain, false, err
+			return changed, false, err
 		}
-		if max > 0 && len(chain) == max {
-			return chain, true, nil
+		if max > 0 && walked == max {
+			return changed, true, nil
 		}
-		c, err := r.commitObject(h)
-		if err != nil {
-			return chain, false, fmt.Errorf("first-parent walk from %s: %w", short(head), err)
-		}
-		chain = append(chain, *commitInfo(c))
-		h = plumbing.ZeroHash
+		var parent *object.Commit
+		parentTree := plumbing.ZeroHash
 		if len(c.ParentHashes) > 0 {
-			h = c.ParentHashes[0]
+			if parent, err = r.commitObject(c.ParentHashes[0]); err != nil {
+				break
+			}
+			parentTree = parent.TreeHash
 		}
+		differs, derr := w.differs(c.TreeHash, parentTree, name)
+		if derr != nil {
+			return changed, false, fmt.Errorf("changes of %s at %s: %w", name, short(c.Hash.String()), derr)
+		}
+		if differs {
+			changed = append(changed, *commitInfo(c))
+		}
+		if parent == nil {
+			return changed, false, nil
+		}
+		c = parent
 	}
-	return chain, false, nil
+	if err != nil {
+		return changed, false, fmt.Errorf("first-parent walk from %s: %w", short(head), err)
+	}
+	return changed, false, nil
 }
 
-// ChangedFromFirstParent reports whether the file at name differs between
-// commit and its first parent: added, removed, or with other content or
-// mode. For a root commit it reports whether the file exists.
-func (r *Repo) ChangedFromFirstParent(ctx context.Context, commit, name string) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	h, err := parseHash(commit)
-	if err != nil {
-		return false, err
-	}
-	c, err := r.commitObject(h)
-	if err != nil {
-		return false, err
-	}
-	name = path.Clean(name)
-	here, err := r.fileEntry(c.TreeHash, name)
-	if err != nil {
-		return false, fmt.Errorf("changed %s at %s: %w", name, short(commit), err)
-	}
-	var there fileID
-	if len(c.ParentHashes) > 0 {
-		p, err := r.commitObject(c.ParentHashes[0])
+// treeWalk compares one path in pairs of trees, keeping the trees it read
+// for the next pair (a commit's parent is the next commit of the walk).
+type treeWalk struct {
+	r     *Repo
+	cache map[plumbing.Hash][]object.TreeEntry
+}
+
+// differs reports whether the file at name differs between the trees a and
+// b (zero: the empty tree). It opens only folders that differ.
+func (w *treeWalk) differs(a, b plumbing.Hash, name string) (bool, error) {
+	parts := strings.Split(name, "/")
+	for i, part := range parts {
+		if a == b {
+			return false, nil
+		}
+		ea, err := w.child(a, part)
 		if err != nil {
 			return false, err
 		}
-		if there, err = r.fileEntry(p.TreeHash, name); err != nil {
-			return false, fmt.Errorf("changed %s at %s: %w", name, short(c.ParentHashes[0].String()), err)
+		eb, err := w.child(b, part)
+		if err != nil {
+			return false, err
+		}
+		if i == len(parts)-1 {
+			return ea.Hash != eb.Hash || ea.Mode != eb.Mode, nil
+		}
+		a, b = dirHash(ea), dirHash(eb)
+	}
+	return false, nil
+}
+
+// child is the entry called name in tree h; zero when absent.
+func (w *treeWalk) child(h plumbing.Hash, name string) (object.TreeEntry, error) {
+	if h.IsZero() {
+		return object.TreeEntry{}, nil
+	}
+	entries, ok := w.cache[h]
+	if !ok {
+		var err error
+		if entries, err = w.r.treeEntries(h); err != nil {
+			return object.TreeEntry{}, err
+		}
+		if len(w.cache) >= 64 {
+			clear(w.cache)
+		}
+		w.cache[h] = entries
+	}
+	for _, e := range entries {
+		if e.Name == name {
+			return e, nil
 		}
 	}
-	return here != there, nil
+	return object.TreeEntry{}, nil
 }
 
-// fileID is what identifies a file's content in a tree; zero when absent.
-type fileID struct {
-	hash plumbing.Hash
-	mode uint32
-}
-
-func (r *Repo) fileEntry(root plumbing.Hash, name string) (fileID, error) {
-	e, ok, err := r.entryAt(root, name)
-	if err != nil || !ok {
-		return fileID{}, err
+func dirHash(e object.TreeEntry) plumbing.Hash {
+	if e.Mode == filemode.Dir {
+		return e.Hash
 	}
-	return fileID{hash: e.Hash, mode: uint32(e.Mode)}, nil
+	return plumbing.ZeroHash
 }
