@@ -47,7 +47,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		func() error { return p.overview(rows, models, deps, readme) },
 		func() error { return p.modelPages(ctx, models, deps, byRun) },
 		func() error {
-			return p.emit("compare.html", b.tool, func() ([]byte, error) {
+			return p.emit("compare.html", "compare", func() ([]byte, error) {
 				return b.render("compare", page0("Compare", "", nil))
 			})
 		},
@@ -77,7 +77,7 @@ func (p *pass) static() error {
 		if err != nil {
 			return fmt.Errorf("read static asset: %w", err)
 		}
-		if err := p.emit("static/"+e.Name(), p.b.tool, func() ([]byte, error) { return data, nil }); err != nil {
+		if err := p.emit("static/"+e.Name(), "static", func() ([]byte, error) { return data, nil }); err != nil {
 			return err
 		}
 	}

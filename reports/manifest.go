@@ -39,7 +39,8 @@ type manifest struct {
 	runs  map[string]*runRow
 	names *interner
 	// Pages maps each written file (relative to the site) to the hash of
-	// its inputs.
+	// its inputs. They are only compared under the same Tool: a manifest
+	// from other templates or options starts with no pages.
 	Pages map[string]string
 }
 

@@ -151,7 +151,7 @@ func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
 // runPagesCurrent marks the pages of row kept when they are up to date.
 func (p *pass) runPagesCurrent(row *runRow) bool {
 	page, data := runPagePaths(row)
-	hash := p.b.tool + row.SHA256
+	hash := row.SHA256
 	p.mu.Lock()
 	ok := p.m.Pages[page] == hash && p.m.Pages[data] == hash
 	p.mu.Unlock()

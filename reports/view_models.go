@@ -92,7 +92,6 @@ func modelRows(models []*registry.Model, deps map[string]*Deployment, root strin
 // its view does.
 func (p *pass) jsonHash(v any) (string, error) {
 	h := sha256.New()
-	h.Write([]byte(p.b.tool))
 	if err := json.NewEncoder(h).Encode(v); err != nil {
 		return "", fmt.Errorf("hash page inputs: %w", err)
 	}

@@ -56,7 +56,7 @@ type runView struct {
 // runPages writes the run's page and its data file for the compare page.
 func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
 	page, data := runPagePaths(row)
-	hash := p.b.tool + row.SHA256
+	hash := row.SHA256
 	err := p.emit(page, hash, func() ([]byte, error) {
 		v, err := p.runView(run, row)
 		if err != nil {

@@ -42,7 +42,6 @@ var allStatuses = []string{"success", "failed", "upstream_failed", "running", "q
 func (p *pass) runsIndex(rows []*runRow) error {
 	paramCols, metricCols := columns(rows, p.m.names)
 	h := sha256.New()
-	h.Write([]byte(p.b.tool))
 	h.Write([]byte(strings.Join(paramCols, "\x00") + "\x01"))
 	for _, c := range metricCols {
 		h.Write([]byte(c.Name + "\x00"))
