@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -125,7 +126,7 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	if err != nil {
 		return nil, err
 	}
-	st, note := checkStore(headFS, getenv)
+	st, note := checkStore(co.repo, getenv)
 	c.note = note
 	c.problems = registry.Check(baseFS, headFS, st)
 	c.baseReg, _ = registry.Load(baseFS)
@@ -137,30 +138,37 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	return c, nil
 }
 
-// checkStore opens the artifact store of MLCD_STORE, else of the head's
-// mlcd.yaml, when it exists; otherwise the store rule is skipped and note
-// says why.
-func checkStore(head fs.FS, getenv func(string) string) (registry.Store, string) {
-	loc := getenv("MLCD_STORE")
-	if loc == "" {
-		if data, err := fs.ReadFile(head, pipeline.FileName); err == nil {
-			if p, err := pipeline.Parse(pipeline.FileName, data); err == nil && p != nil {
-				loc = p.Store
-			}
-		}
+// checkStore opens the artifact store the other commands use (MLCD_STORE,
+// else store: in the checkout's mlcd.yaml, else the user's data folder)
+// when it exists here; otherwise the store rule is skipped and note says
+// why.
+func checkStore(checkout string, getenv func(string) string) (registry.Store, string) {
+	dir := localStoreDir(checkoutRoot(checkout), getenv)
+	if dir == "" {
+		return nil, "no artifact store here (MLCD_STORE, store: in mlcd.yaml or the default): artifacts not checked"
 	}
-	if loc == "" {
-		return nil, "no artifact store (MLCD_STORE or store: in mlcd.yaml): artifacts not checked"
-	}
-	path := strings.TrimPrefix(loc, "file://")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Sprintf("artifact store %s is not reachable here: artifacts not checked", loc)
-	}
-	st, err := store.Open(loc)
+	st, err := store.Open(dir)
 	if err != nil {
-		return nil, fmt.Sprintf("artifact store %s: %v: artifacts not checked", loc, err)
+		return nil, fmt.Sprintf("artifact store %s: %v: artifacts not checked", dir, err)
 	}
 	return st, ""
+}
+
+// checkoutRoot is the top folder of the checkout holding dir (dir itself
+// when none is found).
+func checkoutRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return abs
+		}
+	}
 }
 
 func pipelinePolicy(head fs.FS) *pipeline.Promote {

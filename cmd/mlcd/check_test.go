@@ -11,6 +11,7 @@ import (
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 // setStage edits the version file in the clone as a person making a pull
@@ -87,13 +88,28 @@ func TestCheckCommand(t *testing.T) {
 func TestCheckCommand_Store(t *testing.T) {
 	r := newPromoRepo(t, promoVersion(1, registry.StageNone, 0.8))
 	r.githubEnv(t, "")
-	t.Setenv("MLCD_STORE", t.TempDir()) // a store without the artifact
+	st, err := store.Open(t.TempDir()) // a store without the artifact
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MLCD_STORE", st.Root())
 	r.person.Branch("change")
 	setStage(t, r, promoVersion(1, registry.StageNone, 0.8), registry.StageStaging)
 	r.person.Commit("stage it")
 	out, code, _ := mlcd(t, "check", "--repo", r.person.Dir, "--base", "main")
 	if code != exitBadInput || !strings.Contains(out, "models/churn/v1.yaml:") || strings.Contains(out, "note:") {
 		t.Errorf("artifact missing from the store: exit %d\n%s", code, out)
+	}
+	// Once the artifact is stored, the same change passes.
+	obj := st.Path(promoVersion(1, registry.StageNone, 0).Artifact.SHA256)
+	if err := os.MkdirAll(filepath.Dir(obj), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(obj, []byte("model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code, err := mlcd(t, "check", "--repo", r.person.Dir, "--base", "main"); code != exitOK {
+		t.Errorf("artifact in the store: exit %d, %v\n%s", code, err, out)
 	}
 }
 

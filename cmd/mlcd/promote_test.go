@@ -65,6 +65,7 @@ func (r *promoRepo) githubEnv(t *testing.T, token string) {
 	t.Setenv("GITHUB_EVENT_PATH", "")
 	t.Setenv("MLCD_STORE", "")
 	t.Setenv("MLCD_GIT_TOKEN", "")
+	t.Setenv("XDG_DATA_HOME", t.TempDir()) // no default artifact store
 }
 
 // mlcd runs the command tree in process and returns stdout and the exit
