@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,5 +143,42 @@ func TestExampleRows(t *testing.T) {
 		if err != nil || n != tt.rows {
 			t.Errorf("exampleRows(%s) = %d, %v; want %d", tt.body, n, err, tt.rows)
 		}
+	}
+}
+
+func TestDeployer_CommandFlavorSwitchesUnderLoad(t *testing.T) {
+	t.Parallel()
+	dir := trained(t)
+	example := readFile(t, filepath.Join(dir, "example.json"))
+	f := newFixture(t, nil)
+	f.deploy(f.withExample(f.sklearnVersion("rf", 1, "ok"), example))
+	v2 := f.withExample(f.sklearnVersion("rf", 2, "ok"), example)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var ok, bad atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			load(ctx, f.srv.URL, example, &ok, &bad)
+		}()
+	}
+	old := f.d.gw.routes.Load().byModel["rf"].handler.(*command.Server)
+	res := f.deploy(v2) // the load runs while v2 starts, is checked and switched to
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	if res.Action != ActionDeployed || res.Previous != 1 {
+		t.Errorf("Deploy = %+v", res)
+	}
+	if bad.Load() != 0 || ok.Load() == 0 {
+		t.Errorf("across the switch: %d ok, %d failed; want 0 failed", ok.Load(), bad.Load())
+	}
+	if old.URL() != "" {
+		t.Error("the old server still runs after the switch")
+	}
+	if s, _ := f.d.Serving("rf"); s.Version != 2 {
+		t.Errorf("serving v%d, want v2", s.Version)
 	}
 }
