@@ -26,6 +26,9 @@ type runOptions struct {
 	params  []string
 	jobs    int
 	noCache bool
+	// --once --repo: one pass of the controller (run_once.go).
+	once bool
+	ctl  controllerOptions
 }
 
 func newRunCommand(opts *globalOptions) *cobra.Command {
@@ -48,9 +51,13 @@ Exit status: 0 success, 1 a task failed, 3 invalid mlcd.yaml or flags,
 		Example: `  mlcd run
   mlcd run examples/quickstart --jobs 4
   mlcd run --task train_rf --param n_estimators=300
-  mlcd run --no-cache`,
+  mlcd run --no-cache
+  mlcd run --once --repo https://github.com/acme/churn.git`,
 		Args: badArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ro.once || ro.ctl.repo != "" {
+				return runOnce(cmd.Context(), opts, ro, args, opts.stdout)
+			}
 			ro.dir = "."
 			if len(args) == 1 {
 				ro.dir = args[0]
@@ -63,6 +70,8 @@ Exit status: 0 success, 1 a task failed, 3 invalid mlcd.yaml or flags,
 	f.StringArrayVarP(&ro.params, "param", "p", nil, "override a param, KEY=VALUE (repeatable)")
 	f.IntVarP(&ro.jobs, "jobs", "j", 0, "tasks running at once (default: the number of CPUs)")
 	f.BoolVar(&ro.noCache, "no-cache", false, "run every task, even when its result is cached")
+	f.BoolVar(&ro.once, "once", false, "with --repo: one pass of the controller (fetch, run if changed, record, push), for CI and cron")
+	ro.ctl.addRepoFlags(cmd)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }

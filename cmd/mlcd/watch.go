@@ -33,12 +33,18 @@ type controllerOptions struct {
 }
 
 func (co *controllerOptions) addFlags(cmd *cobra.Command) {
+	co.addRepoFlags(cmd)
+	cmd.Flags().IntVarP(&co.jobs, "jobs", "j", 0, "tasks running at once (default: the number of CPUs)")
+}
+
+// addRepoFlags adds the flags that say which repository and where to keep
+// state, without --jobs (which `mlcd run` has already).
+func (co *controllerOptions) addRepoFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&co.repo, "repo", "", "the repository to follow: a path, file://, https:// or ssh URL")
 	f.StringVar(&co.branch, "branch", "main", "the branch to follow")
 	f.StringVar(&co.state, "state", "", "the state folder (default: under $XDG_STATE_HOME/mlcd)")
 	f.StringVar(&co.store, "store", "", "the artifact store (default: $MLCD_STORE, else store: in mlcd.yaml, else in the state folder)")
-	f.IntVarP(&co.jobs, "jobs", "j", 0, "tasks running at once (default: the number of CPUs)")
 	f.StringVar(&co.botName, "bot-name", gitstore.DefaultBot.Name, "author name of mlcd's commits")
 	f.StringVar(&co.botEmail, "bot-email", gitstore.DefaultBot.Email, "author email of mlcd's commits")
 }

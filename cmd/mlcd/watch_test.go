@@ -155,3 +155,36 @@ func hasSuccessFor(t *testing.T, bare, commit string) bool {
 	}
 	return false
 }
+
+func TestRunOnce_RecordsThenFindsNothingChanged(t *testing.T) {
+	t.Parallel()
+	bare := gittest.NewBare(t)
+	person := gittest.Person(t, bare)
+	person.Write("mlcd.yaml", crashPipeline)
+	person.Write("src/seed", "0\n")
+	person.Commit("pipeline")
+	person.Push()
+	state := t.TempDir()
+	env := gittest.Env()
+
+	first := runBinary(t, t.TempDir(), env, "run", "--once", "--repo", bare, "--state", state)
+	if first.code != 0 || !strings.Contains(first.stdout, ": success, recorded in runs/crash/") {
+		t.Fatalf("first pass: exit %d\n%s\n%s", first.code, first.stdout, first.stderr)
+	}
+	if runs := branchRuns(t, bare); len(runs) != 1 || runs[0].Git.Commit != person.Head() {
+		t.Fatalf("records on the branch after one pass = %d, want 1 of the person's commit", len(runs))
+	}
+	second := runBinary(t, t.TempDir(), env, "run", "--once", "--repo", bare, "--state", state)
+	if second.code != 0 || !strings.Contains(second.stdout, "nothing changed") {
+		t.Fatalf("second pass: exit %d\n%s\n%s", second.code, second.stdout, second.stderr)
+	}
+	// A fresh state folder (a CI job) starts from the last recorded run.
+	third := runBinary(t, t.TempDir(), env, "run", "--once", "--repo", bare, "--state", t.TempDir())
+	if third.code != 0 || !strings.Contains(third.stdout, "nothing changed") {
+		t.Fatalf("pass with a fresh state folder: exit %d\n%s\n%s", third.code, third.stdout, third.stderr)
+	}
+	bad := runBinary(t, t.TempDir(), env, "run", "--once")
+	if bad.code != 3 {
+		t.Errorf("--once without --repo: exit %d, want 3", bad.code)
+	}
+}
