@@ -46,6 +46,9 @@ type Config struct {
 	KillGrace time.Duration
 	// Env is added to every task's environment ("KEY=VALUE").
 	Env []string
+	// ReportDir is where the static report is rendered after each recorded
+	// run; "" means StateDir/site, "-" renders none.
+	ReportDir string
 	// GitHubToken enables GitHub's API for the merge gate and commit
 	// statuses; GitHubBaseURL is the API root ("" is github.com) and
 	// GitHubRepo "owner/repo" when the remote URL does not say it.
@@ -66,6 +69,9 @@ type Controller struct {
 
 	gh       *forge.Client // nil without GitHub's API
 	deployMu sync.Mutex    // one Production reconcile at a time
+	// storeRoot is the artifact store's folder once a run opened it, for
+	// the report's artifact links and logs.
+	storeRoot string
 }
 
 // New opens the controller's state folder and its clone of the repository
@@ -162,6 +168,7 @@ func (c *Controller) openStore(p *pipeline.Pipeline) (*store.Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("artifact store: %w", err)
 	}
+	c.storeRoot = st.Root()
 	return st, nil
 }
 

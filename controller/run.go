@@ -159,6 +159,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 		return fmt.Errorf("record run %s (kept in %s, pushed on the next pass): %w", r.ID, c.state.record(r.ID), err)
 	}
 	c.log.Info("run recorded", "run", r.ID, "status", r.Status, "commit", short(tip), "versions", strings.Join(registered, ", "))
+	c.renderReport(ctx, tip)
 	c.autoPromote(ctx, r, tip)
 	return c.state.dropRecord(r.ID)
 }

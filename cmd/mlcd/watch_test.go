@@ -38,8 +38,14 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 	}
 	t.Parallel()
 	bin := mlcdBinary(t)
-	bare := gittest.NewBare(t)
-	person := gittest.Person(t, bare)
+	// The remote is served over HTTP, as a real one is: killing mlcd never
+	// kills the server's receive-pack half way (a local path remote runs it
+	// in mlcd's process group, and a SIGKILL there leaves a stale ref lock
+	// that git itself would not clear either).
+	root := t.TempDir()
+	bare := gittest.NewBareIn(t, root, "repo.git")
+	url := gittest.Serve(t, root, gittest.ServeOptions{User: "ada", Password: "pw"}).AuthURL("repo.git")
+	person := gittest.Person(t, url)
 	person.Write("mlcd.yaml", crashPipeline)
 	person.Write("src/seed", "0\n")
 	person.Commit("pipeline")
@@ -53,7 +59,7 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "--debug", "watch", "--repo", bare, "--state", state, "--interval", "100ms", "--jobs", "2")
+		cmd := exec.Command(bin, "--debug", "watch", "--repo", url, "--state", state, "--interval", "100ms", "--jobs", "2")
 		cmd.Env = append(os.Environ(), gittest.Env()...)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
