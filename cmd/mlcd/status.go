@@ -80,6 +80,15 @@ func printStatus(out io.Writer, st *controller.Status) {
 		r := st.LastRuns[name]
 		fmt.Fprintf(out, "last run    %s: %s %s at %s, %s\n", name, r.ID, r.Status, shortCommit(r.Commit), ago(r.End))
 	}
+	models := make([]string, 0, len(st.Desired))
+	for m := range st.Desired {
+		models = append(models, m)
+	}
+	sort.Strings(models)
+	for _, m := range models {
+		d := st.Desired[m]
+		fmt.Fprintf(out, "desired     %s v%d (promoted at %s, %s)\n", m, d.Version, shortCommit(d.Commit), ago(d.Since))
+	}
 	for _, id := range st.Unpushed {
 		fmt.Fprintf(out, "unpushed    %s\n", id)
 	}

@@ -77,6 +77,11 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 		Output:   out,
 		Logger:   newLogger(opts),
 		Env:      selfOnPath(),
+		// GitHub's API for the merge gate and commit statuses; the names
+		// GitHub Actions sets.
+		GitHubToken:   os.Getenv("GITHUB_TOKEN"),
+		GitHubBaseURL: os.Getenv("GITHUB_API_URL"),
+		GitHubRepo:    os.Getenv("GITHUB_REPOSITORY"),
 	}, nil
 }
 
