@@ -331,3 +331,48 @@ func TestWatchLocal_RunsOnSave(t *testing.T) {
 		}
 	}
 }
+
+func TestController_RunRequestRunsTheHeadAgain(t *testing.T) {
+	t.Parallel()
+	bare, _ := newRemote(t)
+	const secret = "tok"
+	listen := freeAddr(t)
+	c := newController(t, bare, func(cfg *Config) {
+		cfg.Interval = time.Hour
+		cfg.Listen = listen
+		cfg.WebhookSecret = secret
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Watch(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	}()
+	waitFor(t, func() bool { return countRecords(t, bare) == 1 })
+
+	post := func(token string) int {
+		req, _ := http.NewRequest("POST", "http://"+listen+"/runs", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post("wrong"); got != http.StatusUnauthorized {
+		t.Fatalf("run request with a wrong token answered %d, want 401", got)
+	}
+	if got := post(secret); got != http.StatusAccepted {
+		t.Fatalf("run request answered %d, want 202", got)
+	}
+	waitFor(t, func() bool { return countRecords(t, bare) == 2 })
+	if n := countRecords(t, bare); n != 2 {
+		t.Errorf("records after one run request = %d, want 2 (the wrong token must start nothing)", n)
+	}
+}

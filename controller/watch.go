@@ -52,7 +52,7 @@ func (c *Controller) Watch(ctx context.Context) error {
 		}
 	}()
 	if c.cfg.Listen != "" {
-		srv, err := c.listen(poller)
+		srv, err := c.listen(poller, events)
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,10 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 	c.updateCron(ctx, head, cron, events)
 	trigger := pipeline.Trigger{Kind: string(ev.Kind), Detail: ev.Detail()}
 	var req *request
-	if ev.Kind == watcher.KindSchedule {
+	// A tick, or a person asking for a run (POST /runs), runs the head
+	// whether or not it changed: unchanged tasks are cache hits, and a task
+	// with cache: false (say, one that reads a database) runs again.
+	if ev.Kind == watcher.KindSchedule || (ev.Kind == watcher.KindManual && ev.Commit == "") {
 		req = &request{Commit: c.effectiveCommit(ctx, head), Trigger: trigger, Enqueued: time.Now().UTC()}
 	} else if req, err = c.decide(ctx, head, trigger); err != nil {
 		return err
@@ -187,8 +190,9 @@ func (c *Controller) updateCron(ctx context.Context, head string, cron *cronSour
 }
 
 // listen binds the webhook and status endpoints.
-func (c *Controller) listen(poller *watcher.Poller) (*http.Server, error) {
+func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event) (*http.Server, error) {
 	mux := http.NewServeMux()
+	mux.Handle("POST /runs", c.runRequestHandler(events))
 	if c.cfg.WebhookSecret != "" {
 		hook, err := watcher.NewWebhook(watcher.WebhookConfig{
 			Secret: []byte(c.cfg.WebhookSecret),
@@ -214,7 +218,7 @@ func (c *Controller) listen(poller *watcher.Poller) (*http.Server, error) {
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	c.log.Info("listening", "addr", ln.Addr().String(), "webhook", watcher.WebhookPath)
+	c.log.Info("listening", "addr", ln.Addr().String(), "webhook", watcher.WebhookPath, "runs", "POST /runs")
 	return srv, nil
 }
 
