@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -191,3 +193,72 @@ func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
 func (r *recorder) WriteHeader(code int)        { r.status = code }
 
 var _ io.Writer = (*recorder)(nil)
+
+func TestExecPrefix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line string
+		exec bool
+	}{
+		{"python3 src/serve.py --model 'a b' --port 80", true},
+		{"  gunicorn -b 127.0.0.1:80 app:app > log 2>&1", true},
+		{"cd src && python3 serve.py", false},
+		{"python3 a.py; echo done", false},
+		{"OMP_NUM_THREADS=1 python3 a.py", false},
+		{"exec python3 a.py", false},
+		{"(python3 a.py)", false},
+		{"if true; then x; fi", false},
+		{"python3 a.py --sep '|'", false},
+	}
+	for _, tt := range tests {
+		if got := execPrefix(tt.line) == "exec "; got != tt.exec {
+			t.Errorf("execPrefix(%q) execs = %v, want %v", tt.line, got, tt.exec)
+		}
+	}
+}
+
+func TestServer_DiesWithItsParent(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux's")
+	}
+	// A helper process (this test binary, re-run) starts the server and is
+	// killed with SIGKILL: the server must not outlive it.
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestHelperStartAndHang$")
+	cmd.Env = append(os.Environ(), "MLCD_COMMAND_HELPER="+serverLine(dir))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	waitFor(t, func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "pids"))
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		return pid > 0 && fileHas(filepath.Join(dir, "ready"))
+	})
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitFor(t, func() bool { return !alive(pid) })
+}
+
+func fileHas(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// TestHelperStartAndHang is the parent process of TestServer_DiesWithItsParent.
+func TestHelperStartAndHang(t *testing.T) {
+	line := os.Getenv("MLCD_COMMAND_HELPER")
+	if line == "" {
+		t.Skip("helper process only")
+	}
+	s, err := Start(context.Background(), Config{Command: line})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := strings.Fields(line)[len(strings.Fields(line))-1]
+	os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644)
+	_ = s
+	select {}
+}

@@ -20,11 +20,12 @@ type process struct {
 }
 
 func startProcess(line, dir string, env []string, out io.Writer) (*process, error) {
-	cmd := exec.Command("/bin/sh", "-c", line)
+	cmd := exec.Command("/bin/sh", "-c", execPrefix(line)+line)
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start model server %q: %w", line, err)
 	}
@@ -56,6 +57,26 @@ func (p *process) state() string {
 		return "exit status 0"
 	}
 	return p.err.Error()
+}
+
+// execPrefix is "exec " for a line that is one simple command, so that the
+// server replaces the shell: it is then the process whose death is
+// watched, and it gets the parent-death signal. A line with control
+// operators, an assignment or a keyword first runs as it is.
+func execPrefix(line string) string {
+	ops := strings.NewReplacer(">&", "", "<&", "").Replace(line) // 2>&1 is a redirection
+	if strings.ContainsAny(ops, ";&|\n") {
+		return ""
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+	if strings.ContainsAny(first, "=({}!") {
+		return ""
+	}
+	switch first {
+	case "if", "for", "while", "until", "case", "exec", "":
+		return ""
+	}
+	return "exec "
 }
 
 // expand fills {model} and {port} of a serve command line; the model path
