@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -71,33 +74,71 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 	if err != nil {
 		return err
 	}
-	listen := do.listen
-	if listen == "" {
-		listen = deployListen(ctx, c)
-	}
-	d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
-	if err != nil {
-		return err
-	}
 	if do.once {
-		err := c.ReconcileDeploys(ctx)
+		listen := do.listen
+		if listen == "" {
+			listen = deployListen(ctx, c)
+		}
+		d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
+		if err != nil {
+			return err
+		}
+		err = c.ReconcileDeploys(ctx)
 		printServing(out, d)
 		return joinClose(ctx, err, d)
 	}
+	stop, err := startDeployments(ctx, c, do.listen, cfg, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "mlcd: reconciling deployments of %s (%s) every %s\n", do.repo, cfg.Branch, do.interval)
+	reconcileEvery(ctx, c, do.interval, cfg)
+	return errors.Join(ctx.Err(), stop())
+}
+
+// startDeployments starts the deployer of c (serving again what the
+// branch's deployment records say) and its gateway on listen (default:
+// deploy.listen of mlcd.yaml at the tip, else 127.0.0.1:1234). From then
+// on every version the merge gate allows is deployed and recorded. stop
+// shuts the gateway down and stops the models. mlcd watch can call it
+// before c.Watch to serve what it promotes.
+func startDeployments(ctx context.Context, c *controller.Controller, listen string, cfg controller.Config, out io.Writer) (stop func() error, err error) {
+	if listen == "" {
+		listen = deployListen(ctx, c)
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return joinClose(ctx, err, d)
+		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	fmt.Fprintf(out, "mlcd: serving on http://%s; reconciling %s (%s) every %s\n", ln.Addr(), do.repo, cfg.Branch, do.interval)
+	d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())
 	printServing(out, d)
-	return serveGateway(ctx, ln, d, cfg.Logger, func(ctx context.Context) error {
-		go reconcileEvery(ctx, c, do.interval, cfg)
-		return nil
-	})
+	return func() error {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		err := srv.Shutdown(sctx)
+		<-errc
+		return errors.Join(err, d.Close(sctx))
+	}, nil
 }
 
 // reconcileEvery runs the deploy reconcile on a ticker until ctx is done.
 func reconcileEvery(ctx context.Context, c *controller.Controller, every time.Duration, cfg controller.Config) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {

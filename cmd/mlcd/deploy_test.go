@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,5 +73,80 @@ func TestDeployCommand_Once(t *testing.T) {
 	}
 	if res := runBinary(t, t.TempDir(), env, "deploy", "--once"); res.code != exitBadInput {
 		t.Errorf("without --repo: exit %d, want 3", res.code)
+	}
+}
+
+func TestDeployCommand_FollowsTheBranch(t *testing.T) {
+	t.Parallel()
+	storeDir := t.TempDir()
+	st, err := store.Open(storeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := st.PutFile(context.Background(), "../../deploy/xgboost/testdata/tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func(n int, stage registry.Stage) *registry.Version {
+		return &registry.Version{
+			Schema: registry.Schema, Model: "churn", Version: n, Stage: stage,
+			RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train", Commit: strings.Repeat("a", 40),
+			Artifact: registry.Artifact{File: "model.json", SHA256: obj.SHA256, Size: obj.Size},
+			Flavor:   pipeline.FlavorXGBoost, Created: time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC),
+		}
+	}
+	bare := gittest.NewBare(t)
+	p := gittest.Person(t, bare)
+	p.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  train: {run: \"true\"}\ndeploy: {require: none}\n")
+	for n, stage := range map[int]registry.Stage{1: registry.StageProduction, 2: registry.StageNone} {
+		p.Write(registry.VersionPath("churn", n), string(registry.Marshal(version(n, stage))))
+	}
+	p.Commit("churn v1 in Production")
+	p.Push()
+
+	addr := freeAddr(t)
+	state := filepath.Join(t.TempDir(), "state")
+	start := func() *serveProc {
+		cmd := exec.Command(mlcdBinary(t), "deploy", "--repo", bare, "--state", state, "--listen", addr, "--interval", "200ms")
+		cmd.Env = append(append(os.Environ(), gittest.Env()...), "MLCD_STORE="+storeDir)
+		return startProc(t, cmd, addr)
+	}
+	proc := start()
+	waitVersion(t, addr, "1")
+	p.Git("pull", "--quiet", "--rebase", "origin", "main")
+	p.Write(registry.VersionPath("churn", 2), string(registry.Marshal(version(2, registry.StageProduction))))
+	p.Commit("promote churn v2")
+	p.Push()
+	waitVersion(t, addr, "2")
+
+	syscall.Kill(proc.cmd.Process.Pid, syscall.SIGKILL)
+	<-proc.done
+	start()
+	if got := getVersion(addr); got != "2" {
+		t.Errorf("after kill -9 and a restart the endpoint serves %q at once, want 2", got)
+	}
+	if v1, _ := gittest.TryGit(bare, nil, "show", "main:"+registry.VersionPath("churn", 1)); !strings.Contains(v1, "stage: Archived") {
+		t.Errorf("v1 was not archived:\n%s", v1)
+	}
+}
+
+func getVersion(addr string) string {
+	resp, err := http.Get("http://" + addr + "/version")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func waitVersion(t *testing.T, addr, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for getVersion(addr) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("/version = %q after 30s, want %q", getVersion(addr), want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

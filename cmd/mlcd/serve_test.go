@@ -109,6 +109,12 @@ func startServe(t *testing.T, dir, storeDir, addr string, args ...string) *serve
 	host, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(mlcdBinary(t), append([]string{"serve", "--repo", dir, "--host", host, "--port", port}, args...)...)
 	cmd.Env = append(os.Environ(), "MLCD_STORE="+storeDir)
+	return startProc(t, cmd, addr)
+}
+
+// startProc starts cmd and waits until addr/ping answers 200.
+func startProc(t *testing.T, cmd *exec.Cmd, addr string) *serveProc {
+	t.Helper()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -127,11 +133,11 @@ func startServe(t *testing.T, dir, storeDir, addr string, args ...string) *serve
 		}
 		select {
 		case <-p.done:
-			t.Fatalf("mlcd serve exited before it answered /ping:\n%s", out.String())
+			t.Fatalf("%s exited before it answered /ping:\n%s", cmd.Args[1], out.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("mlcd serve did not answer /ping within 30s:\n%s", out.String())
+			t.Fatalf("%s did not answer /ping within 30s:\n%s", cmd.Args[1], out.String())
 		}
 	}
 }
