@@ -27,16 +27,24 @@ type DeployerOptions struct {
 	Metrics *deploy.Metrics
 }
 
-// StartDeployer builds the deployer of this controller (artifacts from
-// its store, deploy folder and checkouts in its state folder), connects it
-// to the Production reconcile so that every version the merge gate allows
-// is deployed and its outcome committed to deployments/<model>.yaml, and
-// brings back what the branch's deployment records say is serving, then
-// reconciles the branch's Production changes and deploys any desired
-// version not serving yet (on first use, head's Production versions). Call it before Watch or
-// ReconcileDeploys; the caller listens on the deployer's Handler and closes
-// it.
+// StartDeployer is NewDeployer then RestoreDeployments: call it before
+// Watch or ReconcileDeploys; the caller listens on the deployer's Handler
+// and closes it.
 func (c *Controller) StartDeployer(ctx context.Context, opts DeployerOptions) (*deploy.Deployer, error) {
+	d, err := c.NewDeployer(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.RestoreDeployments(ctx, d)
+	return d, nil
+}
+
+// NewDeployer builds the deployer of this controller (artifacts from its
+// store, deploy folder and checkouts in its state folder) and connects it
+// to the Production reconcile: every version the merge gate allows is
+// deployed and its outcome committed to deployments/<model>.yaml. It
+// serves nothing yet. Call it before Watch or ReconcileDeploys.
+func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*deploy.Deployer, error) {
 	head, err := c.knownTip(ctx)
 	if err != nil {
 		return nil, err
@@ -64,6 +72,20 @@ func (c *Controller) StartDeployer(ctx context.Context, opts DeployerOptions) (*
 	c.cfg.OnDeploy = func(ctx context.Context, v *registry.Version, commit string) {
 		c.deployAndRecord(ctx, d, opts.Endpoint, v, commit)
 	}
+	return d, nil
+}
+
+// RestoreDeployments brings back what the branch's deployment records say
+// is serving (committing nothing), then reconciles the branch's Production
+// changes and deploys each desired version not serving yet (on first use,
+// the branch's Production versions). Problems go to the log and the
+// status: what can serve, serves.
+func (c *Controller) RestoreDeployments(ctx context.Context, d *deploy.Deployer) {
+	head, err := c.knownTip(ctx)
+	if err != nil {
+		c.status.addError(fmt.Errorf("restore deployments: %w", err))
+		return
+	}
 	c.deployMu.Lock()
 	err = c.restore(ctx, d, head)
 	c.deployMu.Unlock()
@@ -75,7 +97,6 @@ func (c *Controller) StartDeployer(ctx context.Context, opts DeployerOptions) (*
 	c.deployMu.Lock()
 	c.deployDesired(ctx, d, head)
 	c.deployMu.Unlock()
-	return d, nil
 }
 
 // knownTip is the branch's tip: fetched when the remote answers, else the

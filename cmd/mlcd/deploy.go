@@ -110,7 +110,7 @@ func startDeployments(ctx context.Context, c *controller.Controller, listen stri
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
+	d, err := c.NewDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -122,7 +122,8 @@ func startDeployments(ctx context.Context, c *controller.Controller, listen stri
 	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(ln) }() // /ping answers 503 until a model serves
+	c.RestoreDeployments(ctx, d)
 	fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())
 	printServing(out, d)
 	return func() error {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -113,6 +114,7 @@ func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	}
 	proc := start()
 	waitVersion(t, addr, "1")
+	waitRecorded(t, bare, 1) // the bot's commit follows the switch
 	p.Git("pull", "--quiet", "--rebase", "origin", "main")
 	p.Write(registry.VersionPath("churn", 2), string(registry.Marshal(version(2, registry.StageProduction))))
 	p.Commit("promote churn v2")
@@ -122,11 +124,29 @@ func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	syscall.Kill(proc.cmd.Process.Pid, syscall.SIGKILL)
 	<-proc.done
 	start()
-	if got := getVersion(addr); got != "2" {
-		t.Errorf("after kill -9 and a restart the endpoint serves %q at once, want 2", got)
-	}
-	if v1, _ := gittest.TryGit(bare, nil, "show", "main:"+registry.VersionPath("churn", 1)); !strings.Contains(v1, "stage: Archived") {
-		t.Errorf("v1 was not archived:\n%s", v1)
+	waitVersion(t, addr, "2") // from deployments/churn.yaml, or the desired state if the kill beat the record
+	waitRecorded(t, bare, 2)
+}
+
+// waitRecorded waits until the remote's deployments/churn.yaml says
+// version n serves and the versions before it are archived.
+func waitRecorded(t *testing.T, bare string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rec, _ := gittest.TryGit(bare, nil, "show", "main:"+deploy.Path("churn"))
+		ok := strings.Contains(rec, "current:\n  version: "+strconv.Itoa(n)+"\n")
+		for i := 1; i < n; i++ {
+			old, _ := gittest.TryGit(bare, nil, "show", "main:"+registry.VersionPath("churn", i))
+			ok = ok && strings.Contains(old, "stage: Archived")
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("v%d not recorded as serving (or older versions not archived) after 30s:\n%s", n, rec)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
