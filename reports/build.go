@@ -37,6 +37,12 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return p.stats, fmt.Errorf("read README: %w", err)
 	}
+	p.history = b.opts.StageHistory
+	if p.history == nil && b.opts.GitHistory {
+		if p.history, err = p.gitHistory(ctx, repo); err != nil {
+			return p.stats, err
+		}
+	}
 	byRun := make(map[string]*runRow, len(rows))
 	for _, r := range rows {
 		byRun[runKey(r.Pipeline, r.ID)] = r

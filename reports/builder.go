@@ -33,8 +33,10 @@ type Options struct {
 	// registry.Load.
 	LoadModels func(fsys fs.FS) ([]*registry.Model, error)
 	// StageHistory lists, per model name, who changed which version's stage
-	// and when (from git log); the caller fills it, nil shows none.
+	// and when. When nil and GitHistory is set, Build reads it from the
+	// repository's git history (incrementally, from the last build's HEAD).
 	StageHistory map[string][]StageChange
+	GitHistory   bool
 	// LogTailLines is the number of last log lines shown inline (default 20).
 	LogTailLines int
 	Logger       *slog.Logger

@@ -42,6 +42,9 @@ type manifest struct {
 	// its inputs. They are only compared under the same Tool: a manifest
 	// from other templates or options starts with no pages.
 	Pages map[string]string
+	// HistoryHead is the commit the stage history was read at.
+	HistoryHead string
+	History     map[string][]StageChange
 }
 
 // runRow is the summary of one run record: enough for the runs table, the
@@ -129,6 +132,7 @@ func readManifest(dir, tool string) *manifest {
 		return m
 	}
 	m.names = newInterner(old.Names)
+	m.HistoryHead, m.History = old.HistoryHead, old.History
 	for _, r := range old.Rows {
 		m.runs[r.File] = r
 	}

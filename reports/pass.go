@@ -30,6 +30,7 @@ type pass struct {
 	histories map[string]map[string][]xy
 	wanted    map[string]bool
 	written   []string // paths of the files written, to flush them
+	history   map[string][]StageChange
 }
 
 func newPass(b *Builder, m *manifest) *pass {

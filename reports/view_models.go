@@ -139,7 +139,7 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 		}
 		v.Versions = append(v.Versions, vv)
 	}
-	for _, c := range p.b.opts.StageHistory[m.Name] {
+	for _, c := range p.history[m.Name] {
 		sv := stageView{When: formatTime(c.Time), Version: c.Version, From: string(c.From), To: string(c.To),
 			Author: c.Author, Commit: shortCommit(c.Commit), PR: c.PR}
 		if strings.HasPrefix(c.PRURL, "https://") {

@@ -51,7 +51,8 @@ func runReport(ctx context.Context, opts *globalOptions, ro *reportOptions, out 
 	if ro.store == "" {
 		ro.store = localStoreDir(ro.repo, os.Getenv)
 	}
-	b, err := reports.New(reports.Options{Out: ro.out, BaseURL: ro.baseURL, StoreDir: ro.store, Logger: newLogger(opts)})
+	b, err := reports.New(reports.Options{Out: ro.out, BaseURL: ro.baseURL, StoreDir: ro.store,
+		GitHistory: true, Logger: newLogger(opts)})
 	if err != nil {
 		return err
 	}
