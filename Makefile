@@ -17,7 +17,7 @@ WORKFLOWS := $(wildcard .github/workflows/*.yml) cmd/mlcd/scaffold/files/github/
 export GIT_CONFIG_GLOBAL := /dev/null
 export GIT_CONFIG_NOSYSTEM := 1
 
-.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve demo verify clean
+.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve demo demo-quickstart verify clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -83,8 +83,11 @@ bench-serve: ## Serving: native xgboost vs Flask/gunicorn (wrk, c=8 and 32, 10 s
 bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
 	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
 
-demo: build ## Run the quickstart example end to end
+demo: build ## The whole CD4ML lifecycle of examples/churn: watch, train, promote, serve, retrain
 	./scripts/demo.sh
+
+demo-quickstart: build ## The quickstart example: a run, then a fully cached run
+	./scripts/demo-quickstart.sh
 
 verify: ## Fail when fmt or tidy would change the tree
 	$(GO) mod tidy
