@@ -17,7 +17,7 @@ WORKFLOWS := $(wildcard .github/workflows/*.yml) cmd/mlcd/scaffold/files/github/
 export GIT_CONFIG_GLOBAL := /dev/null
 export GIT_CONFIG_NOSYSTEM := 1
 
-.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve demo demo-quickstart verify clean
+.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve bench-report demo demo-quickstart verify clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -62,7 +62,7 @@ fuzz: ## Run each fuzz test for 30s
 		done; \
 	done
 
-bench: bench-dag bench-watch bench-registry bench-serve ## Run every benchmark
+bench: bench-dag bench-watch bench-registry bench-serve bench-report ## Run every benchmark
 
 bench-dag: build ## Time a 200-task no-op DAG: mlcd run vs make -j2, and fully cached
 	./scripts/bench-dag.sh
@@ -79,6 +79,9 @@ bench-git: ## Git layer only: poll cost over HTTP, recording into 1,000 vs 10,00
 
 bench-serve: ## Serving: native xgboost vs Flask/gunicorn (wrk, c=8 and 32, 10 s runs, median of 3)
 	$(GO) run ./internal/servebench -duration 10s -conns 8,32 -rounds 3
+
+bench-report: ## Static report on a generated 10,000-run repo: full and incremental build, peak memory, Chromium load time
+	$(GO) run ./internal/reportbench
 
 bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
 	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
