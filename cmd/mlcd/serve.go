@@ -137,6 +137,9 @@ func resolveVersion(dir, spec string) (*registry.Version, error) {
 		return nil, err
 	}
 	m := reg.Model(name)
+	if m == nil && err != nil {
+		return nil, err // its version files may be the ones that do not parse
+	}
 	if m == nil {
 		return nil, badInput(fmt.Errorf("no model %q under %s (models: %s)", name,
 			filepath.Join(dir, registry.Dir), strings.Join(modelNames(reg), ", ")))
