@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -25,24 +24,26 @@ func loadModels(fsys fs.FS) ([]*registry.Model, error) {
 
 // Deployment is deployments/<model>.yaml as far as the report shows it.
 type Deployment struct {
-	Model   string        `yaml:"model"`
-	Current *DeployEvent  `yaml:"current"`
-	History []DeployEvent `yaml:"history"`
+	Model   string
+	Current *DeployEvent
+	History []DeployEvent
 }
 
 // DeployEvent is one deploy, rollback or refusal.
 type DeployEvent struct {
-	Time     time.Time `yaml:"time"`
-	Action   string    `yaml:"action"` // deploy, rollback, refused
-	Version  int       `yaml:"version"`
-	Endpoint string    `yaml:"endpoint"`
-	Commit   string    `yaml:"commit"`
-	Reason   string    `yaml:"reason"`
+	Time     time.Time
+	Action   string // deploy, rollback, refusal, archive, failure; for the current one, its status
+	Version  int
+	Endpoint string
+	Commit   string
+	Reason   string
 }
 
-// loadDeployments reads deployments/*.yaml; the folder may be absent.
+// loadDeployments reads deployments/*.yaml with the deploy package's
+// reader (the one format mlcd writes); the folder may be absent. A record
+// with problems is named in the error, and the others are shown.
 func loadDeployments(fsys fs.FS) (map[string]*Deployment, error) {
-	files, err := fs.ReadDir(fsys, "deployments")
+	files, err := fs.ReadDir(fsys, deploy.RecordDir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -55,20 +56,29 @@ func loadDeployments(fsys fs.FS) (map[string]*Deployment, error) {
 		if f.IsDir() || !strings.HasSuffix(f.Name(), ".yaml") {
 			continue
 		}
-		name := path.Join("deployments", f.Name())
+		name := path.Join(deploy.RecordDir, f.Name())
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("read deployment: %w", err)
 		}
-		var d Deployment
-		if err := yaml.Unmarshal(data, &d); err != nil {
-			errs = append(errs, &pipeline.Error{File: name, Msg: err.Error()})
+		rec, err := deploy.Parse(name, data)
+		if err != nil {
+			errs = append(errs, err)
 			continue
 		}
-		if d.Model == "" {
-			d.Model = strings.TrimSuffix(f.Name(), ".yaml")
-		}
-		out[d.Model] = &d
+		out[rec.Model] = deploymentOf(rec)
 	}
 	return out, errors.Join(errs...)
+}
+
+// deploymentOf is what the report shows of a deployment record.
+func deploymentOf(rec *deploy.Record) *Deployment {
+	d := &Deployment{Model: rec.Model}
+	if c := rec.Current; c != nil {
+		d.Current = &DeployEvent{Time: c.Since, Action: c.Status, Version: c.Version, Endpoint: c.Endpoint, Commit: c.Commit}
+	}
+	for _, ev := range rec.History {
+		d.History = append(d.History, DeployEvent{Time: ev.Time, Action: string(ev.Kind), Version: ev.Version, Commit: ev.Commit, Reason: ev.Reason})
+	}
+	return d
 }

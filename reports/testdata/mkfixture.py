@@ -2,6 +2,23 @@
 import json, os, hashlib, sys
 from datetime import datetime, timedelta, timezone
 
+EVIL = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+def deployment(model, evil):
+    """deployments/<model>.yaml in the canonical format of the deploy package."""
+    X = EVIL if evil else None
+    q = json.dumps
+    return '\n'.join([
+        'schema: 1', 'model: ' + q(model), 'current:', '  version: 1', '  digest: ' + q('c' * 64),
+        '  commit: ' + q('a' * 40), '  endpoint: ' + q(X or '127.0.0.1:1234'), '  since: "2026-03-01T12:00:00Z"',
+        '  status: ' + q(X or 'serving'), 'history:',
+        '  - time: "2026-03-01T12:00:00Z"', '    kind: "deploy"', '    version: 1', '    digest: ' + q('c' * 64),
+        '    commit: ' + q('a' * 40),
+        '  - time: "2026-03-01T13:00:00Z"', '    kind: "rollback"', '    version: 2', '    digest: ' + q('d' * 64),
+        '    commit: ' + q('b' * 40), '    reason: ' + q(X or 'health check failed'),
+    ]) + '\n'
+
 def ts(t): return t.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 def build(root, evil):
@@ -92,10 +109,7 @@ def build(root, evil):
             open(os.path.join(mdir, 'v%d.yaml' % vi), 'w').write('\n'.join(lines) + '\n')
     os.makedirs(os.path.join(repo, 'deployments'), exist_ok=True)
     dm = models[0][0]
-    dep = {'model': dm, 'current': {'time': '2026-03-01T12:00:00Z', 'action': 'deploy', 'version': 1, 'endpoint': '127.0.0.1:1234' if not evil else X, 'commit': 'a' * 40},
-           'history': [{'time': '2026-03-01T12:00:00Z', 'action': 'deploy', 'version': 1, 'endpoint': '127.0.0.1:1234', 'commit': 'a' * 40},
-                       {'time': '2026-03-01T13:00:00Z', 'action': 'refused' if not evil else X, 'version': 2, 'endpoint': '127.0.0.1:1234', 'commit': 'b' * 40, 'reason': 'health check failed' if not evil else X}]}
-    json.dump(dep, open(os.path.join(repo, 'deployments', dm + '.yaml'), 'w'), indent=1)
+    open(os.path.join(repo, 'deployments', dm + '.yaml'), 'w').write(deployment(dm, evil))
     readme = '# Churn\n\nPredicts churn.\n\n| model | metric |\n|---|---|\n| rf | f1 |\n\n<b>raw</b> html stays text.\n' if not evil else \
         '# README ' + X + '\n\n<script>alert(7)</script>\n<iframe src="javascript:alert(8)"></iframe>\n\n[x](javascript:alert(9)) <img src=x onerror=alert(10)>\n\n| ' + X + ' | b |\n|---|---|\n| 1 | 2 |\n'
     open(os.path.join(repo, 'README.md'), 'w').write(readme)
