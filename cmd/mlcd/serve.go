@@ -137,8 +137,8 @@ func resolveVersion(dir, spec string) (*registry.Version, error) {
 		return nil, err
 	}
 	m := reg.Model(name)
-	if m == nil && err != nil {
-		return nil, err // its version files may be the ones that do not parse
+	if m == nil && err != nil && strings.Contains(err.Error(), registry.Dir+"/"+name+"/") {
+		return nil, err // its version files are there but do not parse
 	}
 	if m == nil {
 		return nil, badInput(fmt.Errorf("no model %q under %s (models: %s)", name,

@@ -72,7 +72,10 @@ func TestResolveVersion(t *testing.T) {
 		{"churn@None", 0, `has no version "None"`},
 		{"other", 0, `no model "other"`},
 		{"@2", 0, "want MODEL[@VERSION|@STAGE|@ALIAS]"},
+		{"bad", 0, "models/bad/v1.yaml:1:1: unknown key \"nonsense\""},
 	}
+	os.MkdirAll(filepath.Join(dir, "models", "bad"), 0o755)
+	os.WriteFile(filepath.Join(dir, "models", "bad", "v1.yaml"), []byte("nonsense: 1\n"), 0o644)
 	for _, tt := range tests {
 		v, err := resolveVersion(dir, tt.spec)
 		if tt.err != "" {
