@@ -137,7 +137,8 @@ func resolveVersion(dir, spec string) (*registry.Version, error) {
 		return nil, err
 	}
 	m := reg.Model(name)
-	if m == nil && err != nil && strings.Contains(err.Error(), registry.Dir+"/"+name+"/") {
+	ownProblems := err != nil && strings.Contains(err.Error(), registry.Dir+"/"+name+"/")
+	if m == nil && ownProblems {
 		return nil, err // its version files are there but do not parse
 	}
 	if m == nil {
@@ -146,7 +147,7 @@ func resolveVersion(dir, spec string) (*registry.Version, error) {
 	}
 	v := pickVersion(m, sel)
 	if v == nil {
-		if err != nil {
+		if ownProblems {
 			return nil, err // maybe the wanted file does not parse
 		}
 		if sel == "" {
