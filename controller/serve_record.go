@@ -14,19 +14,26 @@ import (
 
 // deployAndRecord deploys v and commits what happened: a deploy sets
 // deployments/<model>.yaml's current version, adds a deploy event and
-// archives the previous Production version, in one commit; a rollback adds
-// a rollback event and, on GitHub, a failed commit status. A version
-// already serving, or an artifact that failed before, records nothing.
+// archives the previous Production version, in one commit; a rollback (or
+// a version whose artifact failed before) adds a rollback event and, on
+// GitHub, a failed commit status. A version already serving records
+// nothing.
 func (c *Controller) deployAndRecord(ctx context.Context, d *deploy.Deployer, endpoint string, v *registry.Version, commit string) {
 	res, err := d.Deploy(ctx, v, commit)
 	switch res.Action {
-	case deploy.ActionUnchanged, deploy.ActionSkipped:
+	case deploy.ActionUnchanged:
 		return
 	case deploy.ActionDeployed:
 		err = c.publishDeploy(ctx, d, endpoint, v, res)
 		c.setDeployStatus(ctx, commit, forge.StateSuccess, fmt.Sprintf("serving %s v%d", v.Model, v.Version))
-	case deploy.ActionRolledBack:
+	case deploy.ActionRolledBack, deploy.ActionSkipped:
+		// A skipped version reuses an artifact that failed before; it is
+		// recorded once (the event is not added twice for one commit).
 		ev := deploy.Event{Time: res.Time, Kind: deploy.KindRollback, Version: v.Version, Digest: res.Digest, Commit: commit, Reason: res.Reason}
+		if res.Action == deploy.ActionSkipped {
+			ev.Reason = "its artifact already failed its health check: " + res.Reason
+			err = nil // expected: nothing was tried
+		}
 		err = errors.Join(err, c.publishEvent(ctx, v.Model, ev))
 		c.setDeployStatus(ctx, commit, forge.StateFailure, "rolled back: "+res.Reason)
 	}

@@ -73,6 +73,7 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	p.Write(registry.VersionPath(gatedModel, 1), servedVersion(1, registry.StageProduction, good))
 	p.Write(registry.VersionPath(gatedModel, 2), servedVersion(2, registry.StageNone, good))
 	p.Write(registry.VersionPath(gatedModel, 3), servedVersion(3, registry.StageNone, broken))
+	p.Write(registry.VersionPath(gatedModel, 4), servedVersion(4, registry.StageNone, broken))
 	p.Commit("churn-xgb v1 in Production")
 	p.Push()
 
@@ -124,6 +125,23 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	last := rec.History[len(rec.History)-1]
 	if rec.Current.Version != 2 || last.Kind != deploy.KindRollback || last.Version != 3 || !strings.Contains(last.Reason, "load model") {
 		t.Errorf("record after the rollback: current %+v, last event %+v", rec.Current, last)
+	}
+
+	// v4 has v3's artifact: it is not tried again, and that is recorded.
+	p.Git("pull", "--quiet", "--rebase", "origin", "main")
+	p.Write(registry.VersionPath(gatedModel, 4), servedVersion(4, registry.StageProduction, broken))
+	p.Commit("promote v4, the same broken file")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec = remoteRecord(t, bare)
+	last = rec.History[len(rec.History)-1]
+	if last.Kind != deploy.KindRollback || last.Version != 4 || !strings.Contains(last.Reason, "already failed") {
+		t.Errorf("record after v4: last event %+v", last)
+	}
+	if got := scoreVersion(t, d); got != "2" {
+		t.Errorf("after v4 the endpoint serves %q, want v2 still", got)
 	}
 	head := remoteHead(t, bare)
 	d.Close(ctx)
