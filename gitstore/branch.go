@@ -5,15 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // OpenWorkTree opens the existing repository at dir or in a folder above
@@ -22,7 +26,7 @@ import (
 // URL of its "origin" remote, else to the repository itself, and is used
 // only by the methods that talk to a remote.
 func OpenWorkTree(_ context.Context, dir string, opts Options) (*Repo, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	repo, err := openLocal(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("open %s: no git repository here or above: %w", dir, ErrNotFound)
 	}
@@ -43,6 +47,45 @@ func OpenWorkTree(_ context.Context, dir string, opts Options) (*Repo, error) {
 	}
 	r.setRepo(repo)
 	return r, nil
+}
+
+// openLocal opens the repository at dir or above it. Its storage keeps a
+// few pack files open: go-git's default opens the pack again for every
+// object, which doubled the time of reading a 10,000-file registry. A .git
+// file (a linked worktree, a submodule) is left to go-git's own opening.
+func openLocal(dir string) (*git.Repository, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	keepOpen := func(dot string) *filesystem.Storage {
+		return filesystem.NewStorageWithOptions(osfs.New(dot), cache.NewObjectLRUDefault(),
+			filesystem.Options{MaxOpenDescriptors: 16})
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			if !fi.IsDir() {
+				return git.PlainOpenWithOptions(d, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+			}
+			return git.Open(keepOpen(filepath.Join(d, ".git")), osfs.New(d))
+		}
+		if isBare(d) {
+			return git.Open(keepOpen(d), nil)
+		}
+		if filepath.Dir(d) == d {
+			return nil, git.ErrRepositoryNotExists
+		}
+	}
+}
+
+// isBare reports whether d looks like a bare repository.
+func isBare(d string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(d, name)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func originURL(repo *git.Repository) string {

@@ -118,19 +118,17 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	if c.base, err = repo.MergeBase(ctx, target, c.head); err != nil {
 		return nil, badInput(fmt.Errorf("base: %w (fetch the target branch, e.g. fetch-depth: 0 in GitHub Actions)", err))
 	}
-	baseFS, err := repo.FS(ctx, c.base)
+	trees, err := repo.Snapshots(ctx, c.base, c.head)
 	if err != nil {
 		return nil, err
 	}
-	headFS, err := repo.FS(ctx, c.head)
-	if err != nil {
-		return nil, err
-	}
+	baseFS, headFS := trees[0], trees[1]
 	st, note := checkStore(co.repo, getenv)
 	c.note = note
 	c.problems = registry.Check(baseFS, headFS, st)
-	c.baseReg, _ = registry.Load(baseFS)
-	c.headReg, _ = registry.Load(headFS)
+	var loader registry.Loader // the head's load reuses the base's parses
+	c.baseReg, _ = loader.Load(baseFS)
+	c.headReg, _ = loader.Load(headFS)
 	if c.baseReg != nil && c.headReg != nil {
 		c.changes = registry.Diff(c.baseReg, c.headReg)
 	}
