@@ -409,3 +409,14 @@ func (r *Repo) pushRef(ctx context.Context, ref plumbing.ReferenceName, old, com
 	}
 	return r.remoteErr(ctx, "push to", err)
 }
+
+// Close releases the files the repository's storage keeps open (the pack
+// files OpenWorkTree keeps). The Repo must not be used afterwards.
+func (r *Repo) Close() error {
+	r.st.Lock()
+	defer r.st.Unlock()
+	if s, ok := r.storer().(*filesystem.Storage); ok {
+		return s.Close()
+	}
+	return nil
+}

@@ -85,6 +85,7 @@ func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv
 	if err != nil {
 		return err
 	}
+	defer c.repo.Close()
 	if err := printCheck(out, c); err != nil {
 		return err
 	}
@@ -99,12 +100,17 @@ func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv
 	return nil
 }
 
-func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) string) (*checked, error) {
+func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) string) (_ *checked, err error) {
 	repo, err := gitstore.OpenWorkTree(ctx, co.repo, gitstore.Options{Branch: co.branch})
 	if err != nil {
 		return nil, badInput(err)
 	}
 	c := &checked{repo: repo}
+	defer func() {
+		if err != nil {
+			repo.Close()
+		}
+	}()
 	if c.head, err = repo.ResolveRef(ctx, co.head); err != nil {
 		return nil, badInput(fmt.Errorf("--head: %w", err))
 	}
