@@ -76,13 +76,13 @@ func Open(ctx context.Context, repo *gitstore.Repo, gh *forge.Client, req Reques
 	if err != nil {
 		return nil, err
 	}
-	reg, err := registry.Load(tree)
+	reg, loadErr := registry.Load(tree)
 	if reg == nil {
-		return nil, fmt.Errorf("registry of %s: %w", repo.Branch(), err)
+		return nil, fmt.Errorf("registry of %s: %w", repo.Branch(), loadErr)
 	}
 	v, err := find(reg, req.Model, req.Version)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, problemsOf(loadErr, registry.VersionPath(req.Model, req.Version)))
 	}
 	if v.Stage == req.Stage {
 		return nil, fmt.Errorf("%s v%d is %s already on %s: %w", v.Model, v.Version, v.Stage, repo.Branch(), ErrSameStage)
@@ -140,6 +140,22 @@ func find(reg *registry.Registry, model string, n int) (*registry.Version, error
 		return nil, fmt.Errorf("%s v%d: %w (known versions: %s)", model, n, ErrUnknown, strings.Join(vs, ", "))
 	}
 	return v, nil
+}
+
+// problemsOf returns the problems of the file at path among those of a
+// registry load, so that "unknown version" comes with why its file did not
+// count; nil when it has none.
+func problemsOf(loadErr error, path string) error {
+	var mine []error
+	for _, p := range pipeline.Problems(loadErr) {
+		if p.File == path {
+			mine = append(mine, p)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s does not parse: %w", path, errors.Join(mine...))
 }
 
 // policyOf reads promote: from the tree's mlcd.yaml; nil when there is

@@ -64,6 +64,10 @@ func TestOpen_OpensThenUpdatesOnePR(t *testing.T) {
 
 func TestOpen_Errors(t *testing.T) {
 	w := newWorld(t, version(1, registry.StageProduction, 0.80), version(2, registry.StageNone, 0.85))
+	broken := strings.Replace(string(registry.Marshal(version(3, registry.StageNone, 0.9))), "run:", "run_id:", 1)
+	w.person.Write("models/churn/v3.yaml", broken)
+	w.person.Commit("a hand-edited version")
+	w.person.Push()
 	ctx := testContext(t)
 	repo := w.repo(t)
 	tests := []struct {
@@ -74,6 +78,7 @@ func TestOpen_Errors(t *testing.T) {
 		{Request{Model: "churn", Version: 9}, ErrUnknown, "known versions: v1 (Production), v2 (None)"},
 		{Request{Model: "chrun", Version: 1}, ErrUnknown, "known models: churn"},
 		{Request{Model: "churn", Version: 1}, ErrSameStage, "churn v1 is Production already"},
+		{Request{Model: "churn", Version: 3}, ErrUnknown, "models/churn/v3.yaml does not parse: models/churn/v3.yaml:"},
 	}
 	for _, tt := range tests {
 		_, err := Open(ctx, repo, nil, tt.req)
