@@ -1,9 +1,12 @@
 package controller
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,5 +110,47 @@ func TestController_NoPromotionWhenNotBeaten(t *testing.T) {
 	}
 	if out := gittest.Git(t, bare, "branch", "--list", "mlcd/*"); out != "" {
 		t.Errorf("a version without the metric was proposed: %q", out)
+	}
+}
+
+// lockedBuffer is a log destination safe for the controller's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestController_AutoPromotionWithoutGitHub(t *testing.T) {
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GITHUB_REPOSITORY", "")
+	bare, person := newRemote(t)
+	person.Write("mlcd.yaml", strings.Replace(demoPipeline, "tasks:", "promote: {metric: f1, open_pr: true}\ntasks:", 1))
+	person.Commit("auto-promote on f1")
+	person.Push()
+	var logs lockedBuffer
+	c := newController(t, bare, func(cfg *Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	if r, err := c.Once(context.Background()); err != nil || r == nil || r.Status != pipeline.StatusSuccess {
+		t.Fatalf("run: %+v, %v", r, err)
+	}
+	// No Production yet: v1 wins; the branch is pushed and the log says
+	// how to merge it.
+	if got := gittest.Git(t, bare, "show", "mlcd/auto-promote-demo-model:models/demo-model/v1.yaml"); !strings.Contains(got, "stage: Production") {
+		t.Errorf("auto branch's v1:\n%s", got)
+	}
+	if !strings.Contains(logs.String(), "git merge --no-ff origin/mlcd/auto-promote-demo-model") {
+		t.Errorf("log lacks the merge command:\n%s", logs.String())
 	}
 }
