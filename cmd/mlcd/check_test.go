@@ -191,3 +191,41 @@ func FuzzParseEvent(f *testing.F) {
 		}
 	})
 }
+
+// In GitHub Actions the checkout is the pull request's merge commit and
+// the event names the pull request and its head: the status goes on the
+// head, the comparison starts at the target branch.
+func TestCheckCommand_GitHubMergeRef(t *testing.T) {
+	v1, v2 := promoVersion(1, registry.StageProduction, 0.8), promoVersion(2, registry.StageNone, 0.9)
+	r := newPromoRepo(t, v1, v2)
+	r.githubEnv(t, "t0ken")
+	t.Setenv("GITHUB_REPOSITORY", "octo/repo")
+	r.person.Branch("promote")
+	setStage(t, r, v2, registry.StageProduction)
+	head := r.person.Commit("promote v2")
+	r.person.Git("push", "origin", "promote")
+	r.person.Git("checkout", "--detach", "origin/main")
+	r.person.Git("merge", "--no-ff", "-m", "Merge "+head+" into main", "promote")
+	merge := r.person.Head()
+	pr := r.gh.AddPR(fakegithub.PR{Title: "Promote", HeadRef: "promote", BaseRef: "main", HeadSHA: head})
+	event := filepath.Join(t.TempDir(), "event.json")
+	payload := `{"action": "synchronize", "number": ` + strconv.Itoa(pr.Number) + `, "pull_request": {"number": ` + strconv.Itoa(pr.Number) + `, "head": {"sha": "` + head + `"}}}`
+	if err := os.WriteFile(event, []byte(payload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_EVENT_PATH", event)
+
+	out, code, err := mlcd(t, "check", "--github", "--repo", r.person.Dir, "--base", "origin/main")
+	if code != exitOK || !strings.Contains(out, "churn v2: None -> Production") {
+		t.Fatalf("exit %d: %v\n%s", code, err, out)
+	}
+	if st := r.gh.Statuses(head); len(st) != 1 || st[0].State != forge.StateSuccess {
+		t.Errorf("statuses on the pull request's head: %+v", st)
+	}
+	if st := r.gh.Statuses(merge); len(st) != 0 {
+		t.Errorf("statuses on the merge commit: %+v, want none", st)
+	}
+	if c := r.gh.Comments(pr.Number); len(c) != 1 {
+		t.Errorf("comments: %+v", c)
+	}
+}
