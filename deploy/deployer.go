@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -184,6 +185,9 @@ func (d *Deployer) retire(ctx context.Context, in *instance) error {
 	}
 	if err := in.stop(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("stop %s v%d: %w", in.model, in.version.Version, err)
+	}
+	if cur := d.gw.routes.Load().byModel[in.model]; cur == nil || cur.digest != in.digest {
+		os.RemoveAll(d.versionDir(in.version)) // its copy of the model and its server's log
 	}
 	return nil
 }

@@ -78,6 +78,12 @@ func TestDeployer_DeploySwitchesUnderLoad(t *testing.T) {
 	if s, ok := f.d.Serving("churn"); !ok || s.Version != 2 || s.Commit != "c0ffee" || s.Digest != v2.Artifact.SHA256 {
 		t.Errorf("Serving = %+v, %v", s, ok)
 	}
+	if _, err := os.Stat(f.d.versionDir(v1)); !os.IsNotExist(err) {
+		t.Errorf("the deploy folder of v1 is still there after the switch: %v", err)
+	}
+	if _, err := os.Stat(f.d.versionDir(v2)); err != nil {
+		t.Errorf("the deploy folder of v2: %v", err)
+	}
 	_, metrics := f.get("/metrics")
 	for _, want := range []string{
 		`mlcd_deploys_total{model="churn"} 2`,
