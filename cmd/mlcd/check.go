@@ -216,6 +216,11 @@ func summary(c *checked) string {
 	return head + b.String()
 }
 
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -238,7 +243,7 @@ func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *ch
 	if ev.headSHA != "" {
 		sha = ev.headSHA // Actions checks out the merge ref; statuses belong on the PR's head
 	}
-	state, desc := forge.StateSuccess, strings.TrimSuffix(strings.SplitN(summary(c), "\n", 2)[0], "\n")
+	state, desc := forge.StateSuccess, strings.TrimPrefix(firstLine(summary(c)), "ok: ")
 	if n := len(c.problems); n > 0 {
 		state = forge.StateFailure
 		desc = fmt.Sprintf("%d %s: %s", n, plural(n, "problem", "problems"), c.problems[0].Error())
