@@ -71,6 +71,7 @@ func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*de
 	}
 	c.cfg.OnDeploy = func(ctx context.Context, v *registry.Version, commit string) {
 		c.deployAndRecord(ctx, d, opts.Endpoint, v, commit)
+		pruneCheckouts(filepath.Join(root, "work"), d)
 	}
 	return d, nil
 }
@@ -153,6 +154,22 @@ func (c *Controller) deployCheckout(ctx context.Context, root, commit string) (s
 		return "", err
 	}
 	return dir, nil
+}
+
+// pruneCheckouts removes the checkouts no served version runs in.
+func pruneCheckouts(dir string, d *deploy.Deployer) {
+	keep := map[string]bool{}
+	for _, m := range d.Gateway().Models() {
+		if s, ok := d.Serving(m); ok {
+			keep[s.Commit] = true
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !keep[e.Name()] {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // restore serves again what deployments/<model>.yaml at head says is

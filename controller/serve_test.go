@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +161,41 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	if now := remoteHead(t, bare); now != head {
 		log, _ := gittest.TryGit(bare, nil, "log", "--oneline", head+".."+now)
 		t.Errorf("a restart committed:\n%s", log)
+	}
+}
+
+func TestPruneCheckouts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := st.PutFile(ctx, "../deploy/xgboost/testdata/tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := deploy.New(deploy.Config{Store: st, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	v, err := registry.Parse(registry.VersionPath(gatedModel, 1), []byte(servedVersion(1, registry.StageProduction, obj)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Deploy(ctx, v, "served"); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	for _, name := range []string{"served", "old", ".checkout-123"} {
+		if err := os.MkdirAll(filepath.Join(work, name, "src"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pruneCheckouts(work, d)
+	entries, _ := os.ReadDir(work)
+	if len(entries) != 1 || entries[0].Name() != "served" {
+		t.Errorf("after pruning: %v, want only the served commit's checkout", entries)
 	}
 }
