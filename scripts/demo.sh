@@ -101,7 +101,7 @@ print(json.dumps({"dataframe_split": {"columns": [cols[i] for i in keep], "data"
 PY
 )
 example=$(find "$demo/store" -name '*' -type f -size -20k -exec grep -l '"dataframe_split"' {} + 2>/dev/null | head -1 || true)
-[ -n "$example" ] && request=$(cat "$example")
+[ -n "$example" ] && request=$(python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' "$example")
 echo "  request:  $(echo "$request" | cut -c1-150)..."
 answer=$(curl -sS -H 'Content-Type: application/json' --data "$request" "http://$endpoint/invocations") || fail "the prediction request"
 echo "  response: $answer"

@@ -111,6 +111,7 @@ type watchOptions struct {
 	interval time.Duration
 	listen   string
 	shutdown string
+	endpoint string
 }
 
 func newWatchCommand(opts *globalOptions) *cobra.Command {
@@ -132,7 +133,14 @@ on.paths matches runs the pipeline there, writes the record under DIR/runs/,
 and commits nothing.
 
 On SIGTERM or Ctrl-C, --shutdown=wait lets the run in progress finish and
-records it; --shutdown=cancel stops its tasks and records it cancelled.`,
+records it; --shutdown=cancel stops its tasks and records it cancelled.
+
+The Production version of each model that passed the merge gate
+(deploy.require) is served on one stable endpoint (deploy.listen, by default
+127.0.0.1:1234) with the 'mlflow models serve' protocol: a newly merged
+promotion is started beside the old version, health-checked, switched to,
+and the old one drained; a version that fails is rolled back and recorded in
+deployments/<model>.yaml.`,
 		Example: `  mlcd watch --repo https://github.com/acme/churn.git --interval 1m
   mlcd watch --repo /srv/git/churn.git --listen 127.0.0.1:8080
   MLCD_WEBHOOK_SECRET=... mlcd watch --repo git@github.com:acme/churn.git --listen :8080
@@ -148,6 +156,7 @@ records it; --shutdown=cancel stops its tasks and records it cancelled.`,
 	f.DurationVar(&wo.interval, "interval", 30*time.Second, "how often to poll the remote")
 	f.StringVar(&wo.listen, "listen", "", "address for the webhook and GET /status (e.g. 127.0.0.1:8080)")
 	f.StringVar(&wo.shutdown, "shutdown", controller.ShutdownWait, "on SIGTERM: wait for the run in progress, or cancel it")
+	f.StringVar(&wo.endpoint, "endpoint", "", "the model endpoint's address (default: deploy.listen of mlcd.yaml, else 127.0.0.1:1234); off serves no models")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
@@ -174,6 +183,13 @@ func runWatch(ctx context.Context, opts *globalOptions, wo *watchOptions, out io
 	c, err := controller.New(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if wo.endpoint != "off" {
+		stop, err := startDeployments(ctx, c, wo.endpoint, cfg, out)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = stop() }()
 	}
 	fmt.Fprintf(out, "mlcd: watching %s (%s) every %s; state in %s\n", wo.repo, cfg.Branch, cfg.Interval, cfg.StateDir)
 	return c.Watch(ctx)

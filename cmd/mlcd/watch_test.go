@@ -59,7 +59,7 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "--debug", "watch", "--repo", url, "--state", state, "--interval", "100ms", "--jobs", "2")
+		cmd := exec.Command(bin, "--debug", "watch", "--repo", url, "--state", state, "--interval", "100ms", "--jobs", "2", "--endpoint", "off")
 		cmd.Env = append(os.Environ(), gittest.Env()...)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
