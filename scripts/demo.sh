@@ -14,10 +14,10 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-mlcd="$root/bin/mlcd"
+mlcd="${MLCD_BIN:-$root/bin/mlcd}"
 demo="${DEMO_DIR:-$root/demo}"
 rows="${DEMO_ROWS:-20000}"
-endpoint="127.0.0.1:1234"
+endpoint="${DEMO_ENDPOINT:-127.0.0.1:1234}"
 control="127.0.0.1:${DEMO_CONTROL_PORT:-8765}"
 started=$(date +%s)
 
@@ -59,7 +59,7 @@ rm -f "$demo/dana/"*_test.go
 git_ -C "$demo/remote.git" log --oneline main | sed 's/^/  /'
 
 say "2. mlcd watch: poll every second, merge gate 'merge-commit', models on $endpoint"
-mlcd watch --repo "$demo/remote.git" --state "$demo/state" --interval 1s --listen "$control" --jobs 2 \
+mlcd watch --repo "$demo/remote.git" --state "$demo/state" --interval 1s --listen "$control" --jobs 2 --endpoint "$endpoint" \
 	>"$demo/watch.log" 2>&1 &
 watch_pid=$!
 echo "$watch_pid" >"$demo/watch.pid"
