@@ -57,6 +57,11 @@ type runView struct {
 func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
 	page, data := runPagePaths(row)
 	hash := row.SHA256
+	// The logs belong to the page even when the page is not rendered again
+	// (same record read from another checkout): keep them.
+	for _, l := range row.Logs {
+		p.keep("logs/" + l + ".txt")
+	}
 	err := p.emit(page, hash, func() ([]byte, error) {
 		v, err := p.runView(run, row)
 		if err != nil {
