@@ -1,0 +1,399 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/browsertest"
+	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// lifecycle is the demo's world once scripts/demo.sh has run with
+// DEMO_KEEP=1: the remote, the store, the report and a controller still
+// serving on endpoint.
+type lifecycle struct {
+	root, dir, remote, endpoint, bin string
+	// served is the model the demo promoted (the better f1), other the one
+	// it did not.
+	served, other string
+	task          map[string]string // model -> its training task
+}
+
+// TestLifecycle runs `make demo`'s script on a small database and then
+// checks what a newcomer is promised: records and versions in the remote,
+// a report that opens in Chromium, served predictions equal to the
+// trainer's, a second run that re-did only what changed, a direct push to
+// Production refused, and a broken version rolled back while the served one
+// keeps answering.
+func TestLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole lifecycle with real scikit-learn and XGBoost")
+	}
+	requirePython(t)
+	lc := startDemo(t)
+
+	runs := lc.runs(t)
+	if len(runs) < 2 {
+		t.Fatalf("%d run records on the remote, want the two runs of the demo", len(runs))
+	}
+	for _, r := range runs {
+		if r.Status != pipeline.StatusSuccess {
+			t.Errorf("run %s: %s (%s)", r.ID, r.Status, r.Error)
+		}
+	}
+	for _, v := range []string{"churn-rf/v1", "churn-rf/v2", "churn-xgb/v1", "churn-xgb/v2"} {
+		if !lc.remoteHas("models/" + v + ".yaml") {
+			t.Errorf("models/%s.yaml is not on the remote", v)
+		}
+	}
+	lc.findServed(t)
+	t.Run("report opens in Chromium", lc.checkReport)
+	t.Run("served predictions equal the trainer's", func(t *testing.T) { lc.checkPredictions(t, runs[0]) })
+	t.Run("second run redid only what changed", func(t *testing.T) { lc.checkSecondRun(t, runs[len(runs)-1]) })
+	t.Run("unchanged data retrains nothing", lc.checkUnchangedRun)
+	t.Run("direct push to Production is refused", lc.checkDirectPushRefused)
+	t.Run("broken version is rolled back", func(t *testing.T) { lc.checkRollback(t, runs[0]) })
+}
+
+func requirePython(t *testing.T) {
+	t.Helper()
+	err := exec.Command("/usr/bin/python3", "-c", "import sklearn, xgboost, pandas, matplotlib").Run()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("Debian's python3-sklearn, python3-xgboost, python3-pandas and python3-matplotlib are needed: %v", err)
+	}
+	t.Skipf("no Debian Python with scikit-learn and XGBoost: %v", err)
+}
+
+func startDemo(t *testing.T) *lifecycle {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "mlcd")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mlcd").CombinedOutput(); err != nil {
+		t.Fatalf("build mlcd: %v\n%s", err, out)
+	}
+	lc := &lifecycle{root: root, dir: filepath.Join(t.TempDir(), "demo"), bin: bin, endpoint: freeAddr(t)}
+	lc.remote = filepath.Join(lc.dir, "remote.git")
+	cmd := exec.Command("bash", filepath.Join(root, "scripts", "demo.sh"))
+	cmd.Env = append(os.Environ(), "DEMO_DIR="+lc.dir, "DEMO_ROWS=3000", "DEMO_KEEP=1", "MLCD_BIN="+bin,
+		"DEMO_ENDPOINT="+lc.endpoint, "DEMO_CONTROL_PORT="+strings.Split(freeAddr(t), ":")[1], "PATH=/usr/bin:"+os.Getenv("PATH"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	t.Cleanup(lc.stop)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("scripts/demo.sh: %v\n%s", err, out.String())
+	}
+	t.Logf("demo:\n%s", out.String())
+	return lc
+}
+
+// stop ends the controller the demo left running.
+func (lc *lifecycle) stop() {
+	data, err := os.ReadFile(filepath.Join(lc.dir, "watch.pid"))
+	if err != nil {
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	for range 100 {
+		if syscall.Kill(pid, 0) != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+}
+
+func (lc *lifecycle) git(t *testing.T, args ...string) string {
+	t.Helper()
+	return gittest.Git(t, lc.remote, args...)
+}
+
+func (lc *lifecycle) remoteHas(path string) bool {
+	_, err := gittest.TryGit(lc.remote, nil, "cat-file", "-e", "main:"+path)
+	return err == nil
+}
+
+// runs reads the run records on the remote, oldest first.
+func (lc *lifecycle) runs(t *testing.T) []*pipeline.Run {
+	t.Helper()
+	var runs []*pipeline.Run
+	for _, name := range strings.Fields(lc.git(t, "ls-tree", "--name-only", "main", "runs/churn/")) {
+		r, err := pipeline.DecodeRun([]byte(lc.git(t, "show", "main:"+name)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		runs = append(runs, r)
+	}
+	return runs
+}
+
+// object reads an output of a task of r from the artifact store.
+func (lc *lifecycle) object(t *testing.T, r *pipeline.Run, task, path string) []byte {
+	t.Helper()
+	tr := r.Task(task)
+	if tr == nil || tr.Output(path) == nil {
+		t.Fatalf("run %s has no output %s of %s", r.ID, path, task)
+	}
+	sha := tr.Output(path).SHA256
+	data, err := os.ReadFile(filepath.Join(lc.dir, "store", "sha256", sha[:2], sha[2:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func (lc *lifecycle) checkReport(t *testing.T) {
+	site := filepath.Join(lc.dir, "state", "site")
+	b := browsertest.New(t)
+	pages := b.Crawl(t, site, func(rel string) { b.Check(t, rel) })
+	if pages < 8 {
+		t.Errorf("the report has %d pages, want the overview, runs, run pages, models and comparisons", pages)
+	}
+	for _, page := range []string{"index.html", "models/churn-xgb/index.html"} {
+		if _, err := os.Stat(filepath.Join(site, page)); err != nil {
+			t.Errorf("report page %s: %v", page, err)
+		}
+	}
+}
+
+// predict posts a CSV table to the endpoint and returns the predictions.
+func (lc *lifecycle) predict(t *testing.T, table []byte) []float64 {
+	t.Helper()
+	resp, err := http.Post("http://"+lc.endpoint+"/invocations", "text/csv", bytes.NewReader(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Predictions []float64 `json:"predictions"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /invocations: %d, %v", resp.StatusCode, err)
+	}
+	return body.Predictions
+}
+
+// findServed reads which model the demo promoted and serves.
+func (lc *lifecycle) findServed(t *testing.T) {
+	t.Helper()
+	lc.task = map[string]string{"churn-rf": "train_rf", "churn-xgb": "train_xgb"}
+	for _, m := range []string{"churn-rf", "churn-xgb"} {
+		out, err := gittest.TryGit(lc.remote, nil, "show", "main:deployments/"+m+".yaml")
+		if err == nil && strings.Contains(out, "current:\n  version: 1") {
+			lc.served = m
+		} else {
+			lc.other = m
+		}
+	}
+	if lc.served == "" || lc.other == "" {
+		t.Fatalf("after the demo, want one of churn-rf and churn-xgb served (served %q, other %q)", lc.served, lc.other)
+	}
+	t.Logf("served: %s v1", lc.served)
+}
+
+// checkPredictions sends the first run's test rows (features' test.csv,
+// label column included: unknown columns are ignored, as MLflow does) and
+// compares with what the trainer's own predict gave for them (probabilities
+// for XGBoost, labels for the random forest's scoring server).
+func (lc *lifecycle) checkPredictions(t *testing.T, first *pipeline.Run) {
+	got := lc.predict(t, lc.object(t, first, "features", "test.csv"))
+	want := readColumn(t, lc.object(t, first, lc.task[lc.served], "predictions.csv"))
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d predictions, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-6 {
+			t.Fatalf("row %d: served %v, the trainer predicted %v", i, got[i], want[i])
+		}
+	}
+}
+
+func readColumn(t *testing.T, data []byte) []float64 {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []float64
+	for _, r := range rows[1:] {
+		v, err := strconv.ParseFloat(r[0], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// checkSecondRun: new rows changed load_data's snapshot, so everything
+// downstream ran again and registered version 2.
+func (lc *lifecycle) checkSecondRun(t *testing.T, second *pipeline.Run) {
+	for _, name := range []string{"load_data", "features", "train_rf", "train_xgb"} {
+		if tr := second.Task(name); tr == nil || tr.CacheHit || tr.Status != pipeline.StatusSuccess {
+			t.Errorf("second run, task %s: %+v; want it run again on the new rows", name, tr)
+		}
+	}
+	v2 := lc.git(t, "show", "main:models/churn-xgb/v2.yaml")
+	if !strings.Contains(v2, second.ID) {
+		t.Errorf("churn-xgb v2 does not name the second run %s:\n%s", second.ID, v2)
+	}
+}
+
+// checkUnchangedRun asks for one more run with no new data: load_data runs
+// (cache: false) and gives the same snapshot, so nothing else runs and no
+// version is registered.
+func (lc *lifecycle) checkUnchangedRun(t *testing.T) {
+	before := len(lc.runs(t))
+	lc.postRun(t)
+	waitFor(t, 180*time.Second, "the third run", func() bool { return len(lc.runs(t)) > before })
+	runs := lc.runs(t)
+	third := runs[len(runs)-1]
+	if tr := third.Task("load_data"); tr == nil || tr.CacheHit {
+		t.Errorf("load_data (cache: false) did not run: %+v", tr)
+	}
+	for _, name := range []string{"features", "train_rf", "train_xgb"} {
+		if tr := third.Task(name); tr == nil || !tr.CacheHit {
+			t.Errorf("task %s ran again on unchanged data", name)
+		}
+	}
+	if lc.remoteHas("models/churn-xgb/v3.yaml") || lc.remoteHas("models/churn-rf/v3.yaml") {
+		t.Errorf("a run on unchanged data registered a new version")
+	}
+}
+
+func (lc *lifecycle) postRun(t *testing.T) {
+	t.Helper()
+	port := ""
+	for _, f := range strings.Fields(readFile(t, filepath.Join(lc.dir, "watch.log"))) {
+		if a, ok := strings.CutPrefix(f, "addr="); ok {
+			port = a
+		}
+	}
+	resp, err := http.Post("http://"+port+"/runs", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /runs: %d", resp.StatusCode)
+	}
+}
+
+// checkDirectPushRefused: a person sets the other model's v1 to Production
+// by a direct push. The gate (merge-commit) refuses it, the record says why,
+// and nothing of it is served.
+func (lc *lifecycle) checkDirectPushRefused(t *testing.T) {
+	p := gittest.Person(t, lc.remote)
+	path := "models/" + lc.other + "/v1.yaml"
+	p.Write(path, strings.Replace(readFile(t, filepath.Join(p.Dir, path)), "stage: None", "stage: Production", 1))
+	p.Commit("Serve " + lc.other + " too (no review)")
+	p.Push()
+	record := "main:deployments/" + lc.other + ".yaml"
+	waitFor(t, 60*time.Second, "the refusal in "+record, func() bool {
+		out, err := gittest.TryGit(lc.remote, nil, "show", record)
+		return err == nil && strings.Contains(out, `kind: "refusal"`)
+	})
+	rec := lc.git(t, "show", record)
+	if !strings.Contains(rec, "direct push") {
+		t.Errorf("the refusal does not say why:\n%s", rec)
+	}
+	if strings.Contains(rec, "current:") {
+		t.Errorf("a refused version is recorded as served:\n%s", rec)
+	}
+}
+
+// checkRollback promotes the served model's v2 through a reviewed merge
+// after its artifact was damaged in the store: the deployer cannot verify
+// it, rolls back, records why, and v1 keeps answering the same predictions.
+func (lc *lifecycle) checkRollback(t *testing.T, first *pipeline.Run) {
+	table := lc.object(t, first, "features", "test.csv")
+	before := lc.predict(t, table)
+	v2 := lc.git(t, "show", "main:models/"+lc.served+"/v2.yaml")
+	sha := field(v2, "sha256")
+	if err := os.WriteFile(filepath.Join(lc.dir, "store", "sha256", sha[:2], sha[2:]), []byte("not a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(lc.bin, "promote", lc.served, "2", "--repo", lc.remote).CombinedOutput()
+	if err != nil {
+		t.Fatalf("mlcd promote: %v\n%s", err, out)
+	}
+	p := gittest.Person(t, lc.remote)
+	p.Git("fetch", "-q", "origin")
+	p.Merge("origin/mlcd/promote-"+lc.served+"-v2", "Promote "+lc.served+" v2 (reviewed)")
+	p.Push()
+	record := "main:deployments/" + lc.served + ".yaml"
+	waitFor(t, 90*time.Second, "the rollback in "+record, func() bool {
+		out, err := gittest.TryGit(lc.remote, nil, "show", record)
+		return err == nil && strings.Contains(out, `kind: "rollback"`)
+	})
+	rec := lc.git(t, "show", record)
+	if !strings.Contains(rec, "current:\n  version: 1") {
+		t.Errorf("after the rollback the record does not say v1 serves:\n%s", rec)
+	}
+	after := lc.predict(t, table)
+	if fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("predictions changed across a rolled-back deploy")
+	}
+}
+
+func field(yaml, key string) string {
+	for _, line := range strings.Split(yaml, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), key+": "); ok {
+			return strings.Trim(v, `"`)
+		}
+	}
+	return ""
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within %s", what, limit)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
