@@ -16,6 +16,16 @@ type request struct {
 	Enqueued time.Time        `json:"enqueued"`
 }
 
+// changeDriven reports whether r was queued because the branch changed
+// (not by a schedule, a person or a recovery, which mean "run it again").
+func (r request) changeDriven() bool {
+	switch r.Trigger.Kind {
+	case "push", "webhook":
+		return true
+	}
+	return false
+}
+
 // slot is the controller's run queue: at most one waiting request. A newer
 // request replaces a waiting one (runs coalesce: when three commits land while
 // a run is going on, only the newest is run next). Runs never overlap: the

@@ -76,19 +76,30 @@ func (c *Controller) Watch(ctx context.Context) error {
 // runLoop takes queued runs one at a time until srcCtx ends. In wait mode a
 // run in progress at shutdown goes on to its end.
 func (c *Controller) runLoop(ctx, srcCtx context.Context) {
+	var lastSuccess string // the commit of the last run that succeeded here
 	for {
 		req, err := c.slot.take(srcCtx)
 		if err != nil {
 			return
 		}
 		c.status.update(func(s *Status) { s.Queued = nil })
+		if req.changeDriven() && req.Commit == lastSuccess {
+			// A change seen while the same commit was starting (a
+			// recovery rerun racing the first poll): it already ran.
+			c.log.Info("commit already ran successfully; not running it again", "commit", short(req.Commit))
+			continue
+		}
 		runCtx := ctx
 		if c.cfg.Shutdown == ShutdownWait {
 			runCtx = context.WithoutCancel(ctx)
 		}
 		recCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		if _, err := c.runAndRecord(runCtx, recCtx, req); err != nil && !errors.Is(err, context.Canceled) {
+		r, err := c.runAndRecord(runCtx, recCtx, req)
+		if err != nil && !errors.Is(err, context.Canceled) {
 			c.log.Error("run", "err", err)
+		}
+		if r != nil && r.Status == pipeline.StatusSuccess && r.Git != nil {
+			lastSuccess = r.Git.Commit
 		}
 		cancel()
 	}
