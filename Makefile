@@ -17,7 +17,7 @@ WORKFLOWS := $(wildcard .github/workflows/*.yml) cmd/mlcd/scaffold/files/github/
 export GIT_CONFIG_GLOBAL := /dev/null
 export GIT_CONFIG_NOSYSTEM := 1
 
-.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve bench-report demo demo-quickstart verify clean
+.PHONY: help build test lint fmt-check fmt vet staticcheck unit fuzz bench bench-dag bench-watch bench-registry bench-serve bench-report demo demo-quickstart screenshots verify clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -88,6 +88,9 @@ bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
 
 demo: build ## The whole CD4ML lifecycle of examples/churn: watch, train, promote, serve, retrain
 	./scripts/demo.sh
+
+screenshots: ## Pictures of the demo's report for the README (run make demo first)
+	./scripts/screenshots.sh
 
 demo-quickstart: build ## The quickstart example: a run, then a fully cached run
 	./scripts/demo-quickstart.sh

@@ -34,7 +34,8 @@ func (c *Controller) buildReport(ctx context.Context, commit string) error {
 	if c.storeRoot != "" {
 		storeDir = c.storeRoot
 	}
-	b, err := reports.New(reports.Options{Out: c.reportDir(), StoreDir: storeDir, Logger: c.cfg.Logger})
+	b, err := reports.New(reports.Options{Out: c.reportDir(), StoreDir: storeDir, Logger: c.cfg.Logger,
+		GitHistory: true, GitDir: c.repo.Dir(), GitRev: commit})
 	if err != nil {
 		return err
 	}

@@ -177,6 +177,11 @@ func (lc *lifecycle) checkReport(t *testing.T) {
 			t.Errorf("report page %s: %v", page, err)
 		}
 	}
+	// The served model's page tells who promoted it, from git's history.
+	model := readFile(t, filepath.Join(site, "models", lc.served, "index.html"))
+	if strings.Contains(model, "No stage history") || !strings.Contains(model, "Dana Scientist") {
+		t.Errorf("the page of %s shows no stage history with the reviewer's merge", lc.served)
+	}
 }
 
 // predict posts a CSV table to the endpoint and returns the predictions.

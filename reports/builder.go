@@ -37,6 +37,10 @@ type Options struct {
 	// repository's git history (incrementally, from the last build's HEAD).
 	StageHistory map[string][]StageChange
 	GitHistory   bool
+	// GitDir and GitRev, when set, are where GitHistory reads the history
+	// from instead of the repository folder and its HEAD: a bare clone and
+	// the commit the site is rendered from.
+	GitDir, GitRev string
 	// LogTailLines is the number of last log lines shown inline (default 20).
 	LogTailLines int
 	Logger       *slog.Logger

@@ -26,15 +26,19 @@ var prNumber = regexp.MustCompile(`(?:^Merge pull request #(\d+)|\(#(\d+)\)\s*$)
 // is on GitHub). A folder that is not in a git repository has no history:
 // nil, nil.
 func StageHistoryFromGit(ctx context.Context, repo string, maxCommits int) (map[string][]StageChange, error) {
-	h, _, err := walkStageHistory(ctx, repo, maxCommits, "")
+	h, _, err := walkStageHistory(ctx, repo, "", maxCommits, "")
 	return h, err
 }
 
 // walkStageHistory is StageHistoryFromGit that stops at the commit stop
 // (exclusive), for a build that knows the history up to there. It also
 // returns the commit it started from; "" when there is no history.
-func walkStageHistory(ctx context.Context, repo string, maxCommits int, stop string) (map[string][]StageChange, string, error) {
-	r, err := git.PlainOpenWithOptions(repo, &git.PlainOpenOptions{DetectDotGit: true})
+// rev, when set, is the commit to start from instead of HEAD (a bare clone
+// whose HEAD names no branch of its own).
+func walkStageHistory(ctx context.Context, repo, rev string, maxCommits int, stop string) (map[string][]StageChange, string, error) {
+	// A bare clone (rev set) has no .git to look for: detecting one would
+	// climb to the parent folders.
+	r, err := git.PlainOpenWithOptions(repo, &git.PlainOpenOptions{DetectDotGit: rev == ""})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, "", nil
 	}
@@ -42,6 +46,9 @@ func walkStageHistory(ctx context.Context, repo string, maxCommits int, stop str
 		return nil, "", fmt.Errorf("stage history: %w", err)
 	}
 	head, err := r.Head()
+	if rev != "" {
+		head, err = plumbing.NewHashReference("HEAD", plumbing.NewHash(rev)), nil
+	}
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return nil, "", nil // no commit yet
 	}
@@ -79,7 +86,11 @@ func walkStageHistory(ctx context.Context, repo string, maxCommits int, stop str
 // the commits since the last build's HEAD when that is an ancestor on the
 // first-parent line.
 func (p *pass) gitHistory(ctx context.Context, repo string) (map[string][]StageChange, error) {
-	newer, head, err := walkStageHistory(ctx, repo, maxHistoryCommits, p.m.HistoryHead)
+	rev := ""
+	if p.b.opts.GitDir != "" {
+		repo, rev = p.b.opts.GitDir, p.b.opts.GitRev
+	}
+	newer, head, err := walkStageHistory(ctx, repo, rev, maxHistoryCommits, p.m.HistoryHead)
 	if err != nil || head == "" {
 		return nil, err
 	}
@@ -96,7 +107,7 @@ func (p *pass) gitHistory(ctx context.Context, repo string) (map[string][]StageC
 		}
 	} else if p.m.HistoryHead != "" {
 		// HEAD is not a descendant (a reset or another branch): read it all.
-		if merged, _, err = walkStageHistory(ctx, repo, maxHistoryCommits, ""); err != nil {
+		if merged, _, err = walkStageHistory(ctx, repo, rev, maxHistoryCommits, ""); err != nil {
 			return nil, err
 		}
 	}
