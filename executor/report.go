@@ -173,39 +173,12 @@ func decodeObject(data []byte, v any) error {
 		if errors.Is(err, io.EOF) {
 			return errors.New("empty file")
 		}
-		return jsonPos(data, err)
+		return pipeline.JSONPosition(data, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return jsonPos(data, fmt.Errorf("data after the JSON object (offset %d)", dec.InputOffset()))
+		return pipeline.JSONPosition(data, fmt.Errorf("data after the JSON object (offset %d)", dec.InputOffset()))
 	}
 	return nil
-}
-
-// jsonPos prefixes line:col to a JSON error that knows its byte offset.
-func jsonPos(data []byte, err error) error {
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-		off int64 = -1
-	)
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset - 1 // the offending byte
-	case errors.As(err, &typ):
-		off = typ.Offset
-	}
-	if off < 0 {
-		return err
-	}
-	line, col := 1, 1
-	for _, c := range data[:min(int(off), len(data))] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("%d:%d: %w", line, col, err)
 }
 
 // LogEntry is one `mlcd log` call, a line of the MLCD_LOG_FILE.

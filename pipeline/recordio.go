@@ -73,7 +73,7 @@ func decodeRun(data []byte) (*Run, error) {
 		Schema int `json:"schema"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, jsonError(data, err)
+		return nil, JSONPosition(data, err)
 	}
 	if probe.Schema != RecordSchema {
 		return nil, fmt.Errorf("run record schema %d is not supported (this mlcd reads schema %d)", probe.Schema, RecordSchema)
@@ -82,7 +82,7 @@ func decodeRun(data []byte) (*Run, error) {
 	dec.DisallowUnknownFields()
 	var r Run
 	if err := dec.Decode(&r); err != nil {
-		return nil, jsonError(data, err)
+		return nil, JSONPosition(data, err)
 	}
 	if dec.More() {
 		return nil, errors.New("data after the run record")
@@ -93,8 +93,11 @@ func decodeRun(data []byte) (*Run, error) {
 	return &r, nil
 }
 
-// jsonError adds line:col to a JSON error that knows its offset.
-func jsonError(data []byte, err error) error {
+// JSONPosition prefixes line:col to a JSON error that knows its byte
+// offset in data (a syntax error, a value of the wrong type); other errors
+// come back as they are. Every reader of JSON a person or a task wrote uses
+// it, so messages point at the place.
+func JSONPosition(data []byte, err error) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
