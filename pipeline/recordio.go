@@ -153,10 +153,11 @@ func ListRuns(dir, pipeline string) ([]*Run, error) {
 	return runs, nil
 }
 
-// NewRunID returns a run id that sorts by time: 20261126T233012Z-3f2a9c
-// (UTC to the second, then 6 random hex digits against collisions).
+// NewRunID returns a run id that sorts by time: 20261126T233012.123Z-3f2a9c
+// (UTC to the millisecond, so runs started in the same second still sort
+// by start, then 6 random hex digits against collisions).
 func NewRunID(t time.Time) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	return t.UTC().Format("20060102T150405.000Z") + "-" + hex.EncodeToString(b[:])
 }

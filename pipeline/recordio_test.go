@@ -157,11 +157,14 @@ func TestListRuns_SortedByID(t *testing.T) {
 func TestNewRunID(t *testing.T) {
 	t1 := time.Date(2026, 11, 26, 23, 30, 12, 0, time.FixedZone("X", 3600))
 	id := NewRunID(t1)
-	if !regexp.MustCompile(`^20261126T223012Z-[0-9a-f]{6}$`).MatchString(id) {
+	if !regexp.MustCompile(`^20261126T223012\.000Z-[0-9a-f]{6}$`).MatchString(id) {
 		t.Errorf("NewRunID = %q", id)
 	}
-	if later := NewRunID(t1.Add(time.Second)); later <= id {
-		t.Errorf("ids do not sort by time: %q then %q", id, later)
+	// Runs started in the same second still sort by start.
+	for _, d := range []time.Duration{time.Millisecond, 999 * time.Millisecond, time.Second} {
+		if later := NewRunID(t1.Add(d)); later <= id {
+			t.Errorf("ids do not sort by time: %q then %q (%s later)", id, later, d)
+		}
 	}
 }
 

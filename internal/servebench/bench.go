@@ -118,7 +118,7 @@ func load(ctx context.Context, cfg config, targets []target, script string, out 
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, c := range cfg.conns {
 			for ti, t := range targets {
-				r, err := runWrk(ctx, t.url+"/invocations", script, c, cfg.duration)
+				r, err := runWrk(ctx, t.url+"/invocations", script, c, cfg.threads, cfg.duration)
 				if err != nil {
 					return nil, err
 				}

@@ -31,6 +31,7 @@ type config struct {
 	duration time.Duration
 	conns    []int
 	rounds   int
+	threads  int
 	python   bool
 	keep     bool
 	serve    string
@@ -60,6 +61,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of each load run")
 	fs.StringVar(&conns, "conns", "8,32", "concurrency levels (comma-separated)")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "runs per server and concurrency; the median is reported")
+	fs.IntVar(&cfg.threads, "threads", 2, "wrk's threads (with GOMAXPROCS=1 and -threads 1, server and load generator each keep a core)")
 	fs.BoolVar(&cfg.python, "python", true, "also measure the Flask/gunicorn peer")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the work folder (model, request, logs)")
 	fs.StringVar(&cfg.serve, "serve", "", "only serve this xgboost model file on -listen")

@@ -33,8 +33,8 @@ func writeWrkScript(dir string, body []byte) (string, error) {
 }
 
 // runWrk loads url with conns connections for d and parses wrk's report.
-func runWrk(ctx context.Context, url, script string, conns int, d time.Duration) (result, error) {
-	threads := min(2, conns)
+func runWrk(ctx context.Context, url, script string, conns, threads int, d time.Duration) (result, error) {
+	threads = min(threads, conns)
 	cmd := exec.CommandContext(ctx, "wrk", "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
 		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency", "-s", script, url)
 	out, err := cmd.CombinedOutput()
