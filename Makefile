@@ -77,8 +77,11 @@ bench-git: ## Git layer only: poll cost over HTTP, recording into 1,000 vs 10,00
 	$(GO) test -run '^$$' -bench 'RemoteHead' -benchtime 200x ./gitstore
 	$(GO) test -run '^$$' -bench 'Publish' -benchtime 20x -timeout 30m ./gitstore
 
+# The server and wrk get a core each (GOMAXPROCS=1, one wrk thread): with both
+# on both cores, the p99 measures their fight for the CPU, not the server.
 bench-serve: ## Serving: native xgboost vs Flask/gunicorn (wrk, c=8 and 32, 10 s runs, median of 3)
-	$(GO) run ./internal/servebench -duration 10s -conns 8,32 -rounds 3
+	$(GO) build -o bin/servebench ./internal/servebench
+	GOMAXPROCS=1 ./bin/servebench -duration 10s -conns 8,32 -rounds 3 -threads 1
 
 bench-report: ## Static report on a generated 10,000-run repo: full and incremental build, peak memory, Chromium load time
 	$(GO) run ./internal/reportbench

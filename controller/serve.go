@@ -20,6 +20,9 @@ type DeployerOptions struct {
 	// Endpoint is the gateway's address as deployments/<model>.yaml
 	// records it (deploy.listen).
 	Endpoint string
+	// Ports are the models on a port of their own (deploy.ports), recorded
+	// with that address.
+	Ports map[string]string
 	// StartTimeout, HealthTimeout and DrainTimeout are the deployer's;
 	// zero means its defaults.
 	StartTimeout, HealthTimeout, DrainTimeout time.Duration
@@ -70,7 +73,7 @@ func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*de
 		return nil, err
 	}
 	c.cfg.OnDeploy = func(ctx context.Context, v *registry.Version, commit string) {
-		c.deployAndRecord(ctx, d, opts.Endpoint, v, commit)
+		c.deployAndRecord(ctx, d, opts, v, commit)
 		pruneCheckouts(filepath.Join(root, "work"), d)
 	}
 	return d, nil

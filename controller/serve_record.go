@@ -18,13 +18,13 @@ import (
 // a version whose artifact failed before) adds a rollback event and, on
 // GitHub, a failed commit status. A version already serving records
 // nothing.
-func (c *Controller) deployAndRecord(ctx context.Context, d *deploy.Deployer, endpoint string, v *registry.Version, commit string) {
+func (c *Controller) deployAndRecord(ctx context.Context, d *deploy.Deployer, opts DeployerOptions, v *registry.Version, commit string) {
 	res, err := d.Deploy(ctx, v, commit)
 	switch res.Action {
 	case deploy.ActionUnchanged:
 		return
 	case deploy.ActionDeployed:
-		err = c.publishDeploy(ctx, d, endpoint, v, res)
+		err = c.publishDeploy(ctx, d, opts, v, res)
 		c.setDeployStatus(ctx, commit, forge.StateSuccess, fmt.Sprintf("serving %s v%d", v.Model, v.Version))
 	case deploy.ActionRolledBack, deploy.ActionSkipped:
 		// A skipped version reuses an artifact that failed before; it is
@@ -57,8 +57,11 @@ func (c *Controller) setDeployStatus(ctx context.Context, commit, state, desc st
 
 // publishDeploy commits the deployment record and the archive of the
 // previous Production versions.
-func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, endpoint string, v *registry.Version, res deploy.Result) error {
-	if len(d.Gateway().Models()) > 1 {
+func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, opts DeployerOptions, v *registry.Version, res deploy.Result) error {
+	endpoint := opts.Endpoint
+	if own, ok := opts.Ports[v.Model]; ok {
+		endpoint = own
+	} else if len(d.Gateway().SharedModels()) > 1 {
 		endpoint += "/" + v.Model
 	}
 	name := deploy.Path(v.Model)

@@ -19,6 +19,10 @@ type Gateway struct {
 	routes  atomic.Pointer[routes]
 	mu      sync.Mutex // serializes writers of routes
 	metrics *Metrics
+	// own are the models that answer on a port of their own (deploy.ports):
+	// they do not count when deciding which model answers at the root of
+	// the shared endpoint.
+	own map[string]bool
 }
 
 // routes is an immutable routing table.
@@ -48,13 +52,56 @@ func (g *Gateway) set(model string, in *instance) *instance {
 	} else {
 		next.byModel[model] = in
 	}
-	if len(next.byModel) == 1 {
-		for _, v := range next.byModel {
-			next.single = v
+	var shared []*instance
+	for k, v := range next.byModel {
+		if !g.own[k] {
+			shared = append(shared, v)
 		}
+	}
+	if len(shared) == 1 {
+		next.single = shared[0]
 	}
 	g.routes.Store(next)
 	return prev
+}
+
+// ModelHandler answers the scoring protocol at the root (/invocations,
+// /ping, /health, /version) for model alone: what a port of its own serves.
+// Until the model is served, /ping answers 503. Call it before the model's
+// first deploy.
+func (g *Gateway) ModelHandler(model string) http.Handler {
+	g.mu.Lock()
+	if g.own == nil {
+		g.own = map[string]bool{}
+	}
+	g.own[model] = true
+	g.mu.Unlock()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !rootPaths[r.URL.Path] {
+			notFound(w, "no route "+r.URL.Path+"; this port serves "+model+": use /invocations, /ping, /health or /version")
+			return
+		}
+		if g.routes.Load().byModel[model] == nil {
+			writeError(w, http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "model "+model+" is not served yet")
+			return
+		}
+		g.serve(w, r, model, r.URL.Path)
+	})
+}
+
+// SharedModels lists the models served on the shared endpoint (not on a
+// port of their own), sorted.
+func (g *Gateway) SharedModels() []string {
+	var out []string
+	for _, m := range g.Models() {
+		g.mu.Lock()
+		own := g.own[m]
+		g.mu.Unlock()
+		if !own {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Models lists the models served, sorted.

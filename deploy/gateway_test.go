@@ -145,3 +145,54 @@ func FuzzExampleRows(f *testing.F) {
 		}
 	})
 }
+
+// answering is an instance that answers every request with its name.
+func answering(m *Metrics, model string) *instance {
+	return &instance{
+		model:   model,
+		version: &registry.Version{Model: model, Version: 1},
+		series:  m.seriesOf(model, "1"),
+		handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, model+" "+r.URL.Path)
+		}),
+	}
+}
+
+// A model on a port of its own (deploy.ports) answers at that port's root
+// and leaves the shared endpoint's root to the model alone there.
+func TestGateway_ModelHandlerGivesAModelItsOwnPort(t *testing.T) {
+	t.Parallel()
+	m := NewMetrics()
+	g := newGateway(m)
+	own := g.ModelHandler("churn-rf")
+	get := func(h http.Handler, path string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code, strings.TrimSpace(rec.Body.String())
+	}
+	if code, _ := get(own, "/ping"); code != http.StatusServiceUnavailable {
+		t.Errorf("own port before its model serves: /ping %d, want 503", code)
+	}
+	g.set("churn-xgb", answering(m, "churn-xgb"))
+	g.set("churn-rf", answering(m, "churn-rf"))
+	for _, tc := range []struct {
+		h          http.Handler
+		path       string
+		code       int
+		bodyPrefix string
+	}{
+		{own, "/ping", 200, "churn-rf /ping"},
+		{own, "/invocations", 200, "churn-rf /invocations"},
+		{own, "/churn-xgb/ping", 404, ""},
+		{g, "/ping", 200, "churn-xgb /ping"}, // alone on the shared endpoint
+		{g, "/churn-rf/ping", 200, "churn-rf /ping"},
+	} {
+		code, body := get(tc.h, tc.path)
+		if code != tc.code || !strings.HasPrefix(body, tc.bodyPrefix) {
+			t.Errorf("GET %s: %d %q, want %d %q", tc.path, code, body, tc.code, tc.bodyPrefix)
+		}
+	}
+	if got := g.SharedModels(); len(got) != 1 || got[0] != "churn-xgb" {
+		t.Errorf("SharedModels = %v, want [churn-xgb]", got)
+	}
+}

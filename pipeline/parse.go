@@ -55,6 +55,7 @@ type parser struct {
 	anchors map[string]ast.Node
 	places  []*taskPlace
 	errs    []*Error
+	ports   []field // deploy.ports entries, checked against the tasks' models
 }
 
 // field is one "key: value" of a mapping, with aliases resolved.

@@ -123,6 +123,10 @@ type Deploy struct {
 	Listen    string // default DefaultListen
 	Require   string // approved-pr, merged-pr, merge-commit, none; "" means decided by the remote
 	Approvals int    // default 1
+	// Ports gives a model a port of its own (model name -> host:port),
+	// where it answers at the root like `mlflow models serve`; the others
+	// share Listen, under /<model>/ when there are several.
+	Ports map[string]string
 }
 
 // DefaultListen is the address of the model endpoint, as `mlflow models serve -p 1234`.

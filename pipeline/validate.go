@@ -251,7 +251,7 @@ var (
 	taskKeys    = append([]string{"needs", "run", "env", "inputs", "cache", "trigger_rule", "model"}, knobKeys...)
 	modelKeys   = []string{"name", "file", "flavor", "serve", "input_example"}
 	promoteKeys = []string{"metric", "goal", "min_delta", "open_pr"}
-	deployKeys  = []string{"listen", "require", "approvals"}
+	deployKeys  = []string{"listen", "require", "approvals", "ports"}
 )
 
 func builtinDefaults() Defaults {
@@ -291,6 +291,7 @@ func (p *parser) pipeline(body ast.Node) *Pipeline {
 		pl.Tasks = p.tasks(f, pl.Defaults)
 		p.checkGraph(pl.Tasks)
 	}
+	p.checkPorts(pl)
 	return pl
 }
 
@@ -484,6 +485,54 @@ func (p *parser) deploy(f field, d *Deploy) {
 			} else if ok {
 				d.Approvals = n
 			}
+		case "ports":
+			p.deployPorts(df, d)
 		}
+	}
+}
+
+// deployPorts reads deploy.ports: model name -> the host:port it alone
+// answers on.
+func (p *parser) deployPorts(f field, d *Deploy) {
+	fields, ok := p.mapping(f.value, "deploy.ports", "in deploy.ports", nil)
+	if !ok || len(fields) == 0 {
+		return
+	}
+	d.Ports = map[string]string{}
+	for _, pf := range fields {
+		label := "deploy.ports." + pf.key
+		if err := checkName(pf.key); err != nil {
+			p.errorf(pf.node, "deploy.ports: model name %q: %v", pf.key, err)
+			continue
+		}
+		if s, ok := p.checked(pf, label, checkListen); ok {
+			d.Ports[pf.key] = s
+			p.ports = append(p.ports, pf)
+		}
+	}
+}
+
+// checkPorts holds deploy.ports to the models the tasks register and to
+// addresses of their own.
+func (p *parser) checkPorts(pl *Pipeline) {
+	models := map[string]bool{}
+	var names []string
+	for _, t := range pl.Tasks {
+		if t.Model != nil && !models[t.Model.Name] {
+			models[t.Model.Name] = true
+			names = append(names, t.Model.Name)
+		}
+	}
+	used := map[string]string{pl.Deploy.Listen: "deploy.listen"}
+	for _, pf := range p.ports {
+		addr := pl.Deploy.Ports[pf.key]
+		if !models[pf.key] {
+			p.errorf(pf.node, "deploy.ports: no task registers model %q%s", pf.key, didYouMean(pf.key, names))
+		}
+		if other, taken := used[addr]; taken {
+			p.errorf(pf.value, "deploy.ports.%s: %s is already %s; give each model a port of its own", pf.key, addr, other)
+			continue
+		}
+		used[addr] = "deploy.ports." + pf.key
 	}
 }

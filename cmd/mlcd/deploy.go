@@ -75,11 +75,12 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 		return err
 	}
 	if do.once {
+		settings := deploySettings(ctx, c)
 		listen := do.listen
 		if listen == "" {
-			listen = deployListen(ctx, c)
+			listen = settings.Listen
 		}
-		d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
+		d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports})
 		if err != nil {
 			return err
 		}
@@ -103,36 +104,52 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 // shuts the gateway down and stops the models. mlcd watch can call it
 // before c.Watch to serve what it promotes.
 func startDeployments(ctx context.Context, c *controller.Controller, listen string, cfg controller.Config, out io.Writer) (stop func() error, err error) {
+	settings := deploySettings(ctx, c)
 	if listen == "" {
-		listen = deployListen(ctx, c)
-	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
-	d, err := c.NewDeployer(ctx, controller.DeployerOptions{Endpoint: listen})
-	if err != nil {
-		ln.Close()
-		return nil, err
+		listen = settings.Listen
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }() // /ping answers 503 until a model serves
-	c.RestoreDeployments(ctx, d)
-	fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())
-	printServing(out, d)
-	return func() error {
+	d, err := c.NewDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports})
+	if err != nil {
+		return nil, err
+	}
+	// The shared endpoint, and a port of its own for each model of
+	// deploy.ports; each /ping answers 503 until its model serves.
+	handlers := map[string]http.Handler{listen: d.Handler()}
+	for model, addr := range settings.Ports {
+		handlers[addr] = d.Gateway().ModelHandler(model)
+	}
+	var servers []*http.Server
+	errc := make(chan error, len(handlers))
+	shutdown := func() error {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		err := srv.Shutdown(sctx)
-		<-errc
-		return errors.Join(err, d.Close(sctx))
-	}, nil
+		var errs []error
+		for _, srv := range servers {
+			errs = append(errs, srv.Shutdown(sctx))
+		}
+		for range servers {
+			<-errc
+		}
+		return errors.Join(append(errs, d.Close(sctx))...)
+	}
+	for addr, h := range handlers {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("model endpoint: %w", err), shutdown())
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		servers = append(servers, srv)
+		go func() { errc <- srv.Serve(ln) }()
+		fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())
+	}
+	c.RestoreDeployments(ctx, d)
+	printServing(out, d)
+	return shutdown, nil
 }
 
 // reconcileEvery runs the deploy reconcile on a ticker until ctx is done.
@@ -154,18 +171,18 @@ func reconcileEvery(ctx context.Context, c *controller.Controller, every time.Du
 	}
 }
 
-// deployListen is deploy.listen of mlcd.yaml at the branch's tip, else
-// the default.
-func deployListen(ctx context.Context, c *controller.Controller) string {
+// deploySettings is deploy: of mlcd.yaml at the branch's tip, with the
+// default listen address when it says none.
+func deploySettings(ctx context.Context, c *controller.Controller) pipeline.Deploy {
 	head, err := c.Repo().ResolveRef(ctx, c.Repo().Branch())
 	if err == nil {
 		if data, err := c.Repo().ReadFile(ctx, head, pipeline.FileName); err == nil {
 			if p, err := pipeline.Parse(pipeline.FileName, data); err == nil && p.Deploy.Listen != "" {
-				return p.Deploy.Listen
+				return p.Deploy
 			}
 		}
 	}
-	return pipeline.DefaultListen
+	return pipeline.Deploy{Listen: pipeline.DefaultListen}
 }
 
 func printServing(out io.Writer, d *deploy.Deployer) {
