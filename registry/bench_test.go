@@ -50,6 +50,21 @@ func BenchmarkLoad(b *testing.B) {
 	tree := benchTree(200, 50)
 	b.Run("MapFS", func(b *testing.B) { benchLoad(b, tree) })
 	b.Run("DirFS", func(b *testing.B) { benchLoad(b, os.DirFS(writeTree(b, tree))) })
+	b.Run("LoadDir", func(b *testing.B) {
+		dir := writeTree(b, tree)
+		b.ResetTimer()
+		for b.Loop() {
+			r, err := LoadDir(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, m := range r.Models() {
+				if r.Production(m.Name) == nil {
+					b.Fatalf("%s has no Production version", m.Name)
+				}
+			}
+		}
+	})
 }
 
 func benchLoad(b *testing.B, fsys fs.FS) {

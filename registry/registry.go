@@ -104,6 +104,22 @@ func (l *Loader) Load(fsys fs.FS) (*Registry, error) {
 }
 
 func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
+	return l.loadWith(fsys, func() fileReader { return fsReader{fsys} })
+}
+
+// fileReader reads the files of one worker of readAll.
+type fileReader interface {
+	read(path string) ([]byte, error)
+	close()
+}
+
+// fsReader reads through an fs.FS.
+type fsReader struct{ fsys fs.FS }
+
+func (r fsReader) read(p string) ([]byte, error) { return fs.ReadFile(r.fsys, p) }
+func (fsReader) close()                          {}
+
+func (l *Loader) loadWith(fsys fs.FS, newReader func() fileReader) (*Registry, []*pipeline.Error, error) {
 	paths, problems, err := listVersionFiles(fsys)
 	if err != nil {
 		return nil, nil, err
@@ -111,7 +127,7 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 	l.mu.Lock()
 	prev := l.gens
 	l.mu.Unlock()
-	results := readAll(fsys, paths, l.workers(len(paths)), prev)
+	results := readAll(newReader, paths, l.workers(len(paths)), prev)
 	files := make(map[string]entry, len(paths))
 	for i, res := range results {
 		if res.err != nil {
@@ -149,18 +165,20 @@ type readResult struct {
 
 // readAll reads and parses paths with n goroutines; reading small files is
 // mostly waiting on system calls, which several goroutines overlap.
-func readAll(fsys fs.FS, paths []string, n int, prev [2]map[string]entry) []readResult {
+func readAll(newReader func() fileReader, paths []string, n int, prev [2]map[string]entry) []readResult {
 	results := make([]readResult, len(paths))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
+			r := newReader()
+			defer r.close()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(paths) {
 					return
 				}
-				data, err := fs.ReadFile(fsys, paths[i])
+				data, err := r.read(paths[i])
 				if err != nil {
 					results[i].err = err
 					continue

@@ -23,7 +23,13 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	p.repo = repo
 	var problems []error
 	fsys := os.DirFS(repo)
-	models, err := b.opts.LoadModels(fsys)
+	var models []*registry.Model
+	var err error
+	if b.opts.LoadModels != nil {
+		models, err = b.opts.LoadModels(fsys)
+	} else {
+		models, err = loadModelsDir(repo)
+	}
 	problems = append(problems, err)
 	p.wantHistories(models)
 	rows, err := p.scanRuns(ctx, repo)

@@ -30,7 +30,7 @@ type Options struct {
 	// PageSize is the number of runs per runs-table page (default 100).
 	PageSize int
 	// LoadModels reads the registry from the repository; nil uses
-	// registry.Load.
+	// registry.LoadDir on the repository's folder.
 	LoadModels func(fsys fs.FS) ([]*registry.Model, error)
 	// StageHistory lists, per model name, who changed which version's stage
 	// and when. When nil and GitHistory is set, Build reads it from the
@@ -87,9 +87,7 @@ func New(opts Options) (*Builder, error) {
 	if opts.LogTailLines <= 0 {
 		opts.LogTailLines = 20
 	}
-	if opts.LoadModels == nil {
-		opts.LoadModels = loadModels
-	}
+
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

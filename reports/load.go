@@ -12,10 +12,11 @@ import (
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
-// loadModels reads the registry with the registry package's reader. Files
-// with problems are reported in the error; the valid versions are shown.
-func loadModels(fsys fs.FS) ([]*registry.Model, error) {
-	r, err := registry.Load(fsys)
+// loadModelsDir reads the registry of the repository folder with the
+// registry package's reader. Files with problems are reported in the
+// error; the valid versions are shown.
+func loadModelsDir(repo string) ([]*registry.Model, error) {
+	r, err := registry.LoadDir(repo)
 	if r == nil {
 		return nil, err
 	}

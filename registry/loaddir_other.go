@@ -1,0 +1,7 @@
+//go:build !linux
+
+package registry
+
+import "os"
+
+func newDirReader(root string) fileReader { return fsReader{os.DirFS(root)} }
