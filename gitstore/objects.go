@@ -52,16 +52,23 @@ func (r *Repo) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
+	if entries, ok := r.cache.tree(h); ok {
+		return entries, nil
+	}
 	r.st.Lock()
 	defer r.st.Unlock()
 	t, err := object.GetTree(r.storer(), h)
 	if err != nil {
 		return nil, objectErr("tree "+short(h.String()), err)
 	}
+	r.cache.putTree(h, t.Entries)
 	return t.Entries, nil
 }
 
 func (r *Repo) blobBytes(h plumbing.Hash) ([]byte, error) {
+	if data, ok := r.cache.blob(h); ok {
+		return data, nil
+	}
 	r.st.Lock()
 	defer r.st.Unlock()
 	o, err := r.storer().EncodedObject(plumbing.BlobObject, h)
@@ -77,6 +84,7 @@ func (r *Repo) blobBytes(h plumbing.Hash) ([]byte, error) {
 	if _, err := io.Copy(buf, rd); err != nil {
 		return nil, fmt.Errorf("blob %s: %w", short(h.String()), err)
 	}
+	r.cache.putBlob(h, buf.Bytes())
 	return buf.Bytes(), nil
 }
 

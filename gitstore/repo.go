@@ -73,6 +73,7 @@ type Repo struct {
 	st     sync.Mutex // guards every access to repo's storage
 	repo   *git.Repository
 	remote *git.Remote
+	cache  objectCache // trees and small blobs, by hash
 }
 
 // Open opens the bare clone in dir, or clones the remote into dir when dir

@@ -1,0 +1,45 @@
+package registry
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/internal/gittest"
+)
+
+// BenchmarkLoad_GitCommit reads 200 models x 50 versions from a commit of
+// the controller's clone (gitstore's tree FS), as the controller and
+// `mlcd check` do, and resolves every model's Production version.
+func BenchmarkLoad_GitCommit(b *testing.B) {
+	dir := writeTree(b, benchTree(200, 50))
+	gittest.Git(b, dir, "init", "--quiet", "--initial-branch=main")
+	gittest.Git(b, dir, "add", "-A")
+	gittest.Git(b, dir, "commit", "--quiet", "-m", "registry")
+	ctx := context.Background()
+	repo, err := gitstore.Open(ctx, filepath.Join(b.TempDir(), "clone"), gitstore.Options{URL: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	head, err := repo.Fetch(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		fsys, err := repo.FS(ctx, head)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := Load(fsys)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range r.Models() {
+			if r.Production(m.Name) == nil {
+				b.Fatalf("%s has no Production version", m.Name)
+			}
+		}
+	}
+}
