@@ -88,7 +88,6 @@ bench-report: ## Static report on a generated 10,000-run repo: full and incremen
 
 bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
 	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
-	$(GO) test -run '^$$' -bench 'BenchmarkLoad_GitCommit' -benchtime 20x -count 3 ./registry
 
 demo: build ## The whole CD4ML lifecycle of examples/churn: watch, train, promote, serve, retrain
 	./scripts/demo.sh
