@@ -54,7 +54,7 @@ say "1. A bare repository as the remote, holding examples/churn"
 git_ init -q --bare "$demo/remote.git"
 git_ clone -q "$demo/remote.git" "$demo/dana" 2>/dev/null
 cp -R "$root/examples/churn/." "$demo/dana/"
-rm -f "$demo/dana/"*_test.go
+rm -f "$demo/dana/"*.go
 ( cd "$demo/dana" && git_ add -A && git_ commit -qm "The churn pipeline" && git_ push -q origin main )
 git_ -C "$demo/remote.git" log --oneline main | sed 's/^/  /'
 
