@@ -104,7 +104,7 @@ func (c *Controller) recordedRuns(b *testing.B) []*pipeline.Run {
 	if err != nil {
 		return nil
 	}
-	out, err := gittest.TryGit(c.repo.Dir(), nil, "ls-tree", "--name-only", head, "runs/bench/")
+	out, err := gittest.TryGit(c.repo.Dir(), nil, "ls-tree", "-r", "--name-only", head, "runs/bench/")
 	if err != nil {
 		return nil
 	}

@@ -75,7 +75,7 @@ func TestController_OnceRunsRecordsAndRegisters(t *testing.T) {
 	if r == nil || r.Status != pipeline.StatusSuccess {
 		t.Fatalf("first pass: run = %+v, want a successful run", r)
 	}
-	rec, ok := remoteFile(t, bare, "runs/demo/"+r.ID+".json")
+	rec, ok := remoteFile(t, bare, pipeline.RunRelPath("demo", r.ID))
 	if !ok || !strings.Contains(rec, `"status": "success"`) {
 		t.Fatalf("record of %s on the remote = %q, %v", r.ID, rec, ok)
 	}
@@ -146,7 +146,7 @@ func TestController_InvalidPipelineIsRecordedAsFailedRun(t *testing.T) {
 	if !strings.Contains(r.Error, `mlcd.yaml:10:`) || !strings.Contains(r.Error, `"prepar"`) {
 		t.Errorf("error = %q, want the file:line and the unknown task", r.Error)
 	}
-	if _, ok := remoteFile(t, bare, "runs/demo/"+r.ID+".json"); !ok {
+	if _, ok := remoteFile(t, bare, pipeline.RunRelPath("demo", r.ID)); !ok {
 		t.Errorf("the failed run is not recorded on the branch")
 	}
 	person.Pull()
@@ -180,7 +180,7 @@ func TestController_RecoversARunInterruptedByACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, ok := remoteFile(t, bare, "runs/demo/"+dead.ID+".json")
+	rec, ok := remoteFile(t, bare, pipeline.RunRelPath("demo", dead.ID))
 	if !ok || !strings.Contains(rec, `"status": "interrupted"`) {
 		t.Errorf("interrupted run on the branch = %q, %v", rec, ok)
 	}
@@ -253,7 +253,7 @@ func TestController_WatchRunsOnWebhookPush(t *testing.T) {
 }
 
 func countRecords(t *testing.T, bare string) int {
-	out, err := gittest.TryGit(bare, nil, "ls-tree", "--name-only", "main", "runs/demo/")
+	out, err := gittest.TryGit(bare, nil, "ls-tree", "-r", "--name-only", "main", "runs/demo/")
 	if err != nil {
 		return 0
 	}

@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -143,24 +142,14 @@ func (c *Controller) lastRecordedCommit(ctx context.Context, head string) (strin
 	if err != nil {
 		return "", err
 	}
-	name := pipelineName(ctx, c, head)
-	dir := path.Join(pipeline.RunsDir, name)
-	entries, err := fs.ReadDir(fsys, dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
+	files, err := pipeline.RunFiles(fsys, pipelineName(ctx, c, head))
 	if err != nil {
-		return "", fmt.Errorf("list %s: %w", dir, err)
+		return "", err
 	}
-	var ids []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") {
-			ids = append(ids, e.Name())
-		}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
-	for _, id := range ids {
-		data, err := fs.ReadFile(fsys, path.Join(dir, id))
+	// Newest first: ids sort by time, whatever folder they are filed in.
+	sort.Slice(files, func(i, j int) bool { return path.Base(files[i]) > path.Base(files[j]) })
+	for _, name := range files {
+		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return "", err
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -125,7 +124,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 	if err != nil {
 		return err
 	}
-	name := path.Join(pipeline.RunsDir, r.Pipeline, r.ID+".json")
+	name := pipeline.RunRelPath(r.Pipeline, r.ID)
 	var registered []string
 	build := func(ctx context.Context, tip fs.FS) (map[string][]byte, error) {
 		registered = nil

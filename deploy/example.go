@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,15 +16,20 @@ import (
 const maxExample = 8 << 20
 
 // RunExamples returns a Config.Example that finds a version's input
-// example in the record of the run that trained it (runs/<pipeline>/<run
-// id>.json in tree) and reads it from st, verified.
+// example in the record of the run that trained it (pipeline.RunRelPath in
+// tree) and reads it from st, verified.
 func RunExamples(tree fs.FS, st Store) func(ctx context.Context, v *registry.Version) ([]byte, error) {
 	return func(ctx context.Context, v *registry.Version) ([]byte, error) {
 		if v.InputExample == "" {
 			return nil, nil
 		}
-		name := path.Join(pipeline.RunsDir, v.Pipeline, v.RunID+".json")
+		name := pipeline.RunRelPath(v.Pipeline, v.RunID)
 		data, err := fs.ReadFile(tree, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			// A record from before records were filed by month.
+			name = path.Join(pipeline.RunsDir, v.Pipeline, v.RunID+".json")
+			data, err = fs.ReadFile(tree, name)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("run record: %w", err)
 		}

@@ -140,7 +140,7 @@ func (lc *lifecycle) remoteHas(path string) bool {
 func (lc *lifecycle) runs(t *testing.T) []*pipeline.Run {
 	t.Helper()
 	var runs []*pipeline.Run
-	for _, name := range strings.Fields(lc.git(t, "ls-tree", "--name-only", "main", "runs/churn/")) {
+	for _, name := range strings.Fields(lc.git(t, "ls-tree", "-r", "--name-only", "main", "runs/churn/")) {
 		r, err := pipeline.DecodeRun([]byte(lc.git(t, "show", "main:"+name)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

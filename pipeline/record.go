@@ -6,7 +6,7 @@ import "time"
 const RecordSchema = 1
 
 // RunsDir is the folder of run records in a repository:
-// runs/<pipeline>/<run-id>.json.
+// runs/<pipeline>/<yyyy-mm>/<run-id>.json.
 const RunsDir = "runs"
 
 // Status is the state of a run or of a task in a run.
@@ -32,7 +32,7 @@ func (s Status) Done() bool {
 	return true
 }
 
-// Run is the record of one run: runs/<pipeline>/<run-id>.json.
+// Run is the record of one run: runs/<pipeline>/<yyyy-mm>/<run-id>.json.
 // Run ids sort by start time.
 type Run struct {
 	Schema   int           `json:"schema"`

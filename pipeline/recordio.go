@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,10 +19,82 @@ import (
 
 // RunPath is where the record of run id of pipeline lives under dir.
 func RunPath(dir, pipeline, id string) string {
-	return filepath.Join(dir, RunsDir, pipeline, id+".json")
+	return filepath.Join(dir, filepath.FromSlash(RunRelPath(pipeline, id)))
 }
 
-// WriteRun writes r atomically to dir/runs/<pipeline>/<id>.json as
+// RunRelPath is the slash path of a run's record in the repository:
+// runs/<pipeline>/<yyyy-mm>/<run-id>.json. Records are filed by the month
+// of the run id, so that no folder grows with the whole history: a commit
+// that adds a record rewrites one month's folder, and GitHub lists every
+// folder whole. An id that is not time-based stays at runs/<pipeline>/.
+func RunRelPath(pipeline, id string) string {
+	if month, ok := runMonth(id); ok {
+		return RunsDir + "/" + pipeline + "/" + month + "/" + id + ".json"
+	}
+	return RunsDir + "/" + pipeline + "/" + id + ".json"
+}
+
+// runMonth is "2026-11" of a run id "20261126T...", if it is one.
+func runMonth(id string) (string, bool) {
+	if len(id) < 9 || id[8] != 'T' {
+		return "", false
+	}
+	for _, c := range id[:8] {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	return id[:4] + "-" + id[4:6], true
+}
+
+// isMonthDir reports whether name is a month folder of runs/<pipeline>/.
+func isMonthDir(name string) bool {
+	if len(name) != 7 || name[4] != '-' {
+		return false
+	}
+	_, ok := runMonth(name[:4] + name[5:7] + "01T")
+	return ok
+}
+
+// RunFiles lists the record files of pipeline under the runs folder fsys
+// holds at runs/<pipeline>: in month folders and, from before them, at the
+// top. Paths are slash paths relative to fsys's root.
+func RunFiles(fsys fs.FS, pipeline string) ([]string, error) {
+	top := RunsDir + "/" + pipeline
+	entries, err := fs.ReadDir(fsys, top)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir() && isMonthDir(name):
+			sub, err := fs.ReadDir(fsys, top+"/"+name)
+			if err != nil {
+				return nil, fmt.Errorf("list runs: %w", err)
+			}
+			for _, f := range sub {
+				if isRecordName(f) {
+					files = append(files, top+"/"+name+"/"+f.Name())
+				}
+			}
+		case isRecordName(e):
+			files = append(files, top+"/"+name)
+		}
+	}
+	return files, nil
+}
+
+func isRecordName(e fs.DirEntry) bool {
+	name := e.Name()
+	return !e.IsDir() && strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".")
+}
+
+// WriteRun writes r atomically to dir/runs/<pipeline>/<yyyy-mm>/<id>.json as
 // 2-space indented JSON with a trailing newline. Field order is the order of
 // the struct fields and map keys are sorted, so the same run always gives
 // the same bytes.
@@ -129,21 +202,13 @@ func ListRuns(dir, pipeline string) ([]*Run, error) {
 	if err := checkRunName("pipeline", pipeline); err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
-	folder := filepath.Join(dir, RunsDir, pipeline)
-	entries, err := os.ReadDir(folder)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	files, err := RunFiles(os.DirFS(dir), pipeline)
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
+		return nil, err
 	}
 	var runs []*Run
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
-			continue
-		}
-		r, err := ReadRun(filepath.Join(folder, name))
+	for _, name := range files {
+		r, err := ReadRun(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
 		}

@@ -186,3 +186,37 @@ func FuzzDecodeRun(f *testing.F) {
 		}
 	})
 }
+
+// Records are filed by the month of their id; records from before, at the
+// top of runs/<pipeline>/, are still listed.
+func TestRunRelPath_FilesByMonthAndListsBoth(t *testing.T) {
+	t.Parallel()
+	if got, want := RunRelPath("churn", "20261126T233012.123Z-3f2a9c"), "runs/churn/2026-11/20261126T233012.123Z-3f2a9c.json"; got != want {
+		t.Errorf("RunRelPath = %q, want %q", got, want)
+	}
+	if got, want := RunRelPath("churn", "manual-1"), "runs/churn/manual-1.json"; got != want {
+		t.Errorf("RunRelPath of a non-time id = %q, want %q", got, want)
+	}
+	dir := t.TempDir()
+	for _, id := range []string{"20261126T233012.123Z-aaaaaa", "20261201T000000.000Z-bbbbbb"} {
+		if err := WriteRun(dir, &Run{ID: id, Pipeline: "churn", Status: StatusSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := filepath.Join(dir, "runs", "churn", "20251001T000000Z-cccccc.json")
+	if err := os.WriteFile(old, []byte(`{"schema":1,"id":"20251001T000000Z-cccccc","pipeline":"churn","trigger":{"kind":"manual"},"status":"success","start":"2025-10-01T00:00:00Z","tasks":[]}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := ListRuns(dir, "churn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range runs {
+		ids = append(ids, r.ID)
+	}
+	want := []string{"20251001T000000Z-cccccc", "20261126T233012.123Z-aaaaaa", "20261201T000000.000Z-bbbbbb"}
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("listed runs (-want +got):\n%s", diff)
+	}
+}

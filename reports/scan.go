@@ -7,11 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -23,7 +22,7 @@ type runFile struct {
 	modTime int64
 }
 
-// listRuns finds runs/<pipeline>/*.json under repo.
+// listRuns finds the run records under repo (pipeline.RunFiles).
 func listRuns(repo string) ([]runFile, error) {
 	root := filepath.Join(repo, pipeline.RunsDir)
 	dirs, err := os.ReadDir(root)
@@ -34,26 +33,21 @@ func listRuns(repo string) ([]runFile, error) {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	var files []runFile
+	fsys := os.DirFS(repo)
 	for _, d := range dirs {
 		if !d.IsDir() {
 			continue
 		}
-		entries, err := os.ReadDir(filepath.Join(root, d.Name()))
+		names, err := pipeline.RunFiles(fsys, d.Name())
 		if err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
 		}
-		for _, e := range entries {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
-				continue
-			}
-			info, err := e.Info()
+		for _, name := range names {
+			info, err := fs.Stat(fsys, name)
 			if err != nil {
 				return nil, fmt.Errorf("list runs: %w", err)
 			}
-			files = append(files, runFile{
-				rel:  path.Join(pipeline.RunsDir, d.Name(), e.Name()),
-				size: info.Size(), modTime: info.ModTime().UnixNano(),
-			})
+			files = append(files, runFile{rel: name, size: info.Size(), modTime: info.ModTime().UnixNano()})
 		}
 	}
 	return files, nil

@@ -42,7 +42,7 @@ protocol's environment (MLCD_OUT, MLCD_IN_<TASK>, MLCD_PARAMS, ...). A task
 whose command, env, params, input files and upstream outputs are unchanged
 since a successful run is a cache hit and does not run again.
 
-The record goes to DIR/runs/<pipeline>/<run-id>.json. Outputs and logs go to
+The record goes to DIR/runs/<pipeline>/<yyyy-mm>/<run-id>.json. Outputs and logs go to
 the artifact store: $MLCD_STORE, else store: in mlcd.yaml, else
 $XDG_DATA_HOME/mlcd/store (~/.local/share/mlcd/store).
 

@@ -43,7 +43,7 @@ func runOnce(ctx context.Context, opts *globalOptions, ro *runOptions, args []st
 		fmt.Fprintf(out, "mlcd: nothing changed in %s since the last recorded run\n", cfg.Branch)
 		return nil
 	}
-	fmt.Fprintf(out, "mlcd: run %s of %s at %s: %s, recorded in runs/%s/\n", r.ID, r.Pipeline, shortCommit(r.Git.Commit), r.Status, r.Pipeline)
+	fmt.Fprintf(out, "mlcd: run %s of %s at %s: %s, recorded in %s\n", r.ID, r.Pipeline, shortCommit(r.Git.Commit), r.Status, pipeline.RunRelPath(r.Pipeline, r.ID))
 	if r.Status != pipeline.StatusSuccess {
 		msg := r.Error
 		if msg == "" {

@@ -137,7 +137,7 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 
 func branchRuns(t *testing.T, bare string) []*pipeline.Run {
 	t.Helper()
-	out, err := gittest.TryGit(bare, nil, "ls-tree", "--name-only", "main", "runs/crash/")
+	out, err := gittest.TryGit(bare, nil, "ls-tree", "-r", "--name-only", "main", "runs/crash/")
 	if err != nil {
 		return nil
 	}
