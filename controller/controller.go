@@ -72,6 +72,9 @@ type Controller struct {
 	// storeRoot is the artifact store's folder once a run opened it, for
 	// the report's artifact links and logs.
 	storeRoot string
+	// registry keeps the versions parsed at earlier commits, so that each
+	// pass parses only the version files that changed.
+	registry registry.Loader
 }
 
 // New opens the controller's state folder and its clone of the repository

@@ -229,7 +229,7 @@ func (c *Controller) registryAt(ctx context.Context, commit string) (*registry.R
 	if err != nil {
 		return nil, err
 	}
-	reg, err := registry.Load(tree)
+	reg, err := c.registry.Load(tree)
 	if reg == nil {
 		return nil, fmt.Errorf("registry at %s: %w", short(commit), err)
 	}

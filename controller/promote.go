@@ -76,7 +76,7 @@ func (c *Controller) registeredBy(ctx context.Context, r *pipeline.Run, tip stri
 	if err != nil {
 		return nil, err
 	}
-	reg, err := registry.Load(tree)
+	reg, err := c.registry.Load(tree)
 	if reg == nil {
 		return nil, err
 	}

@@ -135,7 +135,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 			return map[string][]byte{name: existing}, nil
 		}
 		files := map[string][]byte{name: data}
-		reg, err := registry.Load(tip)
+		reg, err := c.registry.Load(tip)
 		if err != nil {
 			c.status.addError(fmt.Errorf("run %s: registry on the branch is invalid, versions not registered: %w", r.ID, err))
 			return files, nil

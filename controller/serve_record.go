@@ -70,7 +70,7 @@ func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, opts
 		if err != nil {
 			return nil, err
 		}
-		reg, err := registry.Load(tip)
+		reg, err := c.registry.Load(tip)
 		if reg == nil {
 			return nil, err
 		}

@@ -26,13 +26,28 @@ func BenchmarkLoad_GitCommit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
+	for _, shared := range []bool{false, true} {
+		name := "new-loader"
+		if shared {
+			name = "controller-loader" // one Loader across passes, as the controller keeps
+		}
+		b.Run(name, func(b *testing.B) { benchLoadCommit(b, repo, head, shared) })
+	}
+}
+
+func benchLoadCommit(b *testing.B, repo *gitstore.Repo, head string, shared bool) {
+	ctx := context.Background()
+	var l Loader
 	for b.Loop() {
 		fsys, err := repo.FS(ctx, head)
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := Load(fsys)
+		loader := &l
+		if !shared {
+			loader = new(Loader)
+		}
+		r, err := loader.Load(fsys)
 		if err != nil {
 			b.Fatal(err)
 		}
