@@ -41,15 +41,12 @@ type Browser struct {
 // CI=true, where it must be installed).
 func New(t testing.TB) *Browser {
 	t.Helper()
-	path := ChromiumPath
-	if _, err := os.Stat(path); err != nil {
-		if p, lerr := exec.LookPath("chromium"); lerr == nil {
-			path = p
-		} else if os.Getenv("CI") == "true" {
+	path, err := findChromium()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
 			t.Fatalf("chromium is needed for the browser tests (apt-get install chromium): %v", err)
-		} else {
-			t.Skipf("no chromium at %s: browser tests skipped", ChromiumPath)
 		}
+		t.Skipf("no chromium: browser tests skipped (%v)", err)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -78,6 +75,20 @@ func New(t testing.TB) *Browser {
 		t.Fatalf("enable log events: %v", err)
 	}
 	return b
+}
+
+// findChromium finds Debian's chromium, else a Chromium or Chrome on PATH
+// (GitHub's Ubuntu runners have google-chrome).
+func findChromium() (string, error) {
+	if _, err := os.Stat(ChromiumPath); err == nil {
+		return ChromiumPath, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("none of %s, chromium, chromium-browser, google-chrome on PATH", ChromiumPath)
 }
 
 // Context is the browser tab's context, for chromedp calls.
