@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -370,44 +368,6 @@ func (r *Repo) setRef(name plumbing.ReferenceName, h plumbing.Hash) error {
 		return fmt.Errorf("update %s: %w", name, err)
 	}
 	return nil
-}
-
-// pushRef moves ref on the remote from old (zero: create it) to commit,
-// sending exactly the objects in added; receive-pack refuses when ref is
-// not at old, so a concurrent update is never overwritten. It is push for
-// any ref: push itself belongs to the tracked branch.
-func (r *Repo) pushRef(ctx context.Context, ref plumbing.ReferenceName, old, commit plumbing.Hash, added newObjects) error {
-	sess, err := r.client.NewReceivePackSession(r.endpoint, r.auth)
-	if err != nil {
-		return r.remoteErr(ctx, "push to", err)
-	}
-	defer sess.Close()
-	ar, err := sess.AdvertisedReferencesContext(ctx)
-	if err != nil {
-		return r.remoteErr(ctx, "push to", err)
-	}
-	if cur := ar.References[ref.String()]; cur != old {
-		return fmt.Errorf("push to %s: %s moved to %s while mlcd was updating it: %w",
-			r.safeURL, ref.Short(), short(cur.String()), ErrNonFastForward)
-	}
-	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
-	req.Commands = []*packp.Command{{Name: ref, Old: old, New: commit}}
-	rd, wr := io.Pipe()
-	req.Packfile = rd
-	done := make(chan error, 1)
-	go func() {
-		done <- wr.CloseWithError(writePack(wr, added))
-	}()
-	rs, err := sess.ReceivePack(ctx, req)
-	rd.Close()
-	perr := <-done
-	if rs != nil {
-		return r.pushStatus(rs)
-	}
-	if err == nil {
-		err = perr
-	}
-	return r.remoteErr(ctx, "push to", err)
 }
 
 // Close releases the files the repository's storage keeps open (the pack

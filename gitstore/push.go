@@ -18,6 +18,14 @@ import (
 // from the remote's refs, which grows with the history; here the objects
 // are known, because the commit was built on old, which the remote has.
 func (r *Repo) push(ctx context.Context, old, commit plumbing.Hash, added newObjects) error {
+	return r.pushRef(ctx, plumbing.NewBranchReferenceName(r.branch), old, commit, added)
+}
+
+// pushRef moves ref on the remote from old (zero: create it) to commit,
+// sending exactly the objects in added; receive-pack refuses when ref is
+// not at old, so a concurrent update is never overwritten. It is push for
+// any ref; push is it for the tracked branch.
+func (r *Repo) pushRef(ctx context.Context, ref plumbing.ReferenceName, old, commit plumbing.Hash, added newObjects) error {
 	sess, err := r.client.NewReceivePackSession(r.endpoint, r.auth)
 	if err != nil {
 		return r.remoteErr(ctx, "push to", err)
@@ -27,10 +35,9 @@ func (r *Repo) push(ctx context.Context, old, commit plumbing.Hash, added newObj
 	if err != nil {
 		return r.remoteErr(ctx, "push to", err)
 	}
-	ref := plumbing.NewBranchReferenceName(r.branch)
 	if cur := ar.References[ref.String()]; cur != old {
-		return fmt.Errorf("push to %s: %s is at %s, not %s: %w",
-			r.safeURL, r.branch, short(cur.String()), short(old.String()), ErrNonFastForward)
+		return fmt.Errorf("push to %s: %s moved to %s while mlcd was updating it: %w",
+			r.safeURL, ref.Short(), short(cur.String()), ErrNonFastForward)
 	}
 	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
 	req.Commands = []*packp.Command{{Name: ref, Old: old, New: commit}}
@@ -43,7 +50,7 @@ func (r *Repo) push(ctx context.Context, old, commit plumbing.Hash, added newObj
 	rs, err := sess.ReceivePack(ctx, req)
 	rd.Close()
 	perr := <-done
-	if rs != nil { // the remote answered: its report says what happened
+	if rs != nil {
 		return r.pushStatus(rs)
 	}
 	if err == nil {
