@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/forge"
@@ -75,6 +76,8 @@ type Controller struct {
 	// registry keeps the versions parsed at earlier commits, so that each
 	// pass parses only the version files that changed.
 	registry registry.Loader
+	// lastPipeline is mlcd.yaml of the last commit asked about.
+	lastPipeline atomic.Pointer[parsedPipeline]
 }
 
 // New opens the controller's state folder and its clone of the repository

@@ -125,13 +125,37 @@ func botPath(p string) bool {
 	return false
 }
 
-// pipelineAt parses mlcd.yaml at commit.
+// pipelineAt parses mlcd.yaml at commit. One event asks for it several
+// times (the schedule, the changed paths, the run's name, the deploy
+// gate): the last commit's file is read and parsed once.
 func (c *Controller) pipelineAt(ctx context.Context, commit string) (*pipeline.Pipeline, error) {
+	pf, err := c.pipelineFile(ctx, commit)
+	if err != nil {
+		return nil, err
+	}
+	return pf.p, pf.err
+}
+
+// parsedPipeline is mlcd.yaml of one commit: its bytes and what they parse to.
+type parsedPipeline struct {
+	commit string
+	data   []byte
+	p      *pipeline.Pipeline
+	err    error // the parse's problems
+}
+
+func (c *Controller) pipelineFile(ctx context.Context, commit string) (*parsedPipeline, error) {
+	if pf := c.lastPipeline.Load(); pf != nil && pf.commit == commit {
+		return pf, nil
+	}
 	data, err := c.repo.ReadFile(ctx, commit, pipeline.FileName)
 	if err != nil {
 		return nil, fmt.Errorf("read %s at %s: %w", pipeline.FileName, short(commit), err)
 	}
-	return pipeline.Parse(pipeline.FileName, data)
+	pf := &parsedPipeline{commit: commit, data: data}
+	pf.p, pf.err = pipeline.Parse(pipeline.FileName, data)
+	c.lastPipeline.Store(pf)
+	return pf, nil
 }
 
 // lastRecordedCommit is the commit of the newest run record at head, or ""
@@ -170,12 +194,13 @@ var pipelineLine = regexp.MustCompile(`(?m)^pipeline:[ \t]*["']?([a-z0-9][a-z0-9
 // pipelineName is the pipeline's name at commit, read leniently so that an
 // invalid mlcd.yaml still gets its failed record in the right folder.
 func pipelineName(ctx context.Context, c *Controller, commit string) string {
-	data, err := c.repo.ReadFile(ctx, commit, pipeline.FileName)
-	if err == nil {
-		if p, err := pipeline.Parse(pipeline.FileName, data); err == nil {
-			return p.Name
-		}
-		if m := pipelineLine.FindSubmatch(data); m != nil {
+	pf, err := c.pipelineFile(ctx, commit)
+	switch {
+	case err != nil:
+	case pf.err == nil:
+		return pf.p.Name
+	default:
+		if m := pipelineLine.FindSubmatch(pf.data); m != nil {
 			return string(m[1])
 		}
 	}
