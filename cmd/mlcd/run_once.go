@@ -20,7 +20,7 @@ func runOnce(ctx context.Context, opts *globalOptions, ro *runOptions, args []st
 	case !ro.once:
 		return badInput(fmt.Errorf("--repo needs --once (or use `mlcd watch --repo`)"))
 	case ro.ctl.repo == "":
-		return badInput(fmt.Errorf("--once needs --repo"))
+		return badInput(fmt.Errorf("--once runs the controller's pass on a repository: give --repo URL_OR_PATH (for a local run, drop --once)"))
 	case len(args) > 0:
 		return badInput(fmt.Errorf("--once runs the repository of --repo, not a folder (%s)", args[0]))
 	case len(ro.tasks) > 0 || len(ro.params) > 0 || ro.noCache:

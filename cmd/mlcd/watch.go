@@ -168,6 +168,9 @@ func runWatch(ctx context.Context, opts *globalOptions, wo *watchOptions, out io
 		}
 		return runWatchLocal(ctx, opts, wo, out)
 	}
+	if wo.repo == "" {
+		return badInput(fmt.Errorf("give the repository to follow (--repo URL_OR_PATH) or a working tree (--local DIR)"))
+	}
 	cfg, err := wo.config(opts, out)
 	if err != nil {
 		return err
