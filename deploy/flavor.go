@@ -63,6 +63,12 @@ func (d *Deployer) startCommand(ctx context.Context, in *instance, path, commit 
 	if in.version.Serve == "" {
 		return fmt.Errorf("flavor command: version %d has no serve command", in.version.Version)
 	}
+	if commit == "" {
+		// No promotion commit is known (a version adopted as Production when
+		// the controller first started): serve with the code the version
+		// was trained with.
+		commit = in.version.Commit
+	}
 	dir := d.cfg.WorkDir
 	if d.cfg.Checkout != nil {
 		var err error
