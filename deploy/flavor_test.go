@@ -35,7 +35,7 @@ func TestDeployer_CommandWithoutPromotionCommitUsesTrainingCommit(t *testing.T) 
 	}
 	defer d.Close(context.Background())
 	v := &registry.Version{Model: "churn-rf", Version: 1, Flavor: "command", Commit: "0123456789abcdef0123456789abcdef01234567",
-		Serve: "python3 src/serve.py --model {model} --port {port}",
+		Serve:    "python3 src/serve.py --model {model} --port {port}",
 		Artifact: registry.Artifact{File: "model.pkl", SHA256: obj.SHA256, Size: obj.Size}}
 	// The checkout refuses, so the deploy rolls back; what matters is the
 	// commit it was asked for.
