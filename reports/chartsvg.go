@@ -1,0 +1,128 @@
+package reports
+
+import (
+	"html/template"
+	"strconv"
+)
+
+// A run page holds up to a hundred line charts; drawing them through the
+// "linechart" template cost more than the rest of the page (html/template
+// calls its escapers by reflection for every attribute). So line charts
+// are written here, with the escaping html/template would apply: every
+// label goes through escapeHTML, the only place text from a record enters
+// the SVG. Numbers are coordinates this file computed; colours come from
+// the fixed palette.
+
+// HTML draws the chart as an SVG figure.
+func (c lineChart) HTML() template.HTML {
+	n := 1024 + len(c.Title)*2
+	for _, s := range c.Series {
+		n += len(s.Points) + 2*len(s.Label) + 160
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `<figure><svg class="chart" width="`...)
+	b = appendNum(b, c.W)
+	b = append(b, `" height="`...)
+	b = appendNum(b, c.H)
+	b = append(b, `" viewBox="0 0 `...)
+	b = appendNum(b, c.W)
+	b = append(b, ' ')
+	b = appendNum(b, c.H)
+	b = append(b, `" role="img" aria-label="`...)
+	b = escapeHTML(b, c.Title)
+	b = append(b, "\">\n"...)
+	b = appendLine(b, c.L, c.Bottom, c.Right, c.Bottom)
+	b = appendLine(b, c.L, c.T, c.L, c.Bottom)
+	b = append(b, '\n')
+	for _, t := range c.XTicks {
+		b = appendText(b, t.X, t.Y, "middle", t.Label)
+	}
+	b = append(b, '\n')
+	for _, t := range c.YTicks {
+		b = appendText(b, t.X, t.Y, "end", t.Label)
+	}
+	b = append(b, '\n')
+	b = appendText(b, c.XLabelX, c.XLabelY, "middle", c.XLabel)
+	b = append(b, "\n<text x=\"10\" y=\""...)
+	b = appendNum(b, c.YLabelY)
+	b = append(b, `" text-anchor="middle" transform="rotate(-90 10 `...)
+	b = appendNum(b, c.YLabelY)
+	b = append(b, `)">`...)
+	b = escapeHTML(b, c.YLabel)
+	b = append(b, "</text>\n"...)
+	for _, s := range c.Series {
+		b = append(b, `<polyline points="`...)
+		b = escapeHTML(b, s.Points)
+		b = append(b, `" fill="none" stroke="`...)
+		b = escapeHTML(b, s.Color)
+		b = append(b, `" stroke-width="1.5"><title>`...)
+		b = escapeHTML(b, s.Label)
+		b = append(b, "</title></polyline>"...)
+	}
+	b = append(b, "\n</svg><figcaption>"...)
+	b = escapeHTML(b, c.Title)
+	for _, s := range c.Series {
+		b = append(b, ` <span style="color:`...)
+		b = escapeHTML(b, s.Color)
+		b = append(b, `">&#9632; `...)
+		b = escapeHTML(b, s.Label)
+		b = append(b, "</span>"...)
+	}
+	b = append(b, "</figcaption></figure>"...)
+	return template.HTML(b)
+}
+
+func appendLine(b []byte, x1, y1, x2, y2 float64) []byte {
+	b = append(b, `<line x1="`...)
+	b = appendNum(b, x1)
+	b = append(b, `" y1="`...)
+	b = appendNum(b, y1)
+	b = append(b, `" x2="`...)
+	b = appendNum(b, x2)
+	b = append(b, `" y2="`...)
+	b = appendNum(b, y2)
+	return append(b, `" stroke="#888"/>`...)
+}
+
+func appendText(b []byte, x, y float64, anchor, label string) []byte {
+	b = append(b, `<text x="`...)
+	b = appendNum(b, x)
+	b = append(b, `" y="`...)
+	b = appendNum(b, y)
+	b = append(b, `" text-anchor="`...)
+	b = append(b, anchor...)
+	b = append(b, `">`...)
+	b = escapeHTML(b, label)
+	return append(b, "</text>"...)
+}
+
+// appendNum writes v as html/template prints a float64 (fmt's %v).
+func appendNum(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', -1, 64) }
+
+// escapeHTML appends s escaped for HTML text and quoted attribute values,
+// as html/template escapes them: the five markup characters, '+' (which
+// html/template also escapes, against UTF-7 sniffing) and NUL. Other
+// bytes, invalid UTF-8 included, pass as html/template passes them.
+func escapeHTML(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case 0:
+			b = append(b, "\uFFFD"...)
+		case '"':
+			b = append(b, "&#34;"...)
+		case '&':
+			b = append(b, "&amp;"...)
+		case '\'':
+			b = append(b, "&#39;"...)
+		case '+':
+			b = append(b, "&#43;"...)
+		case '<':
+			b = append(b, "&lt;"...)
+		case '>':
+			b = append(b, "&gt;"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
