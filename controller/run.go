@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,11 +121,12 @@ func fail(r *pipeline.Run, err error) *pipeline.Run {
 // is harmless: a record already on the branch is left as it is and
 // registers nothing again.
 func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
-	data, err := pipeline.MarshalRun(r)
+	runFiles, err := pipeline.MarshalRunFiles(r)
 	if err != nil {
 		return err
 	}
 	name := pipeline.RunRelPath(r.Pipeline, r.ID)
+	data := runFiles[name]
 	var registered []string
 	build := func(ctx context.Context, tip fs.FS) (map[string][]byte, error) {
 		registered = nil
@@ -134,7 +136,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 			}
 			return map[string][]byte{name: existing}, nil
 		}
-		files := map[string][]byte{name: data}
+		files := maps.Clone(runFiles)
 		reg, err := c.registry.Load(tip)
 		if err != nil {
 			c.status.addError(fmt.Errorf("run %s: registry on the branch is invalid, versions not registered: %w", r.ID, err))

@@ -46,6 +46,10 @@ type Run struct {
 	Start    time.Time     `json:"start"`
 	End      time.Time     `json:"end,omitzero"`
 	Tasks    []*TaskRecord `json:"tasks"`
+	// History names the file next to the record that holds the tasks'
+	// metric histories (docs/run-record.md); nil when none was logged, or
+	// in a record from before history files, which keeps them inline.
+	History *HistoryRef `json:"history,omitempty"`
 }
 
 // Task returns the record of the task called name, or nil.

@@ -27,3 +27,20 @@ func MarshalRun(r *Run) ([]byte, error) {
 // DecodeRun reads a run record from data (a file of a commit, say), as
 // strictly as ReadRun.
 func DecodeRun(data []byte) (*Run, error) { return decodeRun(data) }
+
+// MarshalRunFiles returns the files that record r in a repository, by
+// slash path: the record and, when its tasks logged metric histories,
+// the history file the record names (SplitHistory).
+func MarshalRunFiles(r *Run) (map[string][]byte, error) {
+	rec, hist := SplitHistory(r)
+	data, err := MarshalRun(rec)
+	if err != nil {
+		return nil, err
+	}
+	r.Schema = rec.Schema
+	files := map[string][]byte{RunRelPath(r.Pipeline, r.ID): data}
+	if hist != nil {
+		files[HistoryRelPath(r.Pipeline, r.ID)] = hist
+	}
+	return files, nil
+}

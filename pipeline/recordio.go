@@ -94,10 +94,11 @@ func isRecordName(e fs.DirEntry) bool {
 	return !e.IsDir() && strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".")
 }
 
-// WriteRun writes r atomically to dir/runs/<pipeline>/<yyyy-mm>/<id>.json as
-// 2-space indented JSON with a trailing newline. Field order is the order of
-// the struct fields and map keys are sorted, so the same run always gives
-// the same bytes.
+// WriteRun writes r's files (MarshalRunFiles) atomically under dir:
+// runs/<pipeline>/<yyyy-mm>/<id>.json, 2-space indented JSON with a
+// trailing newline, and its history file when tasks logged histories.
+// The history is written first, so a record is never there without the
+// file it names. The same run always gives the same bytes.
 func WriteRun(dir string, r *Run) error {
 	if err := checkRunName("pipeline", r.Pipeline); err != nil {
 		return fmt.Errorf("write run: %w", err)
@@ -105,16 +106,19 @@ func WriteRun(dir string, r *Run) error {
 	if err := checkRunName("run id", r.ID); err != nil {
 		return fmt.Errorf("write run: %w", err)
 	}
-	if r.Schema == 0 {
-		r.Schema = RecordSchema
-	}
-	data, err := json.MarshalIndent(r, "", "  ")
+	files, err := MarshalRunFiles(r)
 	if err != nil {
 		return fmt.Errorf("write run %s: %w", r.ID, err)
 	}
-	data = append(data, '\n')
-	if err := atomicfile.WriteFile(RunPath(dir, r.Pipeline, r.ID), data, 0o644); err != nil {
-		return fmt.Errorf("write run %s: %w", r.ID, err)
+	rec := RunRelPath(r.Pipeline, r.ID)
+	for _, p := range []string{HistoryRelPath(r.Pipeline, r.ID), rec} {
+		data, ok := files[p]
+		if !ok {
+			continue
+		}
+		if err := atomicfile.WriteFile(filepath.Join(dir, filepath.FromSlash(p)), data, 0o644); err != nil {
+			return fmt.Errorf("write run %s: %w", r.ID, err)
+		}
 	}
 	return nil
 }
@@ -127,8 +131,9 @@ func checkRunName(what, s string) error {
 	return nil
 }
 
-// ReadRun reads the run record at path. Unknown fields are errors, and so
-// is a schema version this mlcd does not know.
+// ReadRun reads the run record at path, with the metric histories of the
+// history file it names. Unknown fields are errors, and so is a schema
+// version this mlcd does not know.
 func ReadRun(path string) (*Run, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -137,6 +142,19 @@ func ReadRun(path string) (*Run, error) {
 	r, err := decodeRun(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.History != nil {
+		hp, err := historyPath(filepath.ToSlash(path), r.History)
+		if err != nil {
+			return nil, err
+		}
+		hist, err := os.ReadFile(filepath.FromSlash(hp))
+		if err != nil {
+			return nil, fmt.Errorf("read history of run %s: %w", r.ID, err)
+		}
+		if err := attachHistory(hp, hist, r); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

@@ -91,6 +91,7 @@ func TestReadRun_RoundTrip(t *testing.T) {
 	want := sampleRun()
 	want.Params["n_estimators"] = 200.0
 	want.Tasks[1].Params["depth"] = 3.0
+	_, want.History = EncodeHistory(want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}

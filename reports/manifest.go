@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/gob"
 	"fmt"
+	"github.com/mlcd-dev/mlcd/pipeline"
 	"io"
 	"os"
 	"path"
@@ -112,12 +113,14 @@ func (r *runRow) href(root string) string {
 	return root + "runs/" + r.sel() + ".html"
 }
 
-// sel names the run's pages: the slugs of its record's folder and file
-// name (runs/<pipeline>/<run-id>.json), which are unique where the ids
-// inside two records might not be.
+// sel names the run's pages: the slugs of its pipeline's folder and of
+// its record's file name (runs/<pipeline>/[<yyyy-mm>/]<run-id>.json),
+// which are unique where the ids inside two records might not be. The
+// month folder is left out: the run id already holds the month.
 func (r *runRow) sel() string {
-	dir, file := path.Split(r.File)
-	return slug(path.Base(dir)) + "/" + slug(strings.TrimSuffix(file, ".json"))
+	rest := strings.TrimPrefix(r.File, pipeline.RunsDir+"/")
+	dir, _, _ := strings.Cut(rest, "/")
+	return slug(dir) + "/" + slug(strings.TrimSuffix(path.Base(r.File), ".json"))
 }
 
 func readManifest(dir, tool string) *manifest {

@@ -53,7 +53,7 @@ func listRuns(repo string) ([]runFile, error) {
 	return files, nil
 }
 
-// readRun reads and decodes one run record.
+// readRun reads and decodes one run record, with its metric histories.
 func readRun(repo, rel string) (*pipeline.Run, string, error) {
 	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
 	if err != nil {
@@ -65,6 +65,9 @@ func readRun(repo, rel string) (*pipeline.Run, string, error) {
 	}
 	if run.ID == "" || run.Pipeline == "" {
 		return nil, "", fmt.Errorf("%s: run record without id or pipeline", rel)
+	}
+	if err := pipeline.LoadHistory(os.DirFS(repo), rel, &run); err != nil {
+		return nil, "", err
 	}
 	sum := sha256.Sum256(data)
 	return &run, hex.EncodeToString(sum[:]), nil

@@ -1,0 +1,416 @@
+package pipeline
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"math"
+	"path"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Metric histories are most of what a run logs: a training loop that
+// logs 20 metrics for 100 epochs in 4 tasks writes 8,000 points, and as
+// JSON inside the record that was 200 KiB a run, which every reader of
+// records (the report's runs table, the controller, `mlcd log`) decoded
+// to get at a few final values. So a record keeps the final metrics and
+// names a history file next to it, runs/<pipeline>/<yyyy-mm>/<run-id>.history,
+// in the compact binary format below, read only by what draws the
+// histories. docs/run-record.md documents the layout.
+
+// HistoryRef is a record's pointer to its history file.
+type HistoryRef struct {
+	File   string `json:"file"`   // base name, in the record's folder
+	Size   int64  `json:"size"`   // bytes
+	Series int    `json:"series"` // metric histories (task x metric)
+	Points int    `json:"points"` // logged values, all series together
+}
+
+// HistoryExt ends the name of a history file.
+const HistoryExt = ".history"
+
+// historyMagic opens every history file; its last byte is the format
+// version.
+const historyMagic = "MLCDHST1"
+
+// maxHistoryName bounds a task or metric name in a history file.
+const maxHistoryName = 4096
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// HistoryRelPath is the slash path of a run's history file.
+func HistoryRelPath(pipeline, id string) string {
+	return strings.TrimSuffix(RunRelPath(pipeline, id), ".json") + HistoryExt
+}
+
+// HasHistory reports whether any task of r has a metric history in memory.
+func (r *Run) HasHistory() bool {
+	for _, t := range r.Tasks {
+		if t != nil && len(t.MetricHistory) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// EncodeHistory returns the history file of r's tasks' metric histories:
+// tasks in record order, metrics by name, so the same run gives the same
+// bytes.
+func EncodeHistory(r *Run) (data []byte, ref *HistoryRef) {
+	ref = &HistoryRef{File: r.ID + HistoryExt}
+	b := append(make([]byte, 0, 1024), historyMagic...)
+	var series int
+	for _, t := range r.Tasks {
+		if t != nil {
+			series += len(t.MetricHistory)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(series))
+	for _, t := range r.Tasks {
+		if t == nil {
+			continue
+		}
+		names := make([]string, 0, len(t.MetricHistory))
+		for k := range t.MetricHistory {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			b = appendSeries(b, t.Name, k, t.MetricHistory[k])
+			ref.Series++
+			ref.Points += len(t.MetricHistory[k])
+		}
+	}
+	b = binary.LittleEndian.AppendUint32(b, crcOf(b))
+	ref.Size = int64(len(b))
+	return b, ref
+}
+
+// Time flags of a series.
+const (
+	noTimes   = 0 // no point has a time
+	allTimes  = 1 // every point has one
+	someTimes = 2 // a byte per point says which have one
+)
+
+func appendSeries(b []byte, task, metric string, pts []MetricPoint) []byte {
+	b = appendString(b, task)
+	b = appendString(b, metric)
+	b = binary.AppendUvarint(b, uint64(len(pts)))
+	var prev int64
+	for _, p := range pts {
+		b = binary.AppendVarint(b, p.Step-prev)
+		prev = p.Step
+	}
+	timed := 0
+	for _, p := range pts {
+		if !p.Time.IsZero() {
+			timed++
+		}
+	}
+	switch {
+	case timed == 0:
+		b = append(b, noTimes)
+	case timed == len(pts):
+		b = append(b, allTimes)
+	default:
+		b = append(b, someTimes)
+		for _, p := range pts {
+			if p.Time.IsZero() {
+				b = append(b, 0)
+			} else {
+				b = append(b, 1)
+			}
+		}
+	}
+	if timed > 0 {
+		prev = 0
+		for _, p := range pts {
+			if p.Time.IsZero() {
+				continue
+			}
+			ns := p.Time.UnixNano()
+			b = binary.AppendVarint(b, ns-prev)
+			prev = ns
+		}
+	}
+	for _, p := range pts {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p.Value))
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// History is a decoded history file: task name to metric name to points.
+type History map[string]map[string][]MetricPoint
+
+// DecodeHistory reads a history file. Every problem is an error that says
+// where in the file it is; nothing is half-read.
+func DecodeHistory(data []byte) (History, error) {
+	if len(data) < len(historyMagic)+4 || string(data[:len(historyMagic)-1]) != historyMagic[:len(historyMagic)-1] {
+		return nil, errors.New("not an mlcd history file")
+	}
+	if v := data[len(historyMagic)-1]; v != historyMagic[len(historyMagic)-1] {
+		return nil, fmt.Errorf("history file format %c is not supported (this mlcd reads %c)", v, historyMagic[len(historyMagic)-1])
+	}
+	body := data[:len(data)-4]
+	if got, want := crcOf(body), binary.LittleEndian.Uint32(data[len(data)-4:]); got != want {
+		return nil, fmt.Errorf("history file damaged: checksum %08x, want %08x", got, want)
+	}
+	d := historyDecoder{b: body, off: len(historyMagic)}
+	n := d.count("series")
+	h := History{}
+	for i := 0; i < n && d.err == nil; i++ {
+		task, metric, pts := d.series()
+		if d.err != nil {
+			break
+		}
+		if h[task] == nil {
+			h[task] = map[string][]MetricPoint{}
+		}
+		if _, dup := h[task][metric]; dup {
+			d.fail("metric %q of task %q twice", metric, task)
+			break
+		}
+		h[task][metric] = pts
+	}
+	if d.err == nil && d.off != len(d.b) {
+		d.fail("%d bytes after the last series", len(d.b)-d.off)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return h, nil
+}
+
+type historyDecoder struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (d *historyDecoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("history file, byte %d: %s", d.off, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *historyDecoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b[d.off:])
+	if n <= 0 {
+		d.fail("bad number")
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+func (d *historyDecoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b[d.off:])
+	if n <= 0 {
+		d.fail("bad number")
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+// count reads a count of things that take at least one byte each, so a
+// damaged count cannot make the reader allocate more than the file holds.
+func (d *historyDecoder) count(what string) int {
+	v := d.uvarint()
+	if v > uint64(len(d.b)-d.off) {
+		d.fail("%d %s cannot fit in the file", v, what)
+		return 0
+	}
+	return int(v)
+}
+
+func (d *historyDecoder) str(what string) string {
+	n := d.count(what)
+	if d.err != nil {
+		return ""
+	}
+	if n == 0 || n > maxHistoryName {
+		d.fail("%s name of %d bytes", what, n)
+		return ""
+	}
+	s := string(d.b[d.off : d.off+n])
+	if !utf8.ValidString(s) {
+		d.fail("%s name is not UTF-8", what)
+		return ""
+	}
+	d.off += n
+	return s
+}
+
+func (d *historyDecoder) series() (task, metric string, pts []MetricPoint) {
+	task = d.str("task")
+	metric = d.str("metric")
+	n := d.count("points")
+	if d.err != nil {
+		return "", "", nil
+	}
+	pts = make([]MetricPoint, n)
+	var step int64
+	for i := range pts {
+		step += d.varint()
+		pts[i].Step = step
+	}
+	if d.err != nil {
+		return "", "", nil
+	}
+	timed := d.timeFlags(pts)
+	var ns int64
+	for i := range pts {
+		if d.err != nil {
+			return "", "", nil
+		}
+		if timed != nil && !timed[i] {
+			continue
+		}
+		ns += d.varint()
+		pts[i].Time = time.Unix(0, ns).UTC()
+	}
+	if len(d.b)-d.off < 8*n {
+		d.fail("%d values cut short", n)
+		return "", "", nil
+	}
+	for i := range pts {
+		pts[i].Value = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off:]))
+		d.off += 8
+	}
+	return task, metric, pts
+}
+
+// timeFlags reads a series' time flag: it returns nil when every point
+// has a time, which points have one for someTimes, and for noTimes an
+// all-false slice (so no time is read).
+func (d *historyDecoder) timeFlags(pts []MetricPoint) []bool {
+	if d.off >= len(d.b) {
+		d.fail("time flag missing")
+		return nil
+	}
+	flag := d.b[d.off]
+	d.off++
+	switch flag {
+	case allTimes:
+		return nil
+	case noTimes:
+		return make([]bool, len(pts))
+	case someTimes:
+		if len(d.b)-d.off < len(pts) {
+			d.fail("time flags cut short")
+			return nil
+		}
+		timed := make([]bool, len(pts))
+		for i := range timed {
+			switch d.b[d.off+i] {
+			case 0:
+			case 1:
+				timed[i] = true
+			default:
+				d.fail("bad time flag %d", d.b[d.off+i])
+				return nil
+			}
+		}
+		d.off += len(pts)
+		return timed
+	}
+	d.fail("bad time flag %d", flag)
+	return nil
+}
+
+// Attach puts h's histories into the tasks of r; series of tasks r does
+// not have are an error (a history file of another run).
+func (h History) Attach(r *Run) error {
+	for task, series := range h {
+		t := r.Task(task)
+		if t == nil {
+			return fmt.Errorf("history file has task %q, which run %s does not", task, r.ID)
+		}
+		t.MetricHistory = series
+	}
+	return nil
+}
+
+// LoadHistory reads the history file r names from fsys (whose root holds
+// runs/) and attaches it to r's tasks. recordPath is the slash path of r's
+// record in fsys. A record without a history file is left as it is.
+func LoadHistory(fsys fs.FS, recordPath string, r *Run) error {
+	if r.History == nil {
+		return nil
+	}
+	p, err := historyPath(recordPath, r.History)
+	if err != nil {
+		return err
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return fmt.Errorf("read history of run %s: %w", r.ID, err)
+	}
+	return attachHistory(p, data, r)
+}
+
+func attachHistory(p string, data []byte, r *Run) error {
+	if int64(len(data)) != r.History.Size {
+		return fmt.Errorf("%s: %d bytes, the record says %d", p, len(data), r.History.Size)
+	}
+	h, err := DecodeHistory(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if err := h.Attach(r); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
+}
+
+// historyPath is the history file's path next to the record, after
+// checking that the record's name for it stays in the record's folder.
+func historyPath(recordPath string, ref *HistoryRef) (string, error) {
+	f := ref.File
+	if f == "" || f == "." || f == ".." || strings.ContainsAny(f, `/\`) || !strings.HasSuffix(f, HistoryExt) {
+		return "", fmt.Errorf("%s: history file %q must be a %s file in the record's folder", recordPath, f, HistoryExt)
+	}
+	return path.Join(path.Dir(recordPath), f), nil
+}
+
+// SplitHistory returns r's record without the metric histories, pointing
+// at a history file, and that file's bytes; a run with no history comes
+// back as it is with nil data. r itself is not changed.
+func SplitHistory(r *Run) (*Run, []byte) {
+	if !r.HasHistory() {
+		return r, nil
+	}
+	data, ref := EncodeHistory(r)
+	out := *r
+	out.History = ref
+	out.Tasks = make([]*TaskRecord, len(r.Tasks))
+	for i, t := range r.Tasks {
+		if t == nil {
+			continue
+		}
+		c := *t
+		c.MetricHistory = nil
+		out.Tasks[i] = &c
+	}
+	return &out, data
+}
+
+func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }

@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func historyRun() *Run {
+	at := time.Date(2026, 11, 26, 23, 30, 12, 123456789, time.UTC)
+	return &Run{ID: "20261126T233012Z-3f2a9c", Pipeline: "churn", Tasks: []*TaskRecord{
+		{Name: "prepare"},
+		{Name: "train", MetricHistory: map[string][]MetricPoint{
+			"loss":  {{Step: 0, Value: 1, Time: at}, {Step: 10, Value: 0.5, Time: at.Add(time.Second)}, {Step: 5, Value: math.Inf(1), Time: at.Add(-time.Hour)}},
+			"acc":   {{Step: -3, Value: 0.1}, {Step: 1 << 40, Value: math.NaN()}},
+			"mixed": {{Step: 0, Value: 2}, {Step: 1, Value: 3, Time: at}},
+			"empty": {},
+		}},
+		{Name: "eval", MetricHistory: map[string][]MetricPoint{"f1": {{Step: 0, Value: -0.0}}}},
+	}}
+}
+
+// NaN is not equal to itself; compare histories by the bits of values.
+var floatBits = cmp.Comparer(func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) })
+
+func TestHistory_RoundTrip(t *testing.T) {
+	r := historyRun()
+	data, ref := EncodeHistory(r)
+	if ref.Size != int64(len(data)) || ref.Series != 5 || ref.Points != 8 || ref.File != r.ID+HistoryExt {
+		t.Fatalf("ref = %+v for %d bytes", ref, len(data))
+	}
+	h, err := DecodeHistory(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range r.Tasks {
+		if diff := cmp.Diff(task.MetricHistory, h[task.Name], floatBits); len(task.MetricHistory) > 0 && diff != "" {
+			t.Errorf("task %s (-want +got):\n%s", task.Name, diff)
+		}
+	}
+	again, _ := EncodeHistory(r)
+	if !bytes.Equal(data, again) {
+		t.Error("the same run encoded to different bytes")
+	}
+}
+
+// The layout is a format users' repositories keep: pin its bytes.
+func TestEncodeHistory_Golden(t *testing.T) {
+	data, _ := EncodeHistory(historyRun())
+	golden := filepath.Join("testdata", "run.golden.history")
+	if *updateRecord {
+		if err := os.WriteFile(golden, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update-record to create it)", err)
+	}
+	if !bytes.Equal(want, data) {
+		t.Errorf("history bytes changed:\n got %x\nwant %x", data, want)
+	}
+}
+
+func TestDecodeHistory_Errors(t *testing.T) {
+	good, _ := EncodeHistory(historyRun())
+	body := good[:len(good)-4]
+	withSum := func(b []byte) []byte {
+		out := append([]byte(nil), b...)
+		return binary.LittleEndian.AppendUint32(out, crcOf(out))
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "not an mlcd history file"},
+		{"json", []byte(`{"loss": [1, 2, 3]}`), "not an mlcd history file"},
+		{"future format", append([]byte("MLCDHST2"), good[8:]...), "format 2 is not supported"},
+		{"damaged", append(append([]byte(nil), good[:20]...), append([]byte{good[20] ^ 1}, good[21:]...)...), "checksum"},
+		{"cut short", withSum(body[:len(body)-5]), "cut short"},
+		{"trailing bytes", withSum(append(append([]byte(nil), body...), 7)), "after the last series"},
+		{"huge count", withSum([]byte("MLCDHST1\xff\xff\xff\xff\x0f")), "cannot fit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeHistory(tt.data)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("DecodeHistory error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadHistory(t *testing.T) {
+	full := historyRun()
+	rec, data := SplitHistory(full)
+	if rec == full || full.History != nil || full.Tasks[1].MetricHistory == nil {
+		t.Fatal("SplitHistory changed its argument")
+	}
+	for _, task := range rec.Tasks {
+		if task.MetricHistory != nil {
+			t.Fatalf("record task %s kept its history", task.Name)
+		}
+	}
+	recPath := RunRelPath(rec.Pipeline, rec.ID)
+	histPath := HistoryRelPath(rec.Pipeline, rec.ID)
+	if want := "runs/churn/2026-11/20261126T233012Z-3f2a9c.history"; histPath != want {
+		t.Fatalf("HistoryRelPath = %s, want %s", histPath, want)
+	}
+	t.Run("attached", func(t *testing.T) {
+		r := *rec
+		r.Tasks = cloneTasks(rec.Tasks)
+		if err := LoadHistory(fstest.MapFS{histPath: {Data: data}}, recPath, &r); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(full.Tasks[1].MetricHistory, r.Tasks[1].MetricHistory, floatBits); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	errs := map[string]struct {
+		fsys fstest.MapFS
+		edit func(r *Run)
+		want string
+	}{
+		"missing file":   {fstest.MapFS{}, nil, "read history of run"},
+		"size differs":   {fstest.MapFS{histPath: {Data: append(append([]byte(nil), data...), 0)}}, nil, "the record says"},
+		"escaping name":  {fstest.MapFS{}, func(r *Run) { r.History.File = "../x.history" }, "in the record's folder"},
+		"other run's":    {fstest.MapFS{histPath: {Data: data}}, func(r *Run) { r.Tasks = r.Tasks[:1] }, `task "train"`},
+		"not a .history": {fstest.MapFS{}, func(r *Run) { r.History.File = "x.json" }, "in the record's folder"},
+	}
+	for name, tt := range errs {
+		t.Run(name, func(t *testing.T) {
+			r := *rec
+			ref := *rec.History
+			r.History = &ref
+			r.Tasks = cloneTasks(rec.Tasks)
+			if tt.edit != nil {
+				tt.edit(&r)
+			}
+			err := LoadHistory(tt.fsys, recPath, &r)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadHistory error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func cloneTasks(ts []*TaskRecord) []*TaskRecord {
+	out := make([]*TaskRecord, len(ts))
+	for i, t := range ts {
+		c := *t
+		out[i] = &c
+	}
+	return out
+}
+
+// FuzzDecodeHistory: no input makes the reader panic or allocate past the
+// file, and what it reads encodes back to a file that reads the same.
+func FuzzDecodeHistory(f *testing.F) {
+	good, _ := EncodeHistory(historyRun())
+	f.Add(good)
+	f.Add([]byte("MLCDHST1"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, err := DecodeHistory(data)
+		if err != nil {
+			return
+		}
+		r := &Run{ID: "x"}
+		for task, series := range h {
+			r.Tasks = append(r.Tasks, &TaskRecord{Name: task, MetricHistory: series})
+		}
+		again, _ := EncodeHistory(r)
+		h2, err := DecodeHistory(again)
+		if err != nil {
+			t.Fatalf("re-encoded history does not read: %v", err)
+		}
+		if diff := cmp.Diff(h, h2, floatBits, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+			t.Fatalf("re-read differs (-first +second):\n%s", diff)
+		}
+	})
+}
