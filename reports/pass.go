@@ -20,6 +20,7 @@ type Stats struct {
 // pass is the state of one Build.
 type pass struct {
 	b     *Builder
+	w     *siteWriter
 	repo  string
 	m     *manifest
 	mu    sync.Mutex
@@ -34,27 +35,29 @@ type pass struct {
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}}
+	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render
 // returns, unless the file is there and was written from inputs with the
 // same hash.
 func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
-	return p.emitWith(rel, hash, func(path string) error {
+	return p.emitWith(rel, hash, func(path string, fresh bool) error {
 		data, err := render()
 		if err != nil {
 			return err
 		}
-		return writePage(path, data)
+		return p.w.writePage(path, data, fresh)
 	})
 }
 
-// emitWith is emit with the writing left to write(path).
-func (p *pass) emitWith(rel, hash string, write func(path string) error) error {
+// emitWith is emit with the writing left to write(path, fresh); fresh
+// says the manifest has no earlier copy of the page.
+func (p *pass) emitWith(rel, hash string, write func(path string, fresh bool) error) error {
 	p.mu.Lock()
 	p.seen[rel] = true
-	same := p.m.Pages[rel] == hash
+	old, known := p.m.Pages[rel]
+	same := known && old == hash
 	p.mu.Unlock()
 	path := filepath.Join(p.b.opts.Out, filepath.FromSlash(rel))
 	if same {
@@ -65,7 +68,7 @@ func (p *pass) emitWith(rel, hash string, write func(path string) error) error {
 			return nil
 		}
 	}
-	if err := write(path); err != nil {
+	if err := write(path, !known); err != nil {
 		return fmt.Errorf("write page: %w", err)
 	}
 	p.mu.Lock()

@@ -171,7 +171,7 @@ func (p *pass) logView(a pipeline.Attempt) (logView, error) {
 	}
 	lv.Tail = tail(last, p.b.opts.LogTailLines)
 	rel := "logs/" + a.Log + ".txt"
-	if err := p.emitWith(rel, a.Log, func(path string) error { return copyPage(path, src) }); err != nil {
+	if err := p.emitWith(rel, a.Log, func(path string, fresh bool) error { return p.w.copyPage(path, src, fresh) }); err != nil {
 		return lv, err
 	}
 	lv.Href = "../../" + rel

@@ -1,10 +1,12 @@
 package reports
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,54 +21,78 @@ import (
 // from the build before, whose hash differs from its inputs, so the next
 // build writes it again.
 
-// writePage writes data to path through a temporary file and a rename.
-func writePage(path string, data []byte) error {
-	return writeFrom(path, func(w io.Writer) error {
-		_, err := w.Write(data)
+// siteWriter writes the pages of one build. A page the site's manifest
+// does not know yet (fresh) is written in place: no reader has an older
+// copy to keep, and a page cut short by a crash has no manifest entry, so
+// the next build writes it again. A known page goes through a temporary
+// file and a rename. Temporary names carry the process id and a random
+// token, so they are unique without O_EXCL (several times slower than
+// O_TRUNC on some file systems), and folders already made are remembered.
+type siteWriter struct {
+	suffix string
+	dirs   sync.Map // folder -> struct{}
+}
+
+func newSiteWriter() *siteWriter {
+	var token [6]byte
+	_, _ = rand.Read(token[:])
+	return &siteWriter{suffix: fmt.Sprintf(".tmp-%d-%x", os.Getpid(), token)}
+}
+
+// writePage writes data to path.
+func (w *siteWriter) writePage(path string, data []byte, fresh bool) error {
+	return w.writeFrom(path, fresh, func(f io.Writer) error {
+		_, err := f.Write(data)
 		return err
 	})
 }
 
-// copyPage copies the file src to path through a temporary file and a
-// rename, without holding it in memory (task logs can be large).
-func copyPage(path, src string) error {
+// copyPage copies the file src to path without holding it in memory
+// (task logs can be large).
+func (w *siteWriter) copyPage(path, src string, fresh bool) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("copy: %w", err)
 	}
 	defer in.Close()
-	return writeFrom(path, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
+	return w.writeFrom(path, fresh, func(f io.Writer) error {
+		_, err := io.Copy(f, in)
 		return err
 	})
 }
 
-func writeFrom(path string, fill func(w io.Writer) error) (err error) {
+func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create directory: %w", err)
+	if _, ok := w.dirs.Load(dir); !ok {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create directory: %w", err)
+		}
+		w.dirs.Store(dir, struct{}{})
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp := path
+	if !fresh {
+		tmp = filepath.Join(dir, "."+filepath.Base(path)+w.suffix)
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return fmt.Errorf("create %s: %w", tmp, err)
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			os.Remove(tmp)
 		}
 	}()
 	if err := fill(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("chmod %s: %w", path, err)
-	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", path, err)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("rename into place: %w", err)
+	if tmp != path {
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("rename into place: %w", err)
+		}
 	}
 	return nil
 }
