@@ -13,11 +13,14 @@ import (
 // instead of a packfile read and a decode per folder on every path (the
 // registry's 10,000 version files took 1.5 s through the tree FS without
 // it). It is bounded: past objectCacheBudget bytes it starts again empty.
+// What it does not hold it reads from the mapped packs when it can, which
+// is the first read in a new process.
 type objectCache struct {
 	mu    sync.Mutex
 	trees map[plumbing.Hash][]object.TreeEntry
 	blobs map[plumbing.Hash][]byte
 	size  int
+	packs *packSet // nil: misses go to go-git; set before first use
 }
 
 const (
@@ -28,8 +31,14 @@ const (
 
 func (c *objectCache) tree(h plumbing.Hash) ([]object.TreeEntry, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	e, ok := c.trees[h]
+	c.mu.Unlock()
+	if ok || c.packs == nil {
+		return e, ok
+	}
+	if e, ok = c.packs.tree(h); ok {
+		c.putTree(h, e)
+	}
 	return e, ok
 }
 
@@ -43,12 +52,22 @@ func (c *objectCache) putTree(h plumbing.Hash, entries []object.TreeEntry) {
 // blob returns a copy of a cached blob: the caller may change it.
 func (c *objectCache) blob(h plumbing.Hash) ([]byte, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	b, ok := c.blobs[h]
-	if !ok {
+	c.mu.Unlock()
+	if ok {
+		return append([]byte(nil), b...), true
+	}
+	if c.packs == nil {
 		return nil, false
 	}
-	return append([]byte(nil), b...), true
+	if b, ok = c.packs.blob(h); ok && len(b) <= maxCachedBlob {
+		c.mu.Lock()
+		c.makeRoom(len(b))
+		c.blobs[h] = b // the packs' copy is ours
+		c.mu.Unlock()
+		return append([]byte(nil), b...), true
+	}
+	return b, ok
 }
 
 func (c *objectCache) putBlob(h plumbing.Hash, data []byte) {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/storage"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // DefaultBot is the identity of the bot's commits.
@@ -147,6 +148,9 @@ func cleanBranch(b string) string {
 
 func (r *Repo) setRepo(repo *git.Repository) {
 	r.repo = repo
+	if fs, ok := repo.Storer.(*filesystem.Storage); ok {
+		r.cache.packs = newPackSet(fs.Filesystem().Root())
+	}
 	r.remote = git.NewRemote(repo.Storer, &config.RemoteConfig{
 		Name: "origin",
 		URLs: []string{r.endpoint.String()},

@@ -49,7 +49,7 @@ func (t *treeFS) lookup(op, name string) (object.TreeEntry, error) {
 	if !fs.ValidPath(name) {
 		return object.TreeEntry{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	e, ok, err := t.r.entryAt(t.root, name)
+	e, ok, err := t.r.lookupSorted(t.root, name)
 	if err != nil {
 		return e, &fs.PathError{Op: op, Path: name, Err: err}
 	}
