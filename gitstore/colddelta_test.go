@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 func TestApplyDelta(t *testing.T) {
@@ -88,6 +89,35 @@ func FuzzPackFile_object(f *testing.F) {
 		}
 		if len(out) > maxPackObject {
 			t.Fatalf("%d bytes", len(out))
+		}
+	})
+}
+
+// FuzzDecodeTree: what decodeTree accepts, go-git's decoder reads the
+// same.
+func FuzzDecodeTree(f *testing.F) {
+	f.Add([]byte("100644 a\x0001234567890123456789" + "40000 b\x0001234567890123456789"))
+	f.Add([]byte("100755 run.sh\x0001234567890123456789"))
+	f.Add([]byte("40000 \x0001234567890123456789"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := decodeTree(data)
+		if !ok {
+			return
+		}
+		o := &plumbing.MemoryObject{}
+		o.SetType(plumbing.TreeObject)
+		o.Write(data)
+		var want object.Tree
+		if err := want.Decode(o); err != nil {
+			t.Fatalf("decodeTree accepted what go-git refuses: %v", err)
+		}
+		if len(got) != len(want.Entries) {
+			t.Fatalf("%d entries, go-git reads %d", len(got), len(want.Entries))
+		}
+		for i := range got {
+			if got[i] != want.Entries[i] {
+				t.Fatalf("entry %d: %v, go-git reads %v", i, got[i], want.Entries[i])
+			}
 		}
 	})
 }

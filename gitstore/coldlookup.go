@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"path"
 	"sort"
 	"strings"
 
@@ -68,4 +69,44 @@ func terminator(s string, n int, dir bool) int16 {
 		return '/'
 	}
 	return -1
+}
+
+// rootTree returns the root tree of the commit named by the full hash s,
+// read from the mapped packs when it is there (a commit object starts
+// with "tree <hex>\n"); otherwise through go-git, which also gives the
+// errors.
+func (r *Repo) rootTree(s string) (plumbing.Hash, error) {
+	if h, err := parseHash(s); err == nil && r.cache.packs != nil {
+		if typ, data, ok := r.cache.packs.read(h); ok && typ == plumbing.CommitObject {
+			if hex, ok := strings.CutPrefix(string(data[:min(len(data), 46)]), "tree "); ok && len(hex) == 41 && hex[40] == '\n' && plumbing.IsHash(hex[:40]) {
+				return plumbing.NewHash(hex[:40]), nil
+			}
+		}
+	}
+	return r.commitTree(s)
+}
+
+// find looks name up from the root of t. It remembers the entries of the
+// folder of each file it finds, so that reading the files of a folder one
+// by one walks down to it once.
+func (t *treeFS) find(name string) (object.TreeEntry, bool, error) {
+	dir, base := path.Split(name)
+	if dir == "" {
+		return t.r.lookupSorted(t.root, name)
+	}
+	var entries []object.TreeEntry
+	if v, ok := t.dirs.Load(dir); ok {
+		entries = v.([]object.TreeEntry)
+	} else {
+		e, ok, err := t.r.lookupSorted(t.root, dir[:len(dir)-1])
+		if err != nil || !ok || e.Mode != filemode.Dir {
+			return e, false, err
+		}
+		if entries, err = t.r.treeEntries(e.Hash); err != nil {
+			return e, false, err
+		}
+		t.dirs.Store(dir, entries)
+	}
+	e, ok := searchEntry(entries, base)
+	return e, ok, nil
 }

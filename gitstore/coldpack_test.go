@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 )
@@ -104,6 +106,9 @@ func TestPackSet_read(t *testing.T) {
 				}
 				if typ != w.typ || !bytes.Equal(data, w.data) {
 					t.Fatalf("%s: got %s of %d bytes, want %s of %d bytes", h, typ, len(data), w.typ, len(w.data))
+				}
+				if w.typ == plumbing.TreeObject {
+					checkTree(t, s, h, w.data)
 				}
 				// read again: now its bases, or itself, come from the cache
 				if _, again, _ := s.read(h); !bytes.Equal(again, w.data) {
@@ -257,5 +262,25 @@ func TestPackSet_truncatedUnderUs(t *testing.T) {
 	}
 	if missed == 0 {
 		t.Error("every object read from a truncated pack")
+	}
+}
+
+// checkTree compares the entries packSet reads with go-git's decoding of
+// git's own content of the tree.
+func checkTree(t *testing.T, s *packSet, h plumbing.Hash, data []byte) {
+	t.Helper()
+	o := &plumbing.MemoryObject{}
+	o.SetType(plumbing.TreeObject)
+	o.Write(data)
+	var want object.Tree
+	if err := want.Decode(o); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := s.tree(h)
+	if !ok {
+		t.Fatalf("tree %s: not read", h)
+	}
+	if diff := cmp.Diff(want.Entries, got); diff != "" {
+		t.Fatalf("tree %s (-go-git +packSet):\n%s", h, diff)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -23,7 +24,7 @@ func (r *Repo) FS(ctx context.Context, commit string) (fs.FS, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	root, err := r.commitTree(commit)
+	root, err := r.rootTree(commit)
 	if err != nil {
 		return nil, err
 	}
@@ -36,6 +37,7 @@ func (r *Repo) emptyFS() fs.FS { return &treeFS{r: r} }
 type treeFS struct {
 	r    *Repo
 	root plumbing.Hash
+	dirs sync.Map // folder path with a trailing "/" -> []object.TreeEntry; see find
 }
 
 var (
@@ -49,7 +51,7 @@ func (t *treeFS) lookup(op, name string) (object.TreeEntry, error) {
 	if !fs.ValidPath(name) {
 		return object.TreeEntry{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	e, ok, err := t.r.lookupSorted(t.root, name)
+	e, ok, err := t.find(name)
 	if err != nil {
 		return e, &fs.PathError{Op: op, Path: name, Err: err}
 	}

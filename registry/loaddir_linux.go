@@ -24,19 +24,19 @@ func newDirReader(root string) fileReader {
 	return &dirReader{root: root, dirFD: -1, buf: make([]byte, 16<<10)}
 }
 
-func (r *dirReader) read(p string) ([]byte, error) {
+func (r *dirReader) read(p string) (string, error) {
 	dir, name := path.Split(p)
 	if dir != r.dirName {
 		r.close()
 		fd, err := unix.Open(filepath.Join(r.root, filepath.FromSlash(dir)), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", dir, err)
+			return "", fmt.Errorf("open %s: %w", dir, err)
 		}
 		r.dirName, r.dirFD = dir, fd
 	}
 	fd, err := unix.Openat(r.dirFD, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", p, err)
+		return "", fmt.Errorf("open %s: %w", p, err)
 	}
 	defer unix.Close(fd)
 	n := 0
@@ -49,7 +49,7 @@ func (r *dirReader) read(p string) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
+			return "", fmt.Errorf("read %s: %w", p, err)
 		}
 		n += m
 		// A regular file answers a short read only at its end: stop
@@ -58,7 +58,7 @@ func (r *dirReader) read(p string) ([]byte, error) {
 			break
 		}
 	}
-	return r.buf[:n], nil
+	return string(r.buf[:n]), nil // the buffer is read into again
 }
 
 func (r *dirReader) close() {

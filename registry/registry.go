@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -109,15 +110,24 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 
 // fileReader reads the files of one worker of readAll.
 type fileReader interface {
-	read(path string) ([]byte, error)
+	read(path string) (string, error)
 	close()
 }
 
 // fsReader reads through an fs.FS.
 type fsReader struct{ fsys fs.FS }
 
-func (r fsReader) read(p string) ([]byte, error) { return fs.ReadFile(r.fsys, p) }
-func (fsReader) close()                          {}
+// read returns the file's bytes as a string without copying them: the
+// slice fs.ReadFile returns is the caller's, and nothing else changes it.
+func (r fsReader) read(p string) (string, error) {
+	data, err := fs.ReadFile(r.fsys, p)
+	if err != nil || len(data) == 0 {
+		return "", err
+	}
+	return unsafe.String(&data[0], len(data)), nil
+}
+
+func (fsReader) close() {}
 
 func (l *Loader) loadWith(fsys fs.FS, newReader func() fileReader) (*Registry, []*pipeline.Error, error) {
 	paths, problems, err := listVersionFiles(fsys)
@@ -183,7 +193,7 @@ func readAll(newReader func() fileReader, paths []string, n int, prev [2]map[str
 					results[i].err = err
 					continue
 				}
-				results[i].e, results[i].errs = cachedParse(prev, paths[i], string(data))
+				results[i].e, results[i].errs = cachedParse(prev, paths[i], data)
 			}
 		})
 	}
