@@ -79,6 +79,13 @@ func TestSite_InChromium(t *testing.T) {
 	if n := eval[int](t, b, `document.querySelectorAll("#compare-out svg polyline").length`); n != 2 {
 		t.Errorf("history chart has %d lines, want 2", n)
 	}
+	// Every point of the overlay decoded from the compact data is a number
+	// inside the chart.
+	bad := eval[[]string](t, b, `Array.from(document.querySelectorAll("#compare-out svg polyline"), l => l.getAttribute("points"))
+		.flatMap(ps => ps.split(" ")).filter(p => !/^-?[0-9.]+,-?[0-9.]+$/.test(p) || p.split(",").some(v => +v < 0 || +v > 640))`)
+	if len(bad) > 0 {
+		t.Errorf("overlay points not inside the chart: %v", bad)
+	}
 	if n := eval[int](t, b, `document.querySelectorAll("#compare-out svg rect").length`); n < 4 {
 		t.Errorf("final-metrics bar chart has %d bars, want one per run and metric", n)
 	}

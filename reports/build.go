@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/templates"
@@ -32,7 +33,9 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	}
 	problems = append(problems, err)
 	p.wantHistories(models)
+	t0 := time.Now()
 	rows, err := p.scanRuns(ctx, repo)
+	b.log.Debug("report step done", "step", "run pages", "runs", len(rows), "took", time.Since(t0))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return p.stats, ctxErr
 	}
@@ -53,27 +56,32 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	for _, r := range rows {
 		byRun[runKey(r.Pipeline, r.ID)] = r
 	}
-	steps := []func() error{
-		p.static,
-		func() error { return p.runsIndex(rows) },
-		func() error { return p.overview(rows, models, deps, readme) },
-		func() error { return p.modelPages(ctx, models, deps, byRun) },
-		func() error {
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"static assets", p.static},
+		{"runs index", func() error { return p.runsIndex(rows) }},
+		{"overview", func() error { return p.overview(rows, models, deps, readme) }},
+		{"model pages", func() error { return p.modelPages(ctx, models, deps, byRun) }},
+		{"compare page", func() error {
 			return p.emit("compare.html", "compare", func() ([]byte, error) {
 				return b.render("compare", page0("Compare", "", nil))
 			})
-		},
-		p.removeStale,
-		func() error { return syncSite(b.opts.Out, p.written) },
-		func() error { return writeManifest(b.opts.Out, p.m) },
+		}},
+		{"stale pages", p.removeStale},
+		{"flush", func() error { return syncSite(b.opts.Out, p.written) }},
+		{"manifest", func() error { return writeManifest(b.opts.Out, p.m) }},
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return p.stats, err
 		}
-		if err := step(); err != nil {
+		t0 := time.Now()
+		if err := step.run(); err != nil {
 			return p.stats, err
 		}
+		b.log.Debug("report step done", "step", step.name, "took", time.Since(t0))
 	}
 	return p.stats, errors.Join(problems...)
 }

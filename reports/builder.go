@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/registry"
@@ -64,6 +65,7 @@ type StageChange struct {
 type Builder struct {
 	opts  Options
 	pages map[string]*template.Template
+	sizes map[string]*atomic.Int64 // last size of each page template
 	md    goldmark.Markdown
 	// tool identifies the templates, assets and options: a change of any
 	// of them re-renders every page.
@@ -91,7 +93,7 @@ func New(opts Options) (*Builder, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Builder{opts: opts, pages: map[string]*template.Template{}, md: newMarkdown(),
+	b := &Builder{opts: opts, pages: map[string]*template.Template{}, sizes: map[string]*atomic.Int64{}, md: newMarkdown(),
 		log: opts.Logger.With("component", "reports")}
 	base, err := template.New("base").Funcs(funcs).ParseFS(templates.FS, "html/layout.html", "html/svg.html")
 	if err != nil {
@@ -106,6 +108,7 @@ func New(opts Options) (*Builder, error) {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
 		b.pages[name] = t
+		b.sizes[name] = new(atomic.Int64)
 	}
 	tool, err := toolHash(opts)
 	if err != nil {
@@ -156,9 +159,13 @@ func (b *Builder) render(name string, p page) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no template %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	// Start from the size of the last page of this kind, so that a
+	// 150 KiB run page is not grown through a dozen copies.
+	hint := b.sizes[name]
+	buf := bytes.NewBuffer(make([]byte, 0, hint.Load()+hint.Load()/8))
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
+	hint.Store(int64(buf.Len()))
 	return buf.Bytes(), nil
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"html/template"
+	"math"
 	"strconv"
 )
 
@@ -15,11 +16,35 @@ import (
 
 // HTML draws the chart as an SVG figure.
 func (c lineChart) HTML() template.HTML {
+	return template.HTML(c.appendHTML(make([]byte, 0, c.size())))
+}
+
+// size estimates the bytes of the chart's HTML.
+func (c lineChart) size() int {
 	n := 1024 + len(c.Title)*2
 	for _, s := range c.Series {
 		n += len(s.Points) + 2*len(s.Label) + 160
 	}
+	return n
+}
+
+// chartList is the charts of a page, drawn in one piece.
+type chartList []lineChart
+
+// HTML draws every chart, one after the other.
+func (cs chartList) HTML() template.HTML {
+	n := 0
+	for _, c := range cs {
+		n += c.size()
+	}
 	b := make([]byte, 0, n)
+	for _, c := range cs {
+		b = c.appendHTML(b)
+	}
+	return template.HTML(b)
+}
+
+func (c lineChart) appendHTML(b []byte) []byte {
 	b = append(b, `<figure><svg class="chart" width="`...)
 	b = appendNum(b, c.W)
 	b = append(b, `" height="`...)
@@ -52,7 +77,7 @@ func (c lineChart) HTML() template.HTML {
 	b = append(b, "</text>\n"...)
 	for _, s := range c.Series {
 		b = append(b, `<polyline points="`...)
-		b = escapeHTML(b, s.Points)
+		b = append(b, s.Points...) // numbers, commas and spaces newLineChart wrote
 		b = append(b, `" fill="none" stroke="`...)
 		b = escapeHTML(b, s.Color)
 		b = append(b, `" stroke-width="1.5"><title>`...)
@@ -68,8 +93,7 @@ func (c lineChart) HTML() template.HTML {
 		b = escapeHTML(b, s.Label)
 		b = append(b, "</span>"...)
 	}
-	b = append(b, "</figcaption></figure>"...)
-	return template.HTML(b)
+	return append(b, "</figcaption></figure>"...)
 }
 
 func appendLine(b []byte, x1, y1, x2, y2 float64) []byte {
@@ -96,8 +120,14 @@ func appendText(b []byte, x, y float64, anchor, label string) []byte {
 	return append(b, "</text>"...)
 }
 
-// appendNum writes v as html/template prints a float64 (fmt's %v).
-func appendNum(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', -1, 64) }
+// appendNum writes v as html/template prints a float64 (fmt's %v). Chart
+// geometry is in tenths of a pixel: those print from a table.
+func appendNum(b []byte, v float64) []byte {
+	if t := math.Round(v * 10); t >= 0 && t < float64(len(tenthsText)) && t/10 == v && !math.Signbit(v) {
+		return append(b, tenthsText[int(t)]...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
 
 // escapeHTML appends s escaped for HTML text and quoted attribute values,
 // as html/template escapes them: the five markup characters, '+' (which

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -70,6 +71,29 @@ func FuzzEscapeHTML(f *testing.F) {
 			if got != want {
 				t.Fatalf("escapeHTML(%q) = %q, html/template: %q", s, got, want)
 			}
+		}
+	})
+}
+
+// FuzzAppendCoord checks the integer path against strconv's 'f' format.
+func FuzzAppendCoord(f *testing.F) {
+	for _, v := range []float64{0, -0.0, 0.05, -0.04, 12.3, 349.95, -1e9, 1e15, 1e300, math.NaN(), math.Inf(1)} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		v = round1(v)
+		want := strconv.AppendFloat(nil, v, 'f', 1, 64)
+		if n := len(want); n >= 2 && want[n-2] == '.' && want[n-1] == '0' {
+			want = want[:n-2]
+		}
+		if got := appendCoord(nil, v); string(got) != string(want) {
+			t.Fatalf("appendCoord(%v) = %s, want %s", v, got, want)
+		}
+		if got, want := appendNum(nil, v), strconv.AppendFloat(nil, v, 'g', -1, 64); string(got) != string(want) {
+			t.Fatalf("appendNum(%v) = %s, want %s", v, got, want)
+		}
+		if got := appendTenths(nil, math.Round(v*10)); string(got) != string(want) {
+			t.Fatalf("appendTenths(%v) = %s, want %s", math.Round(v*10), got, want)
 		}
 	})
 }

@@ -127,9 +127,9 @@ func (c *Comparison) barChart() *barChart {
 }
 
 // historyCharts overlays, per metric, the histories of every subject.
-func (c *Comparison) historyCharts() []lineChart {
+func (c *Comparison) historyCharts() chartList {
 	names := unionNames(c.Subjects, func(s Subject) []string { return sortedKeys(s.History) })
-	var charts []lineChart
+	var charts chartList
 	for _, n := range names {
 		var series []namedSeries
 		for _, s := range c.Subjects {

@@ -71,7 +71,7 @@ func TestBuilder_BuildReadsHistoryFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `"train.loss":[[0,1],[1,0.5],[2,0.25]]`) {
+	if !strings.Contains(string(js), `"train.loss":{"from":0,"by":1,"lo":0.25,"hi":1,"q":"//9VVQAA"}`) {
 		t.Errorf("compare data lacks the loss history:\n%s", js)
 	}
 }

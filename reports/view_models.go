@@ -200,7 +200,7 @@ type versionCompareView struct {
 	Title  string
 	Table  *Comparison
 	Bars   *barChart
-	Charts []lineChart
+	Charts chartList
 }
 
 // versionCompare writes the comparison of ver with prod, histories

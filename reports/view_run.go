@@ -2,10 +2,13 @@ package reports
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +20,34 @@ import (
 )
 
 type nameValue struct{ Name, Value string }
+
+// nameValues is a two-column table of a run page. A run can have hundreds
+// of metrics, and html/template spends a reflective escaper call on every
+// cell, so the rows are written here with the same escaping (escapeHTML).
+type nameValues []nameValue
+
+// Rows writes the table's rows.
+func (nv nameValues) Rows() template.HTML { return nv.rows(`<td>`) }
+
+// NumRows writes the rows with the values right-aligned as numbers.
+func (nv nameValues) NumRows() template.HTML { return nv.rows(`<td class="num">`) }
+
+func (nv nameValues) rows(valueCell string) template.HTML {
+	n := 0
+	for _, x := range nv {
+		n += len(x.Name) + len(x.Value) + 48
+	}
+	b := make([]byte, 0, n)
+	for _, x := range nv {
+		b = append(b, `<tr><td class="mono">`...)
+		b = escapeHTML(b, x.Name)
+		b = append(b, "</td>"...)
+		b = append(b, valueCell...)
+		b = escapeHTML(b, x.Value)
+		b = append(b, "</td></tr>"...)
+	}
+	return template.HTML(b)
+}
 
 type logView struct {
 	Number   int
@@ -48,8 +79,8 @@ type runView struct {
 	Tasks                                  []taskView
 	Gantt                                  ganttView
 	DAG                                    dagView
-	Params, Metrics, Tags                  []nameValue
-	Charts                                 []lineChart
+	Params, Metrics, Tags                  nameValues
+	Charts                                 chartList
 	Artifacts                              []artifactView
 }
 
@@ -234,8 +265,8 @@ type runJSON struct {
 // runData renders runs/<p>/<id>.data.js: one call of mlcdRun with the
 // run as JSON. encoding/json escapes <, >, & and U+2028/9 in every string,
 // so no value can end the script or the call. Histories are most of the
-// file: they are written by hand with 5 significant digits, enough for a
-// chart and a third of the size and time of full precision.
+// file, and a full build writes one for every run, so they are written by
+// hand in a compact form for the overlay chart (appendHistory).
 func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
 	pslug, rslug, _ := strings.Cut(row.sel(), "/")
 	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: pslug, Slug: rslug,
@@ -280,25 +311,101 @@ func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
 	return buf, nil
 }
 
-// appendHistory appends [[step,value],...] for the finite values of h.
+// historyQuant is the number of steps between the lowest and the highest
+// value of a history in the compare data: 1/65535 of the range, far
+// below a pixel of the chart.
+const historyQuant = 65535
+
+// appendHistory appends the finite points of h for the compare page's
+// chart: {"from":a,"by":d} when the steps go up evenly, else
+// {"steps":[...]}, then "lo" and "hi", the range of the values, and "q",
+// each value as a 16-bit integer of that range, little-endian, in base64.
+// report.js turns it back into [step, value] pairs. A full build writes
+// the histories of every run, and this costs a few nanoseconds a point,
+// where printing each value as a decimal cost a hundred.
 func appendHistory(b []byte, h []pipeline.MetricPoint) []byte {
-	b = append(b, '[')
+	lo, hi := math.Inf(1), math.Inf(-1)
 	n := 0
+	for _, p := range h {
+		if v := p.Value; finite(v) {
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		lo, hi = 0, 0
+	}
+	b = append(b, '{')
+	if by, first, ok := evenSteps(h); ok {
+		b = append(b, `"from":`...)
+		b = strconv.AppendInt(b, first, 10)
+		b = append(b, `,"by":`...)
+		b = strconv.AppendInt(b, by, 10)
+	} else {
+		b = append(b, `"steps":[`...)
+		i := 0
+		for _, p := range h {
+			if !finite(p.Value) {
+				continue
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			i++
+			b = strconv.AppendInt(b, p.Step, 10)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"lo":`...)
+	b = strconv.AppendFloat(b, lo, 'g', -1, 64)
+	b = append(b, `,"hi":`...)
+	b = strconv.AppendFloat(b, hi, 'g', -1, 64)
+	b = append(b, `,"q":"`...)
+	scale := 0.0
+	if hi > lo {
+		scale = historyQuant / (hi - lo)
+	}
+	raw := make([]byte, 0, 2*n)
+	for _, p := range h {
+		if finite(p.Value) {
+			raw = binary.LittleEndian.AppendUint16(raw, uint16(math.Round((p.Value-lo)*scale)))
+		}
+	}
+	b = base64.StdEncoding.AppendEncode(b, raw)
+	return append(b, `"}`...)
+}
+
+// evenSteps reports whether the steps of the finite points of h go up by
+// one amount, which (0 for fewer than two points), and the first step.
+func evenSteps(h []pipeline.MetricPoint) (by, first int64, ok bool) {
+	n := 0
+	var prev int64
 	for _, p := range h {
 		if !finite(p.Value) {
 			continue
 		}
-		if n > 0 {
-			b = append(b, ',')
+		switch n {
+		case 0:
+			first = p.Step
+		case 1:
+			by = p.Step - prev
+			if by <= 0 {
+				return 0, 0, false
+			}
+		default:
+			if p.Step-prev != by {
+				return 0, 0, false
+			}
 		}
+		prev = p.Step
 		n++
-		b = append(b, '[')
-		b = strconv.AppendInt(b, p.Step, 10)
-		b = append(b, ',')
-		b = strconv.AppendFloat(b, p.Value, 'g', 5, 64)
-		b = append(b, ']')
 	}
-	return append(b, ']')
+	return by, first, true
 }
 
 func sortedKeys[V any](m map[string]V) []string {

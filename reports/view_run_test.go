@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strings"
@@ -37,7 +38,7 @@ func TestRunData(t *testing.T) {
 		ID, PSlug, Slug string
 		Params          map[string]string
 		Metrics         map[string]float64
-		History         map[string][][2]float64
+		History         map[string]compactHistory
 	}
 	if err := json.Unmarshal(body, &got); err != nil {
 		t.Fatalf("data is not JSON: %v\n%s", err, body)
@@ -48,11 +49,76 @@ func TestRunData(t *testing.T) {
 	if _, ok := got.Metrics["t.bad"]; ok || got.Metrics["t.acc"] != 0.5 {
 		t.Errorf("metrics = %v, want t.acc only", got.Metrics)
 	}
-	h := got.History["t."+evil]
-	if len(h) != 2 || h[1] != [2]float64{2, 1.2346e-9} || got.History["t.b"][0][1] != 1.2346e8 {
-		t.Errorf("history = %v", got.History)
+	h := got.History["t."+evil].expand()
+	if len(h) != 2 || h[0] != [2]float64{0, 1} || h[1] != [2]float64{2, 1.234567e-9} {
+		t.Errorf("history = %v", h)
+	}
+	if b := got.History["t.b"].expand(); len(b) != 1 || b[0] != [2]float64{5, 123456789} {
+		t.Errorf("one-point history = %v", b)
 	}
 	if !strings.HasSuffix(string(data), "});\n") {
 		t.Error("data file does not end the call")
+	}
+}
+
+// compactHistory is a history of the compare data; expand reads it back
+// as report.js does.
+type compactHistory struct {
+	Steps    []int64
+	From, By int64
+	Lo, Hi   float64
+	Q        []byte // base64 in JSON
+}
+
+func (c compactHistory) expand() [][2]float64 {
+	var out [][2]float64
+	for i := 0; 2*i+1 < len(c.Q); i++ {
+		q := int(binary.LittleEndian.Uint16(c.Q[2*i:]))
+		step := c.From + c.By*int64(i)
+		if c.Steps != nil {
+			step = c.Steps[i]
+		}
+		v := c.Lo + float64(q)*(c.Hi-c.Lo)/historyQuant
+		if q == historyQuant {
+			v = c.Hi
+		}
+		out = append(out, [2]float64{float64(step), v})
+	}
+	return out
+}
+
+func TestAppendHistory(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []pipeline.MetricPoint
+		want [][2]float64
+	}{
+		{"even", []pipeline.MetricPoint{{Step: 10, Value: 3}, {Step: 20, Value: 1}, {Step: 30, Value: 2}},
+			[][2]float64{{10, 3}, {20, 1}, {30, 2}}},
+		{"uneven", []pipeline.MetricPoint{{Step: 0, Value: -1}, {Step: 1, Value: 0}, {Step: 5, Value: 1}},
+			[][2]float64{{0, -1}, {1, 0}, {5, 1}}},
+		{"going back", []pipeline.MetricPoint{{Step: 2, Value: 1}, {Step: 1, Value: 1}},
+			[][2]float64{{2, 1}, {1, 1}}},
+		{"non-finite left out", []pipeline.MetricPoint{{Step: 0, Value: math.NaN()}, {Step: 1, Value: 4}, {Step: 2, Value: math.Inf(-1)}},
+			[][2]float64{{1, 4}}},
+		{"empty", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c compactHistory
+			data := appendHistory(nil, tt.in)
+			if err := json.Unmarshal(data, &c); err != nil {
+				t.Fatalf("%s: %v", data, err)
+			}
+			got := c.expand()
+			if len(got) != len(tt.want) {
+				t.Fatalf("%s expands to %v, want %v", data, got, tt.want)
+			}
+			for i := range got {
+				if got[i][0] != tt.want[i][0] || math.Abs(got[i][1]-tt.want[i][1]) > (c.Hi-c.Lo)/historyQuant {
+					t.Errorf("%s: point %d = %v, want %v", data, i, got[i], tt.want[i])
+				}
+			}
+		})
 	}
 }

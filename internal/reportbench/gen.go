@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -19,8 +20,8 @@ type shape struct {
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// generate writes runs/<pipeline>/<id>.json and models/<m>/v<N>.yaml under
-// repo. Records are written with appends, not encoding/json, so that
+// generate writes runs/<pipeline>/<yyyy-mm>/<id>.json with its history
+// file, and models/<m>/v<N>.yaml, under repo. Records are written with appends, not encoding/json, so that
 // generating 10,000 records takes seconds.
 func generate(repo string, s shape) error {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -70,7 +71,8 @@ func writeRun(repo string, i int, id string, s shape, rng *rand.Rand) error {
 	if i%17 == 0 {
 		status = "failed"
 	}
-	b := make([]byte, 0, 64<<10)
+	b := make([]byte, 0, 16<<10)
+	hist := &pipeline.Run{ID: id}
 	b = fmt.Appendf(b, `{"schema":1,"id":%q,"pipeline":"bench","trigger":{"kind":"schedule"},"git":{"commit":"%040x"},`+
 		`"params":{"n_estimators":%d,"lr":%g},"status":%q,"start":%q,"end":%q,"tasks":[`,
 		id, i, 100+i%7*50, 0.01*float64(1+i%5), status, ts(start), ts(start.Add(50*time.Second)))
@@ -92,29 +94,31 @@ func writeRun(repo string, i int, id string, s shape, rng *rand.Rand) error {
 			}
 			b = fmt.Appendf(b, `"metric_%d":%s`, k, strconv.FormatFloat(rng.Float64(), 'g', -1, 64))
 		}
-		b = append(b, `},"metric_history":{`...)
-		for k := range s.Metrics {
-			if k > 0 {
-				b = append(b, ',')
-			}
-			b = fmt.Appendf(b, `"metric_%d":[`, k)
-			for st := range s.Steps {
-				if st > 0 {
-					b = append(b, ',')
-				}
-				v := math.Exp(-float64(st)/30) + rng.Float64()*0.01
-				b = fmt.Appendf(b, `{"step":%d,"value":%s}`, st, strconv.FormatFloat(v, 'f', 6, 64))
-			}
-			b = append(b, ']')
-		}
 		b = append(b, "}}"...)
+		task := &pipeline.TaskRecord{Name: fmt.Sprintf("train_%d", t), MetricHistory: map[string][]pipeline.MetricPoint{}}
+		for k := range s.Metrics {
+			h := make([]pipeline.MetricPoint, s.Steps)
+			for st := range h {
+				h[st] = pipeline.MetricPoint{Step: int64(st), Value: math.Exp(-float64(st)/30) + rng.Float64()*0.01}
+			}
+			task.MetricHistory["metric_"+strconv.Itoa(k)] = h
+		}
+		hist.Tasks = append(hist.Tasks, task)
 	}
-	b = append(b, "]}\n"...)
-	dir := filepath.Join(repo, "runs", "bench")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	b = append(b, ']')
+	rec := filepath.Join(repo, filepath.FromSlash(pipeline.RunRelPath("bench", id)))
+	if err := os.MkdirAll(filepath.Dir(rec), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, id+".json"), b, 0o644)
+	if s.Steps > 0 {
+		data, ref := pipeline.EncodeHistory(hist)
+		b = fmt.Appendf(b, `,"history":{"file":%q,"size":%d,"series":%d,"points":%d}`, ref.File, ref.Size, ref.Series, ref.Points)
+		if err := os.WriteFile(filepath.Join(repo, filepath.FromSlash(pipeline.HistoryRelPath("bench", id))), data, 0o644); err != nil {
+			return err
+		}
+	}
+	b = append(b, "}\n"...)
+	return os.WriteFile(rec, b, 0o644)
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

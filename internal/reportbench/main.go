@@ -15,18 +15,25 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/reports"
 )
 
-// cpuProfile is where a child build writes its CPU profile, or "".
-var cpuProfile string
+// cpuProfile is where a child build writes its CPU profile, or "";
+// verbose makes child builds log the time of each step.
+var (
+	cpuProfile string
+	verbose    bool
+)
 
 func main() {
 	if err := run(); err != nil {
@@ -51,9 +58,11 @@ func run() error {
 		repo     string
 		out      string
 		keep     bool
+		reuse    bool
 		chromium string
 	)
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the full build to this file")
+	flag.BoolVar(&verbose, "v", false, "log the time each build step takes")
 	flag.IntVar(&s.Runs, "runs", 10000, "runs to generate")
 	flag.IntVar(&s.Tasks, "tasks", 4, "tasks per run")
 	flag.IntVar(&s.Metrics, "metrics", 20, "metrics per task, each with a history")
@@ -62,6 +71,7 @@ func run() error {
 	flag.IntVar(&s.Versions, "versions", 50, "versions per model")
 	flag.StringVar(&dir, "dir", "", "work folder (default: a new temporary folder)")
 	flag.BoolVar(&keep, "keep", false, "keep the work folder")
+	flag.BoolVar(&reuse, "reuse", false, "with -dir and -keep: use the repository a run before generated there")
 	flag.StringVar(&chromium, "chromium", "/usr/bin/chromium", "browser for the load-time figure; empty to skip")
 	flag.BoolVar(&build, "build", false, "internal: build -repo into -out and print the result as JSON")
 	flag.StringVar(&repo, "repo", "", "internal: repository for -build")
@@ -84,8 +94,15 @@ func run() error {
 	fmt.Printf("generating %d runs x %d tasks x %d metrics x %d steps, %d models x %d versions in %s\n",
 		s.Runs, s.Tasks, s.Metrics, s.Steps, s.Models, s.Versions, dir)
 	t0 := time.Now()
-	if err := generate(repo, s); err != nil {
+	if _, err := os.Stat(repo); err == nil && reuse {
+		fmt.Println("reusing the repository generated before")
+		os.RemoveAll(filepath.Join(repo, filepath.FromSlash(pipeline.RunRelPath("bench", runID(s.Runs)))))
+		os.RemoveAll(filepath.Join(repo, filepath.FromSlash(pipeline.HistoryRelPath("bench", runID(s.Runs)))))
+	} else if err := generate(repo, s); err != nil {
 		return fmt.Errorf("generate: %w", err)
+	}
+	if err := os.RemoveAll(out); err != nil {
+		return err
 	}
 	size, _ := dirSize(filepath.Join(repo, "runs"))
 	fmt.Printf("generated in %.1fs (run records: %.0f MiB)\n", time.Since(t0).Seconds(), float64(size)/(1<<20))
@@ -125,7 +142,7 @@ func spawnBuild(repo, out, profile string) (buildResult, error) {
 	if err != nil {
 		return buildResult{}, err
 	}
-	cmd := exec.Command(self, "-build", "-repo", repo, "-out", out, "-cpuprofile", profile)
+	cmd := exec.Command(self, "-build", "-repo", repo, "-out", out, "-cpuprofile", profile, "-v="+strconv.FormatBool(verbose))
 	cmd.Stderr = os.Stderr
 	data, err := cmd.Output()
 	if err != nil {
@@ -140,7 +157,12 @@ func spawnBuild(repo, out, profile string) (buildResult, error) {
 }
 
 func childBuild(repo, out string) error {
-	b, err := reports.New(reports.Options{Out: out})
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	b, err := reports.New(reports.Options{Out: out, Logger: log})
 	if err != nil {
 		return err
 	}

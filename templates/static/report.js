@@ -84,7 +84,24 @@
 
   // ---- compare page ----
   var loaded = [];
-  window.mlcdRun = function (d) { loaded.push(d); };
+  // A history comes as {from, by} or {steps}, with lo, hi and q: each
+  // value a 16-bit integer, little-endian, in base64, of [lo, hi] in
+  // QUANT steps (see appendHistory in reports/view_run.go).
+  var QUANT = 65535;
+  function expandHistory(h) {
+    var out = {};
+    Object.keys(h || {}).forEach(function (name) {
+      var s = h[name], span = (s.hi - s.lo) / QUANT, raw = atob(s.q || ""), pts = [];
+      for (var i = 0; 2 * i + 1 < raw.length; i++) {
+        var q = raw.charCodeAt(2 * i) | (raw.charCodeAt(2 * i + 1) << 8);
+        var step = s.steps ? s.steps[i] : s.from + s.by * i;
+        pts.push([step, q === QUANT ? s.hi : s.lo + q * span]);
+      }
+      out[name] = pts;
+    });
+    return out;
+  }
+  window.mlcdRun = function (d) { d.history = expandHistory(d.history); loaded.push(d); };
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);

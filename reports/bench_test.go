@@ -1,0 +1,68 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
+)
+
+// benchRun is a run of the report benchmark's shape: 4 tasks x 20
+// metrics x 100 steps.
+func benchRun() *pipeline.Run {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := &pipeline.Run{ID: "20260101T000000Z-0001", Pipeline: "bench", Status: pipeline.StatusSuccess,
+		Start: start, End: start.Add(50 * time.Second), Params: pipeline.Params{"lr": 0.1, "n": int64(100)}}
+	for t := range 4 {
+		task := &pipeline.TaskRecord{Name: fmt.Sprintf("train_%d", t), Status: pipeline.StatusSuccess,
+			Start: start, End: start.Add(9 * time.Second), Metrics: map[string]float64{},
+			MetricHistory: map[string][]pipeline.MetricPoint{},
+			Attempts:      []pipeline.Attempt{{Number: 1, Start: start, End: start.Add(9 * time.Second)}}}
+		if t > 0 {
+			task.Needs = []string{"train_0"}
+		}
+		for k := range 20 {
+			name := fmt.Sprintf("metric_%d", k)
+			task.Metrics[name] = float64(k) / 20
+			h := make([]pipeline.MetricPoint, 100)
+			for i := range h {
+				h[i] = pipeline.MetricPoint{Step: int64(i), Value: math.Exp(-float64(i) / 30)}
+			}
+			task.MetricHistory[name] = h
+		}
+		r.Tasks = append(r.Tasks, task)
+	}
+	return r
+}
+
+// BenchmarkRunPage renders one run's page and compare data, the work a
+// full build repeats for every run.
+func BenchmarkRunPage(b *testing.B) {
+	bld, err := New(Options{Out: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := newPass(bld, &manifest{Pages: map[string]string{}})
+	run := benchRun()
+	row := &runRow{File: "runs/bench/2026-01/" + run.ID + ".json"}
+	b.Run("page", func(b *testing.B) {
+		for b.Loop() {
+			v, err := p.runView(run, row)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := bld.render("run", page0("Run", "../../", v)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("data", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := runData(run, row); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
