@@ -189,3 +189,23 @@ func FuzzDecodeHistory(f *testing.F) {
 		}
 	})
 }
+
+// The example in docs/run-record.md is a record this mlcd reads.
+func TestRunRecordDocExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "run-record.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```json\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/run-record.md has no JSON example")
+	}
+	r, err := DecodeRun([]byte(example))
+	if err != nil {
+		t.Fatalf("the documented example does not decode: %v", err)
+	}
+	if r.History == nil || r.History.File != r.ID+HistoryExt {
+		t.Errorf("the example's history = %+v, want a file named after the run", r.History)
+	}
+}
