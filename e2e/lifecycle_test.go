@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/internal/browsertest"
@@ -131,6 +133,19 @@ func (lc *lifecycle) git(t *testing.T, args ...string) string {
 	return gittest.Git(t, lc.remote, args...)
 }
 
+// blob returns the bytes of a file on the remote as they are (git's
+// helper trims output, which would cut a binary file).
+func (lc *lifecycle) blob(t *testing.T, rev string) []byte {
+	t.Helper()
+	cmd := exec.Command("git", "cat-file", "blob", rev)
+	cmd.Dir, cmd.Env = lc.remote, gittest.Env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git cat-file blob %s: %v", rev, err)
+	}
+	return out
+}
+
 func (lc *lifecycle) remoteHas(path string) bool {
 	_, err := gittest.TryGit(lc.remote, nil, "cat-file", "-e", "main:"+path)
 	return err == nil
@@ -141,9 +156,19 @@ func (lc *lifecycle) runs(t *testing.T) []*pipeline.Run {
 	t.Helper()
 	var runs []*pipeline.Run
 	for _, name := range strings.Fields(lc.git(t, "ls-tree", "-r", "--name-only", "main", "runs/churn/")) {
+		if !strings.HasSuffix(name, ".json") {
+			continue // history files, read with their records
+		}
 		r, err := pipeline.DecodeRun([]byte(lc.git(t, "show", "main:"+name)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		if r.History != nil {
+			hist := path.Join(path.Dir(name), r.History.File)
+			files := fstest.MapFS{hist: {Data: lc.blob(t, "main:"+hist)}}
+			if err := pipeline.LoadHistory(files, name, r); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
 		}
 		runs = append(runs, r)
 	}

@@ -111,7 +111,7 @@ say "6. 500 new customers in the database, and a run"
 python3 "$root/examples/churn/data/generate.py" "$demo/churn.db" --append 500
 curl -sf -X POST "http://$control/runs" | sed 's/^/  /' || fail "asking the controller for a run"
 wait_for 240 "version 2 of churn-xgb" remote_has models/churn-xgb/v2.yaml
-latest=$(git_ -C "$demo/remote.git" ls-tree -r --name-only main runs/churn/ | tail -1)
+latest=$(git_ -C "$demo/remote.git" ls-tree -r --name-only main runs/churn/ | grep '\.json$' | tail -1)
 python3 - "$demo/remote.git" "$latest" <<'PY'
 import json, subprocess, sys
 rec = json.loads(subprocess.run(["git", "-C", sys.argv[1], "show", "main:" + sys.argv[2]], check=True, capture_output=True, text=True).stdout)
