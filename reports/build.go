@@ -20,7 +20,9 @@ import (
 // left out and reported in the returned error; the rest of the site is
 // still written.
 func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
+	t0 := time.Now()
 	p := newPass(b, readManifest(b.opts.Out, b.tool))
+	b.log.Debug("report step done", "step", "read manifest", "runs", len(p.m.runs), "took", time.Since(t0))
 	p.repo = repo
 	var problems []error
 	fsys := os.DirFS(repo)
@@ -33,7 +35,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	}
 	problems = append(problems, err)
 	p.wantHistories(models)
-	t0 := time.Now()
+	t0 = time.Now()
 	rows, err := p.scanRuns(ctx, repo)
 	b.log.Debug("report step done", "step", "run pages", "runs", len(rows), "took", time.Since(t0))
 	if ctxErr := ctx.Err(); ctxErr != nil {

@@ -300,3 +300,39 @@ func TestBuilder_BuildDuplicateRunIDs(t *testing.T) {
 		}
 	}
 }
+
+// A page removed from the site by hand is written again by the next
+// build, though its inputs did not change.
+func TestBuilder_BuildRestoresDeletedPages(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	b, err := New(Options{Out: out, PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := b.Build(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	gone := []string{"runs/churn/20260301T120000Z-3009.html", "runs/churn/20260301T120000Z-3009.data.js", "runs/page-1.html"}
+	for _, rel := range gone {
+		if err := os.Remove(filepath.Join(out, filepath.FromSlash(rel))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats, err := b.Build(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range gone {
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel))); err != nil {
+			t.Errorf("%s not written again: %v", rel, err)
+		}
+	}
+	if stats.Written != len(gone) {
+		t.Errorf("files written = %d, want the %d removed", stats.Written, len(gone))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sync"
 )
@@ -30,12 +31,13 @@ type pass struct {
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string][]xy
 	wanted    map[string]bool
-	written   []string // paths of the files written, to flush them
+	written   []string              // paths of the files written, to flush them
+	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
 	history   map[string][]StageChange
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}}
+	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render
@@ -61,7 +63,7 @@ func (p *pass) emitWith(rel, hash string, write func(path string, fresh bool) er
 	p.mu.Unlock()
 	path := filepath.Join(p.b.opts.Out, filepath.FromSlash(rel))
 	if same {
-		if _, err := os.Stat(path); err == nil {
+		if p.siteHas(rel) {
 			p.mu.Lock()
 			p.stats.Skipped++
 			p.mu.Unlock()
@@ -77,6 +79,37 @@ func (p *pass) emitWith(rel, hash string, write func(path string, fresh bool) er
 	p.written = append(p.written, path)
 	p.mu.Unlock()
 	return nil
+}
+
+// siteHas reports whether the site folder holds the file rel. Each folder
+// is listed once per build: an incremental build checks that every page
+// the manifest knows is still there, and 20,000 stat calls cost more than
+// reading the folders.
+func (p *pass) siteHas(rel string) bool {
+	dir, name := path.Split(rel)
+	p.mu.Lock()
+	d := p.listed[dir]
+	if d == nil {
+		d = &listedDir{}
+		p.listed[dir] = d
+	}
+	p.mu.Unlock()
+	d.once.Do(func() {
+		d.names = map[string]bool{}
+		entries, _ := os.ReadDir(filepath.Join(p.b.opts.Out, filepath.FromSlash(dir)))
+		for _, e := range entries {
+			if !e.IsDir() {
+				d.names[e.Name()] = true
+			}
+		}
+	})
+	return d.names[name]
+}
+
+// listedDir is the file names of one site folder at the start of a build.
+type listedDir struct {
+	once  sync.Once
+	names map[string]bool
 }
 
 // keep marks rel as produced by this build without writing it.

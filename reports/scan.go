@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -77,10 +78,12 @@ func readRun(repo, rel string) (*pipeline.Run, string, error) {
 // of runs that are new or changed. Bad records are skipped and returned
 // as one joined error after the others are done.
 func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
+	t0 := time.Now()
 	files, err := listRuns(repo)
 	if err != nil {
 		return nil, err
 	}
+	p.b.log.Debug("report step done", "step", "list runs", "records", len(files), "took", time.Since(t0))
 	rows := make([]*runRow, len(files))
 	errs := make([]error, len(files))
 	err = parallel(ctx, len(files), func(i int) error {
@@ -155,7 +158,7 @@ func (p *pass) runPagesCurrent(row *runRow) bool {
 	if !ok {
 		return false
 	}
-	if _, err := os.Stat(filepath.Join(p.b.opts.Out, filepath.FromSlash(page))); err != nil {
+	if !p.siteHas(page) {
 		return false
 	}
 	p.keep(page)
