@@ -2,8 +2,10 @@ package registry
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
@@ -19,7 +21,13 @@ import (
 //     it in CI (gitstore.OpenWorkTree);
 //   - bare: the controller's bare clone, opened at a restart
 //     (gitstore.Open);
-//   - LoadDir: the same clone's working tree read through LoadDir.
+//   - LoadDir: the same clone's working tree read through LoadDir, every
+//     file read and parsed (no version index, as on a fresh clone);
+//   - LoadDir-writing-index: the same, the files now old enough to be
+//     indexed, the version index removed before each load: the load that
+//     writes it;
+//   - LoadDir-indexed: with the version index an earlier LoadDir left in
+//     .git: an unchanged file costs a stat.
 func BenchmarkLoadCold(b *testing.B) {
 	clone, head := packedClone(b, 200, 50)
 	ctx := context.Background()
@@ -35,16 +43,32 @@ func BenchmarkLoadCold(b *testing.B) {
 			return gitstore.Open(ctx, bare, gitstore.Options{URL: clone})
 		}, head)
 	})
-	b.Run("LoadDir", func(b *testing.B) {
-		defer reportCPU(b, cpuTime())
-		for b.Loop() {
-			r, err := LoadDir(clone)
-			if err != nil {
+	b.Run("LoadDir", func(b *testing.B) { benchLoadDir(b, &Loader{NoIndex: true}, clone, "") })
+	time.Sleep(indexMinAge) // files are indexed once settled
+	index := filepath.Join(clone, ".git", indexName)
+	b.Run("LoadDir-writing-index", func(b *testing.B) { benchLoadDir(b, new(Loader), clone, index) })
+	b.Run("LoadDir-indexed", func(b *testing.B) { benchLoadDir(b, new(Loader), clone, "") })
+}
+
+// benchLoadDir loads dir with a copy of l; with remove set, the index is
+// removed first, so every load writes it anew.
+func benchLoadDir(b *testing.B, l *Loader, dir, remove string) {
+	defer reportCPU(b, cpuTime())
+	for b.Loop() {
+		if remove != "" {
+			if err := os.Remove(remove); err != nil && !os.IsNotExist(err) {
 				b.Fatal(err)
 			}
-			checkProduction(b, r)
 		}
-	})
+		r, err := (&Loader{NoIndex: l.NoIndex}).LoadDir(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		checkProduction(b, r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git", indexName)); l.NoIndex == (err == nil) {
+		b.Fatalf("index present: %v, want %v", err == nil, !l.NoIndex)
+	}
 }
 
 func benchCold(b *testing.B, open func() (*gitstore.Repo, error), head string) {

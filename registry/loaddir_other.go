@@ -4,4 +4,16 @@ package registry
 
 import "os"
 
-func newDirReader(root string) fileReader { return fsReader{os.DirFS(root)} }
+// canIndex says whether LoadDir keeps a version index: not on this
+// platform, whose reader does not stat the files.
+const canIndex = false
+
+// dirReader reads through os.DirFS here.
+type dirReader struct {
+	fsReader
+	misses map[string]fileStat
+}
+
+func newDirReader(root string, _ *versionIndex, _ bool) *dirReader {
+	return &dirReader{fsReader: fsReader{os.DirFS(root)}}
+}

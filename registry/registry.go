@@ -87,6 +87,9 @@ type Loader struct {
 	// fstest.MapFS and gitstore's commit trees are); set 1 for one that
 	// is not.
 	Workers int
+	// NoIndex keeps LoadDir from reading and writing the version index
+	// in the checkout's git folder (see index.go).
+	NoIndex bool
 
 	mu   sync.Mutex
 	gens [2]map[string]entry // by path; [0] is the newest load
@@ -108,9 +111,11 @@ func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
 	return l.loadWith(fsys, func() fileReader { return fsReader{fsys} })
 }
 
-// fileReader reads the files of one worker of readAll.
+// fileReader reads the files of one worker of readAll. known, when not
+// nil, is the file as parsed before (from LoadDir's version index): its
+// bytes are data.
 type fileReader interface {
-	read(path string) (string, error)
+	read(path string) (data string, known *entry, err error)
 	close()
 }
 
@@ -119,16 +124,19 @@ type fsReader struct{ fsys fs.FS }
 
 // read returns the file's bytes as a string without copying them: the
 // slice fs.ReadFile returns is the caller's, and nothing else changes it.
-func (r fsReader) read(p string) (string, error) {
+func (r fsReader) read(p string) (string, *entry, error) {
 	data, err := fs.ReadFile(r.fsys, p)
 	if err != nil || len(data) == 0 {
-		return "", err
+		return "", nil, err
 	}
-	return unsafe.String(&data[0], len(data)), nil
+	return unsafe.String(&data[0], len(data)), nil, nil
 }
 
 func (fsReader) close() {}
 
+// loadWith loads the files of fsys with readers from newReader; a file
+// whose bytes are those of the same path in the last two loads is not
+// parsed again.
 func (l *Loader) loadWith(fsys fs.FS, newReader func() fileReader) (*Registry, []*pipeline.Error, error) {
 	paths, problems, err := listVersionFiles(fsys)
 	if err != nil {
@@ -188,12 +196,15 @@ func readAll(newReader func() fileReader, paths []string, n int, prev [2]map[str
 				if i >= len(paths) {
 					return
 				}
-				data, err := r.read(paths[i])
-				if err != nil {
+				data, known, err := r.read(paths[i])
+				switch {
+				case err != nil:
 					results[i].err = err
-					continue
+				case known != nil:
+					results[i].e = *known
+				default:
+					results[i].e, results[i].errs = cachedParse(prev, paths[i], data)
 				}
-				results[i].e, results[i].errs = cachedParse(prev, paths[i], data)
 			}
 		})
 	}
