@@ -86,8 +86,9 @@ bench-serve: ## Serving: native xgboost vs Flask/gunicorn (wrk, c=8 and 32, 10 s
 bench-report: ## Static report on a generated 10,000-run repo: full and incremental build, peak memory, Chromium load time
 	$(GO) run ./internal/reportbench
 
-bench-registry: ## Registry: load 200 models x 50 versions; diff two commits
-	$(GO) test -run '^$$' -bench 'BenchmarkLoad|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
+bench-registry: ## Registry: load 200 models x 50 versions (warm, and cold as in a new process); diff two commits
+	$(GO) test -run '^$$' -bench 'BenchmarkLoad$$|BenchmarkLoad_GitCommit|BenchmarkDiff|BenchmarkParse' -benchmem -count 5 ./registry
+	$(GO) test -run '^$$' -bench 'BenchmarkLoadCold' -benchmem -count 5 ./registry
 
 demo: build ## The whole CD4ML lifecycle of examples/churn: watch, train, promote, serve, retrain
 	./scripts/demo.sh

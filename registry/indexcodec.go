@@ -63,7 +63,11 @@ func (w *indexWriter) encodeVersion(v *Version) bool {
 		w.str(k)
 		switch x := p.(type) {
 		case bool:
-			w.b = append(w.b, map[bool]byte{false: paramFalse, true: paramTrue}[x])
+			tag := paramFalse
+			if x {
+				tag = paramTrue
+			}
+			w.b = append(w.b, tag)
 		case int64:
 			w.b = append(w.b, paramInt)
 			w.varint(x)
