@@ -167,6 +167,9 @@ func DecodeHistory(data []byte) (History, error) {
 		return nil, fmt.Errorf("history file damaged: checksum %08x, want %08x", got, want)
 	}
 	d := historyDecoder{b: body, off: len(historyMagic)}
+	// Every point of the file is in one allocation: a point takes at
+	// least 9 bytes (a step and a value), so this bounds it by the file.
+	d.pool = make([]MetricPoint, 0, len(body)/9)
 	n := d.count("series")
 	h := History{}
 	for i := 0; i < n && d.err == nil; i++ {
@@ -193,9 +196,10 @@ func DecodeHistory(data []byte) (History, error) {
 }
 
 type historyDecoder struct {
-	b   []byte
-	off int
-	err error
+	b    []byte
+	off  int
+	err  error
+	pool []MetricPoint // backs the series' points
 }
 
 func (d *historyDecoder) fail(format string, args ...any) {
@@ -266,7 +270,12 @@ func (d *historyDecoder) series() (task, metric string, pts []MetricPoint) {
 	if d.err != nil {
 		return "", "", nil
 	}
-	pts = make([]MetricPoint, n)
+	if len(d.pool)+n <= cap(d.pool) {
+		pts = d.pool[len(d.pool) : len(d.pool)+n : len(d.pool)+n]
+		d.pool = d.pool[:len(d.pool)+n]
+	} else {
+		pts = make([]MetricPoint, n)
+	}
 	var step int64
 	for i := range pts {
 		step += d.varint()

@@ -33,11 +33,12 @@ type pass struct {
 	wanted    map[string]bool
 	written   []string              // paths of the files written, to flush them
 	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
+	claimed   map[string]bool       // files some emit call of this build has taken on
 	history   map[string][]StageChange
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}}
+	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render
@@ -58,6 +59,13 @@ func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
 func (p *pass) emitWith(rel, hash string, write func(path string, fresh bool) error) error {
 	p.mu.Lock()
 	p.seen[rel] = true
+	if p.claimed[rel] {
+		// Content-addressed files (task logs) can be shared by runs whose
+		// pages render at once: one writer is enough.
+		p.mu.Unlock()
+		return nil
+	}
+	p.claimed[rel] = true
 	old, known := p.m.Pages[rel]
 	same := known && old == hash
 	p.mu.Unlock()

@@ -121,6 +121,7 @@ func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
 	for _, k := range sortedKeys(run.Params) {
 		v.Params = append(v.Params, nameValue{k, formatValue(run.Params[k])})
 	}
+	var scratch []xy // chart points of one history; newLineChart keeps none
 	for i, t := range run.Tasks {
 		tv := taskView{Name: t.Name, Anchor: strconv.Itoa(i), Status: string(t.Status), Error: t.Error,
 			Start: formatTime(t.Start), Duration: formatDuration(t.Start, t.End),
@@ -143,8 +144,9 @@ func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
 			v.Tags = append(v.Tags, nameValue{t.Name + "." + k, t.Tags[k]})
 		}
 		for _, k := range sortedKeys(t.MetricHistory) {
+			scratch = appendPoints(scratch[:0], t.MetricHistory[k])
 			v.Charts = append(v.Charts, newLineChart(t.Name+"."+k, "step", k,
-				[]namedSeries{{Label: t.Name, Points: historyPoints(t.MetricHistory[k])}}))
+				[]namedSeries{{Label: t.Name, Points: scratch}}))
 		}
 		for _, o := range t.Outputs {
 			v.Artifacts = append(v.Artifacts, artifactView{Task: t.Name, Path: o.Path, SHA256: o.SHA256,
@@ -154,10 +156,12 @@ func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
 	return v, nil
 }
 
-func historyPoints(h []pipeline.MetricPoint) []xy {
-	pts := make([]xy, len(h))
-	for i, p := range h {
-		pts[i] = xy{float64(p.Step), p.Value}
+func historyPoints(h []pipeline.MetricPoint) []xy { return appendPoints(make([]xy, 0, len(h)), h) }
+
+// appendPoints appends h as chart points to pts.
+func appendPoints(pts []xy, h []pipeline.MetricPoint) []xy {
+	for _, p := range h {
+		pts = append(pts, xy{float64(p.Step), p.Value})
 	}
 	return pts
 }
