@@ -43,6 +43,9 @@ type fileStat struct {
 	ino                uint64
 }
 
+// before reports whether the file last changed before t (nanoseconds).
+func (st fileStat) before(t int64) bool { return st.mtime < t && st.ctime < t }
+
 // indexed is one file of the index.
 type indexed struct {
 	st fileStat
@@ -123,14 +126,12 @@ func (x *versionIndex) lookup(p string, st fileStat) (entry, bool) {
 // files rather than finding them in the old index (misses, with what stat
 // said of them): when there was no index, or enough of them can now be
 // indexed (a few changed files are cheaper to read again than the index
-// is to write). Files changed less than indexMinAge before the load
-// started are left out.
-func writeIndexIfStale(p string, old *versionIndex, files map[string]entry, misses map[string]fileStat, started time.Time) {
-	settled := started.Add(-indexMinAge).UnixNano()
-	isSettled := func(st fileStat) bool { return st.mtime < settled && st.ctime < settled }
+// is to write). Files changed at or after settled (nanoseconds, Unix
+// time) are left out.
+func writeIndexIfStale(p string, old *versionIndex, files map[string]entry, misses map[string]fileStat, settled int64) {
 	newer := 0
 	for path, st := range misses {
-		if _, ok := files[path]; ok && isSettled(st) {
+		if _, ok := files[path]; ok && st.before(settled) {
 			newer++
 		}
 	}
@@ -150,7 +151,7 @@ func writeIndexIfStale(p string, old *versionIndex, files map[string]entry, miss
 			}
 			st = f.st
 		}
-		if isSettled(st) {
+		if st.before(settled) {
 			keep[path] = indexed{st: st, e: e}
 		}
 	}

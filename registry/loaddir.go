@@ -28,8 +28,12 @@ func (l *Loader) LoadDir(dir string) (*Registry, error) {
 	}
 	var mu sync.Mutex
 	var readers []*dirReader
+	var settled int64 // files changed after this are not indexed
+	if ip != "" {
+		settled = started.Add(-indexMinAge).UnixNano()
+	}
 	newReader := func() fileReader {
-		d := newDirReader(dir, idx, ip != "")
+		d := newDirReader(dir, idx, settled)
 		mu.Lock()
 		readers = append(readers, d)
 		mu.Unlock()
@@ -46,7 +50,7 @@ func (l *Loader) LoadDir(dir string) (*Registry, error) {
 				misses[p] = st
 			}
 		}
-		writeIndexIfStale(ip, idx, r.files, misses, started)
+		writeIndexIfStale(ip, idx, r.files, misses, settled)
 	}
 	if len(problems) > 0 {
 		return r, joinErrors(problems)

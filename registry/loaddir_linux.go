@@ -24,13 +24,21 @@ type dirReader struct {
 	buf     []byte
 	idx     *versionIndex
 	// misses are the files read rather than found in idx, with what stat
-	// said of them, when the index is kept (nil otherwise).
-	misses map[string]fileStat
+	// said of them, when the index is kept (nil otherwise). settled is
+	// the time before which a file must have last changed to be indexed;
+	// recent is set when the open folder changed after it (files created
+	// or renamed there, as in a fresh clone), whose files are then not
+	// stated for the index: they could not go in it.
+	misses  map[string]fileStat
+	settled int64
+	recent  bool
 }
 
-func newDirReader(root string, idx *versionIndex, track bool) *dirReader {
-	r := &dirReader{root: root, dirFD: -1, buf: make([]byte, 16<<10), idx: idx}
-	if track {
+// newDirReader reads files under root, finding unchanged ones in idx
+// when not nil, and with settled not zero collects misses.
+func newDirReader(root string, idx *versionIndex, settled int64) *dirReader {
+	r := &dirReader{root: root, dirFD: -1, buf: make([]byte, 16<<10), idx: idx, settled: settled}
+	if settled != 0 {
 		r.misses = map[string]fileStat{}
 	}
 	return r
@@ -45,6 +53,10 @@ func (r *dirReader) read(p string) (string, *entry, error) {
 			return "", nil, fmt.Errorf("open %s: %w", dir, err)
 		}
 		r.dirName, r.dirFD = dir, fd
+		if r.misses != nil {
+			var st unix.Stat_t
+			r.recent = unix.Fstat(fd, &st) != nil || !statOf(&st).before(r.settled)
+		}
 	}
 	var st unix.Stat_t
 	stated := false
@@ -59,10 +71,8 @@ func (r *dirReader) read(p string) (string, *entry, error) {
 		return "", nil, fmt.Errorf("open %s: %w", p, err)
 	}
 	defer unix.Close(fd)
-	if r.misses != nil {
-		if stated || unix.Fstat(fd, &st) == nil {
-			r.misses[p] = statOf(&st)
-		}
+	if r.misses != nil && (stated || !r.recent && unix.Fstat(fd, &st) == nil) {
+		r.misses[p] = statOf(&st)
 	}
 	data, err := r.readAll(fd, p)
 	return data, nil, err

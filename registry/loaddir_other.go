@@ -14,6 +14,6 @@ type dirReader struct {
 	misses map[string]fileStat
 }
 
-func newDirReader(root string, _ *versionIndex, _ bool) *dirReader {
+func newDirReader(root string, _ *versionIndex, _ int64) *dirReader {
 	return &dirReader{fsReader: fsReader{os.DirFS(root)}}
 }
