@@ -37,7 +37,7 @@ type packObj struct {
 const (
 	maxPackObject = 64 << 20 // larger objects are left to go-git's streaming
 	maxDeltaChain = 10000    // git's own limit on --depth is 4095
-	baseBudget    = 32 << 20 // bytes of delta bases kept per pack
+	baseBudget    = 16 << 20 // bytes of delta bases kept per pack
 	ofsDelta      = 6
 	refDelta      = 7
 )
