@@ -73,7 +73,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		}},
 		{"stale pages", p.removeStale},
 		{"flush", func() error { return syncSite(b.opts.Out, p.written) }},
-		{"manifest", func() error { return writeManifest(b.opts.Out, p.m) }},
+		{"manifest", func() error { return writeManifest(b.opts.Out, p.w, p.m) }},
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

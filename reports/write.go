@@ -16,7 +16,7 @@ import (
 // old one: a reader never sees half a page) but not fsynced one by one —
 // with 20,000 pages that fsync, not rendering, was most of a full build.
 // Durability comes once per build: syncSite flushes the site's file
-// system, and only then is the manifest written (atomicfile, fsynced).
+// system, and only then is the manifest renamed into place.
 // After a crash, a page that did not reach the disk has a manifest entry
 // from the build before, whose hash differs from its inputs, so the next
 // build writes it again.
