@@ -175,7 +175,7 @@ func TestPackSet_damaged(t *testing.T) {
 	if err := os.Chmod(packs[0], 0o644); err != nil { // git makes packs read-only
 		t.Fatal(err)
 	}
-	for _, at := range []int{40, len(orig) / 3, len(orig) / 2, len(orig) - 30} {
+	for _, at := range []int{40, len(orig) / 3, len(orig) / 2, len(orig) - 30, len(orig) - 10} { // the last: its checksum
 		damaged := bytes.Clone(orig)
 		for i := at; i < at+8; i++ {
 			damaged[i] ^= 0x5a

@@ -86,6 +86,10 @@ func newPackFile(idx, pack []byte) (*packFile, error) {
 	if n < 0 || rest < 0 || rest%8 != 0 || int(binary.BigEndian.Uint32(pack[8:12])) != n {
 		return nil, errors.New("index and pack do not match (incomplete?)")
 	}
+	// The index ends with the checksum of its pack, which ends the pack.
+	if !bytes.Equal(idx[len(idx)-40:len(idx)-20], pack[len(pack)-20:]) {
+		return nil, errors.New("index is not of this pack (incomplete?)")
+	}
 	names := idx[hdr : hdr+n*20]
 	offs := idx[hdr+n*24 : hdr+n*28]
 	return &packFile{
