@@ -34,7 +34,13 @@ var editable = map[string]bool{"stage": true, "aliases": true, "description": tr
 // It returns every problem, sorted by file and line. A read error of either
 // tree is returned as a problem without a line.
 func Check(base, head fs.FS, store Store) []*pipeline.Error {
-	var l Loader
+	return new(Loader).Check(base, head, store)
+}
+
+// Check is the package function Check, parsing through l: a caller that
+// loads base and head with l afterwards (mlcd check, for the diff it
+// prints) parses no file again.
+func (l *Loader) Check(base, head fs.FS, store Store) []*pipeline.Error {
 	baseReg, _, err := l.load(base)
 	if err != nil {
 		return []*pipeline.Error{{File: Dir, Msg: "base: " + err.Error()}}
