@@ -24,7 +24,7 @@ func historyRun() *Run {
 			"mixed": {{Step: 0, Value: 2}, {Step: 1, Value: 3, Time: at}},
 			"empty": {},
 		}},
-		{Name: "eval", MetricHistory: map[string][]MetricPoint{"f1": {{Step: 0, Value: -0.0}}}},
+		{Name: "eval", MetricHistory: map[string][]MetricPoint{"f1": {{Step: 0, Value: math.Copysign(0, -1)}}}},
 	}}
 }
 

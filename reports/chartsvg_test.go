@@ -77,7 +77,7 @@ func FuzzEscapeHTML(f *testing.F) {
 
 // FuzzAppendCoord checks the integer path against strconv's 'f' format.
 func FuzzAppendCoord(f *testing.F) {
-	for _, v := range []float64{0, -0.0, 0.05, -0.04, 12.3, 349.95, -1e9, 1e15, 1e300, math.NaN(), math.Inf(1)} {
+	for _, v := range []float64{0, math.Copysign(0, -1), 0.05, -0.04, 12.3, 349.95, -1e9, 1e15, 1e300, math.NaN(), math.Inf(1)} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v float64) {

@@ -11,7 +11,7 @@ import (
 
 func TestManifest_GobRoundTrip(t *testing.T) {
 	in := &runRow{File: "runs/p/x.json", ParamKeys: nameIDs{0, 3, math.MaxInt32},
-		MetricKeys: nameIDs{1, 200, 70000}, MetricVals: packedFloats{0.5, math.NaN(), math.Inf(-1), -0.0, 1e300}}
+		MetricKeys: nameIDs{1, 200, 70000}, MetricVals: packedFloats{0.5, math.NaN(), math.Inf(-1), math.Copysign(0, -1), 1e300}}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(in); err != nil {
 		t.Fatal(err)
