@@ -131,8 +131,8 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	baseFS, headFS := trees[0], trees[1]
 	st, note := checkStore(co.repo, getenv)
 	c.note = note
-	c.problems = registry.Check(baseFS, headFS, st)
-	var loader registry.Loader // the head's load reuses the base's parses
+	var loader registry.Loader // one parse of each file for the check and the diff
+	c.problems = loader.Check(baseFS, headFS, st)
 	c.baseReg, _ = loader.Load(baseFS)
 	c.headReg, _ = loader.Load(headFS)
 	if c.baseReg != nil && c.headReg != nil {
