@@ -55,7 +55,9 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatTick(fy)})
 	}
 	c.XLabelX, c.XLabelY, c.YLabelY = round1((c.L+c.Right)/2), c.H-8, round1((c.T+c.Bottom)/2)
-	// The points are most of a chart: compute them straight in tenths.
+	// The points are most of a chart, and most of a run page's bytes:
+	// they are path data in tenths of a pixel (the path is scaled by .1),
+	// each point a move relative to the one before, "29-17 29 5".
 	kx, ky := (c.Right-c.L)/(x1-x0), (c.Bottom-c.T)/(y1-y0)
 	var buf []byte
 	for i, s := range data {
@@ -65,21 +67,55 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 		}
 		buf = buf[:0]
 		last := len(s.Points) - 1
+		var px, py int64
+		n := 0
 		for j, p := range s.Points {
 			if (step > 1 && j%step != 0 && j != last) || !finite(p.X) || !finite(p.Y) {
 				continue
 			}
-			if len(buf) > 0 {
-				buf = append(buf, ' ')
+			x := int64(math.Round((c.L + (p.X-x0)*kx) * 10))
+			y := int64(math.Round((c.Bottom - (p.Y-y0)*ky) * 10))
+			switch n {
+			case 0:
+				buf = append(buf, 'M')
+				buf = strconv.AppendInt(buf, x, 10)
+				buf = appendSigned(buf, y)
+			case 1:
+				buf = append(buf, 'l')
+				buf = strconv.AppendInt(buf, x-px, 10)
+				buf = appendSigned(buf, y-py)
+			default:
+				buf = appendSigned(buf, x-px)
+				buf = appendSigned(buf, y-py)
 			}
-			buf = appendTenths(buf, math.Round((c.L+(p.X-x0)*kx)*10))
-			buf = append(buf, ',')
-			buf = appendTenths(buf, math.Round((c.Bottom-(p.Y-y0)*ky)*10))
+			px, py = x, y
+			n++
 		}
 		c.Series = append(c.Series, seriesView{Label: s.Label, Color: color(i), Points: string(buf)})
 	}
 	return c
 }
+
+// appendSigned appends v to path data after another number: a minus sign
+// separates it by itself, anything else needs a space.
+func appendSigned(b []byte, v int64) []byte {
+	if v >= 0 {
+		b = append(b, ' ')
+		if v < int64(len(smallInts)) {
+			return append(b, smallInts[v]...)
+		}
+	}
+	return strconv.AppendInt(b, v, 10)
+}
+
+// smallInts is the text of 0..999, most moves between two points.
+var smallInts = func() [1000]string {
+	var t [1000]string
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
 
 // bounds returns the range of the finite points, widened when empty or flat.
 func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
@@ -109,51 +145,8 @@ func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
 // formatTick prints an axis label with 3 significant digits.
 func formatTick(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
-// appendCoord appends a coordinate rounded to one decimal, without a
-// trailing ".0", as strconv's 'f' format with one decimal would print it
-// (the integer path is several times faster, and a run page has 8,000
-// points).
-func appendCoord(b []byte, v float64) []byte {
-	t := math.Round(v * 10)
-	if !(math.Abs(t) < 1e15) {
-		b = strconv.AppendFloat(b, v, 'f', 1, 64)
-		if n := len(b); n >= 2 && b[n-2] == '.' && b[n-1] == '0' {
-			b = b[:n-2]
-		}
-		return b
-	}
-	n := int64(t)
-	if n < 0 || math.Signbit(t) {
-		b = append(b, '-')
-		n = -n
-	}
-	b = strconv.AppendInt(b, n/10, 10)
-	if d := n % 10; d != 0 {
-		b = append(b, '.', byte('0'+d))
-	}
-	return b
-}
-
-// appendTenths appends t/10 as appendCoord does, for t a whole number of
-// tenths; small non-negative ones, every point inside a chart, take the
-// integer path.
-func appendTenths(b []byte, t float64) []byte {
-	if !(t >= 0 && t < 1e9) || math.Signbit(t) {
-		return appendCoord(b, t/10)
-	}
-	n := int(t)
-	if n < len(tenthsText) {
-		return append(b, tenthsText[n]...)
-	}
-	b = strconv.AppendInt(b, int64(n/10), 10)
-	if d := n % 10; d != 0 {
-		b = append(b, '.', byte('0'+d))
-	}
-	return b
-}
-
 // tenthsText holds the text of 0.0 to 819.1 in tenths, every coordinate
-// inside a chart: a copy is cheaper than formatting 8,000 points a page.
+// of a chart's frame: a copy is cheaper than formatting each.
 var tenthsText = func() [8192]string {
 	var t [8192]string
 	for n := range t {

@@ -55,34 +55,36 @@ func (c lineChart) appendHTML(b []byte) []byte {
 	b = appendNum(b, c.H)
 	b = append(b, `" role="img" aria-label="`...)
 	b = escapeHTML(b, c.Title)
-	b = append(b, "\">\n"...)
-	b = appendLine(b, c.L, c.Bottom, c.Right, c.Bottom)
-	b = appendLine(b, c.L, c.T, c.L, c.Bottom)
-	b = append(b, '\n')
+	b = append(b, `"><path class="ax" d="M`...)
+	b = appendNum(b, c.L)
+	b = append(b, ' ')
+	b = appendNum(b, c.T)
+	b = append(b, 'V')
+	b = appendNum(b, c.Bottom)
+	b = append(b, 'H')
+	b = appendNum(b, c.Right)
+	b = append(b, "\"/>\n<g class=\"mid\">"...)
 	for _, t := range c.XTicks {
-		b = appendText(b, t.X, t.Y, "middle", t.Label)
+		b = appendText(b, t.X, t.Y, t.Label)
 	}
-	b = append(b, '\n')
-	for _, t := range c.YTicks {
-		b = appendText(b, t.X, t.Y, "end", t.Label)
-	}
-	b = append(b, '\n')
-	b = appendText(b, c.XLabelX, c.XLabelY, "middle", c.XLabel)
-	b = append(b, "\n<text x=\"10\" y=\""...)
+	b = appendText(b, c.XLabelX, c.XLabelY, c.XLabel)
+	b = append(b, `<text transform="translate(10 `...)
 	b = appendNum(b, c.YLabelY)
-	b = append(b, `" text-anchor="middle" transform="rotate(-90 10 `...)
-	b = appendNum(b, c.YLabelY)
-	b = append(b, `)">`...)
+	b = append(b, `) rotate(-90)">`...)
 	b = escapeHTML(b, c.YLabel)
-	b = append(b, "</text>\n"...)
+	b = append(b, "</text></g>\n<g class=\"end\">"...)
+	for _, t := range c.YTicks {
+		b = appendText(b, t.X, t.Y, t.Label)
+	}
+	b = append(b, "</g>\n"...)
 	for _, s := range c.Series {
-		b = append(b, `<polyline points="`...)
-		b = append(b, s.Points...) // numbers, commas and spaces newLineChart wrote
-		b = append(b, `" fill="none" stroke="`...)
+		b = append(b, `<path class="line" transform="scale(.1)" stroke="`...)
 		b = escapeHTML(b, s.Color)
-		b = append(b, `" stroke-width="1.5"><title>`...)
+		b = append(b, `" d="`...)
+		b = append(b, s.Points...) // path data newLineChart wrote
+		b = append(b, `"><title>`...)
 		b = escapeHTML(b, s.Label)
-		b = append(b, "</title></polyline>"...)
+		b = append(b, "</title></path>"...)
 	}
 	b = append(b, "\n</svg><figcaption>"...)
 	b = escapeHTML(b, c.Title)
@@ -96,25 +98,11 @@ func (c lineChart) appendHTML(b []byte) []byte {
 	return append(b, "</figcaption></figure>"...)
 }
 
-func appendLine(b []byte, x1, y1, x2, y2 float64) []byte {
-	b = append(b, `<line x1="`...)
-	b = appendNum(b, x1)
-	b = append(b, `" y1="`...)
-	b = appendNum(b, y1)
-	b = append(b, `" x2="`...)
-	b = appendNum(b, x2)
-	b = append(b, `" y2="`...)
-	b = appendNum(b, y2)
-	return append(b, `" stroke="#888"/>`...)
-}
-
-func appendText(b []byte, x, y float64, anchor, label string) []byte {
+func appendText(b []byte, x, y float64, label string) []byte {
 	b = append(b, `<text x="`...)
 	b = appendNum(b, x)
 	b = append(b, `" y="`...)
 	b = appendNum(b, y)
-	b = append(b, `" text-anchor="`...)
-	b = append(b, anchor...)
 	b = append(b, `">`...)
 	b = escapeHTML(b, label)
 	return append(b, "</text>"...)

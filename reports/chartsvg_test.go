@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -75,25 +76,85 @@ func FuzzEscapeHTML(f *testing.F) {
 	})
 }
 
-// FuzzAppendCoord checks the integer path against strconv's 'f' format.
-func FuzzAppendCoord(f *testing.F) {
-	for _, v := range []float64{0, math.Copysign(0, -1), 0.05, -0.04, 12.3, 349.95, -1e9, 1e15, 1e300, math.NaN(), math.Inf(1)} {
+// FuzzAppendNum checks appendNum's table against strconv.
+func FuzzAppendNum(f *testing.F) {
+	for _, v := range []float64{0, math.Copysign(0, -1), 0.05, -0.04, 12.3, 349.95, 819.1, 819.2, -1e9, 1e15, 1e300, math.NaN(), math.Inf(1)} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v float64) {
-		v = round1(v)
-		want := strconv.AppendFloat(nil, v, 'f', 1, 64)
-		if n := len(want); n >= 2 && want[n-2] == '.' && want[n-1] == '0' {
-			want = want[:n-2]
-		}
-		if got := appendCoord(nil, v); string(got) != string(want) {
-			t.Fatalf("appendCoord(%v) = %s, want %s", v, got, want)
-		}
-		if got, want := appendNum(nil, v), strconv.AppendFloat(nil, v, 'g', -1, 64); string(got) != string(want) {
-			t.Fatalf("appendNum(%v) = %s, want %s", v, got, want)
-		}
-		if got := appendTenths(nil, math.Round(v*10)); string(got) != string(want) {
-			t.Fatalf("appendTenths(%v) = %s, want %s", math.Round(v*10), got, want)
+		for _, x := range []float64{v, round1(v)} {
+			if got, want := appendNum(nil, x), strconv.AppendFloat(nil, x, 'g', -1, 64); string(got) != string(want) {
+				t.Fatalf("appendNum(%v) = %s, want %s", x, got, want)
+			}
 		}
 	})
+}
+
+// FuzzLineChartPath checks that a chart's path data, read back as
+// absolute points, puts every finite point where the chart's scale does,
+// to a tenth of a pixel.
+func FuzzLineChartPath(f *testing.F) {
+	f.Add(0.0, 1.0, 0.5, 2.0, -3.0)
+	f.Add(1e9, -1e9, 0.0, math.NaN(), 7.0)
+	f.Fuzz(func(t *testing.T, a, b, c, d, e float64) {
+		ys := []float64{a, b, c, d, e}
+		var pts []xy
+		for i, y := range ys {
+			pts = append(pts, xy{float64(i * 3), y})
+		}
+		ch := newLineChart("m", "step", "m", []namedSeries{{Label: "s", Points: pts}})
+		got := parsePath(t, ch.Series[0].Points)
+		x0, x1, y0, y1 := bounds([]namedSeries{{Points: pts}})
+		var want [][2]int64
+		for _, p := range pts {
+			if finite(p.X) && finite(p.Y) {
+				want = append(want, [2]int64{
+					int64(math.Round((ch.L + (p.X-x0)*(ch.Right-ch.L)/(x1-x0)) * 10)),
+					int64(math.Round((ch.Bottom - (p.Y-y0)*(ch.Bottom-ch.T)/(y1-y0)) * 10))})
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("path %q has %d points, want %d", ch.Series[0].Points, len(got), len(want))
+		}
+		for i := range got {
+			if dx, dy := got[i][0]-want[i][0], got[i][1]-want[i][1]; dx < -1 || dx > 1 || dy < -1 || dy > 1 {
+				t.Fatalf("path %q point %d = %v, want %v", ch.Series[0].Points, i, got[i], want[i])
+			}
+		}
+	})
+}
+
+// parsePath reads "M x y l dx dy dx dy ..." back as absolute points.
+func parsePath(t *testing.T, d string) [][2]int64 {
+	t.Helper()
+	if d == "" {
+		return nil
+	}
+	var nums []int64
+	rest := d[1:]
+	if d[0] != 'M' {
+		t.Fatalf("path %q does not start with M", d)
+	}
+	rest = strings.Replace(rest, "l", " ", 1)
+	rest = strings.ReplaceAll(rest, "-", " -")
+	for _, f := range strings.Fields(rest) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			t.Fatalf("path %q: %v", d, err)
+		}
+		nums = append(nums, n)
+	}
+	if len(nums)%2 != 0 {
+		t.Fatalf("path %q has an odd count of numbers", d)
+	}
+	var pts [][2]int64
+	for i := 0; i < len(nums); i += 2 {
+		p := [2]int64{nums[i], nums[i+1]}
+		if i > 0 {
+			p[0] += pts[len(pts)-1][0]
+			p[1] += pts[len(pts)-1][1]
+		}
+		pts = append(pts, p)
+	}
+	return pts
 }

@@ -64,7 +64,7 @@ func TestBuilder_BuildReadsHistoryFiles(t *testing.T) {
 			t.Errorf("run page has no chart %s", want)
 		}
 	}
-	if n := strings.Count(string(page), "<polyline "); n != 2 {
+	if n := strings.Count(string(page), `<path class="line"`); n != 2 {
 		t.Errorf("run page draws %d history lines, want 2", n)
 	}
 	js, err := os.ReadFile(filepath.Join(out, "runs", "p", good.ID+".data.js"))
