@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -191,13 +192,10 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 		row.ParamKeys = append(row.ParamKeys, names.id(k))
 		row.ParamVals = append(row.ParamVals, formatValue(run.Params[k]))
 	}
+	row.MetricKeys, row.metricVals = metricsOf(run, names)
 	for _, t := range run.Tasks {
 		if t == nil {
 			continue
-		}
-		for _, k := range sortedKeys(t.Metrics) {
-			row.MetricKeys = append(row.MetricKeys, names.id(t.Name+"."+k))
-			row.MetricVals = append(row.MetricVals, t.Metrics[k])
 		}
 		for _, a := range t.Attempts {
 			if validDigest(a.Log) {
@@ -206,4 +204,49 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 		}
 	}
 	return row
+}
+
+// metricsOf lists the final metrics of run's tasks as "task.metric" name
+// ids and values, tasks in record order and metrics by name.
+func metricsOf(run *pipeline.Run, names *interner) (nameIDs, []float64) {
+	var (
+		keys nameIDs
+		vals []float64
+	)
+	for _, t := range run.Tasks {
+		if t == nil {
+			continue
+		}
+		for _, k := range sortedKeys(t.Metrics) {
+			keys = append(keys, names.id(t.Name+"."+k))
+			vals = append(vals, t.Metrics[k])
+		}
+	}
+	return keys, vals
+}
+
+// loadMetricValues reads again the final metrics of the rows that came
+// from the manifest, which keeps their names but not their values (80
+// doubles a run were most of its bytes): only the runs pages that are
+// written again need them.
+func (p *pass) loadMetricValues(rows []*runRow) error {
+	for _, r := range rows {
+		if r.metricVals != nil || len(r.MetricKeys) == 0 {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(p.repo, filepath.FromSlash(r.File)))
+		if err != nil {
+			return fmt.Errorf("read run: %w", err)
+		}
+		var run pipeline.Run
+		if err := json.Unmarshal(data, &run); err != nil {
+			return fmt.Errorf("%s: %w", r.File, err)
+		}
+		keys, vals := metricsOf(&run, p.m.names)
+		if !slices.Equal(keys, r.MetricKeys) {
+			return fmt.Errorf("%s: changed while the report was built", r.File)
+		}
+		r.metricVals = vals
+	}
+	return nil
 }

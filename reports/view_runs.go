@@ -93,6 +93,9 @@ func (p *pass) runsIndex(rows []*runRow) error {
 		}
 		hash := pageHash(colsHash, strconv.Itoa(k), v.Newer, chunk)
 		render := func() ([]byte, error) {
+			if err := p.loadMetricValues(chunk); err != nil {
+				return nil, err
+			}
 			v.Rows = rowViews(chunk, p.m.names, paramCols, metricCols)
 			return p.b.render("runs", page0("Runs", "../", v))
 		}
@@ -106,6 +109,9 @@ func (p *pass) runsIndex(rows []*runRow) error {
 		last.Total = len(rows)
 		hash = pageHash(colsHash, "index", strconv.Itoa(len(rows)), chunk)
 		return p.emit("runs/index.html", hash, func() ([]byte, error) {
+			if err := p.loadMetricValues(chunk); err != nil {
+				return nil, err
+			}
 			last.Rows = rowViews(chunk, p.m.names, paramCols, metricCols)
 			return p.b.render("runs", page0("Runs", "../", &last))
 		})
@@ -195,7 +201,7 @@ func rowViews(rows []*runRow, names *interner, paramCols []string, metricCols []
 			if !ok {
 				continue
 			}
-			m := r.MetricVals[j]
+			m := r.metricVals[j]
 			v.Metrics[c].Text = formatFloat(m)
 			if finite(m) {
 				v.Metrics[c].V = strconv.FormatFloat(m, 'g', -1, 64)

