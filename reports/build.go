@@ -35,6 +35,11 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	}
 	problems = append(problems, err)
 	p.wantHistories(models)
+	if err := os.MkdirAll(b.opts.Out, 0o755); err != nil {
+		return p.stats, fmt.Errorf("create site folder: %w", err)
+	}
+	stopFlush := flushAsYouGo(b.opts.Out, 500*time.Millisecond)
+	defer stopFlush()
 	t0 = time.Now()
 	rows, err := p.scanRuns(ctx, repo)
 	b.log.Debug("report step done", "step", "run pages", "runs", len(rows), "took", time.Since(t0))
@@ -72,7 +77,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 			})
 		}},
 		{"stale pages", p.removeStale},
-		{"flush", func() error { return syncSite(b.opts.Out, p.written) }},
+		{"flush", func() error { stopFlush(); return syncSite(b.opts.Out, p.written) }},
 		{"manifest", func() error { return writeManifest(b.opts.Out, p.w, p.m) }},
 	}
 	for _, step := range steps {

@@ -126,10 +126,7 @@ func TestBuilder_BuildGolden(t *testing.T) {
 }
 
 func TestBuilder_BuildIncremental(t *testing.T) {
-	repo := t.TempDir()
-	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
-		t.Fatal(err)
-	}
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	out := t.TempDir()
 	b, err := New(Options{Out: out, PageSize: 2})
 	if err != nil {
@@ -242,10 +239,7 @@ func sorted(s []string) []string {
 }
 
 func TestBuilder_BuildBadRecord(t *testing.T) {
-	repo := t.TempDir()
-	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
-		t.Fatal(err)
-	}
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	bad := filepath.Join(repo, "runs", "churn", "broken.json")
 	if err := os.WriteFile(bad, []byte(`{"id": "x", `), 0o644); err != nil {
 		t.Fatal(err)
@@ -288,10 +282,7 @@ func TestBuilder_BuildEscapesUntrustedValues(t *testing.T) {
 // Pages are named after record files, so two records that carry the same
 // run id (a hand-copied file) still get a page each.
 func TestBuilder_BuildDuplicateRunIDs(t *testing.T) {
-	repo := t.TempDir()
-	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
-		t.Fatal(err)
-	}
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	data, err := os.ReadFile(filepath.Join(repo, "runs", "churn", "20260301T100000Z-1003.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -321,10 +312,7 @@ func TestBuilder_BuildDuplicateRunIDs(t *testing.T) {
 // A page removed from the site by hand is written again by the next
 // build, though its inputs did not change.
 func TestBuilder_BuildRestoresDeletedPages(t *testing.T) {
-	repo := t.TempDir()
-	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
-		t.Fatal(err)
-	}
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	out := t.TempDir()
 	b, err := New(Options{Out: out, PageSize: 2})
 	if err != nil {

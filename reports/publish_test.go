@@ -31,10 +31,7 @@ func TestPublish(t *testing.T) {
 	}
 	remote := t.TempDir()
 	runGit(t, remote, "init", "-q", "--bare", "-b", "main")
-	repo := t.TempDir()
-	if err := os.CopyFS(repo, os.DirFS(filepath.Join("testdata", "small", "repo"))); err != nil {
-		t.Fatal(err)
-	}
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	runGit(t, repo, "init", "-q", "-b", "main")
 	runGit(t, repo, "add", ".")
 	runGit(t, repo, "commit", "-q", "-m", "runs")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -147,4 +148,38 @@ func syncPath(p string) error {
 		return fmt.Errorf("sync %s: %w", p, err)
 	}
 	return nil
+}
+
+// flushAsYouGo starts flushing the site's file system every interval
+// while a build writes, so that the flush before the manifest (syncSite)
+// finds little left to wait for: on a full build of 10,000 runs that
+// final wait was a second of doing nothing. stop ends it and waits; it
+// may be called more than once.
+func flushAsYouGo(dir string, interval time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		d, err := os.Open(dir)
+		if err != nil {
+			return // syncSite reports it
+		}
+		defer d.Close()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = unix.Syncfs(int(d.Fd()))
+			}
+		}
+	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+		})
+	}
 }
