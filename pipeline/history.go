@@ -348,12 +348,17 @@ func (d *historyDecoder) timeFlags(pts []MetricPoint) []bool {
 // Attach puts h's histories into the tasks of r; series of tasks r does
 // not have are an error (a history file of another run).
 func (h History) Attach(r *Run) error {
-	for task, series := range h {
+	tasks := make([]string, 0, len(h))
+	for task := range h {
+		tasks = append(tasks, task)
+	}
+	sort.Strings(tasks) // the same error for the same file
+	for _, task := range tasks {
 		t := r.Task(task)
 		if t == nil {
 			return fmt.Errorf("history file has task %q, which run %s does not", task, r.ID)
 		}
-		t.MetricHistory = series
+		t.MetricHistory = h[task]
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func TestLoadHistory(t *testing.T) {
 		"missing file":   {fstest.MapFS{}, nil, "read history of run"},
 		"size differs":   {fstest.MapFS{histPath: {Data: append(append([]byte(nil), data...), 0)}}, nil, "the record says"},
 		"escaping name":  {fstest.MapFS{}, func(r *Run) { r.History.File = "../x.history" }, "in the record's folder"},
-		"other run's":    {fstest.MapFS{histPath: {Data: data}}, func(r *Run) { r.Tasks = r.Tasks[:1] }, `task "train"`},
+		"other run's":    {fstest.MapFS{histPath: {Data: data}}, func(r *Run) { r.Tasks = r.Tasks[:1] }, `task "eval"`},
 		"not a .history": {fstest.MapFS{}, func(r *Run) { r.History.File = "x.json" }, "in the record's folder"},
 	}
 	for name, tt := range errs {
