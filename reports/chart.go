@@ -99,11 +99,13 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 // appendSigned appends v to path data after another number: a minus sign
 // separates it by itself, anything else needs a space.
 func appendSigned(b []byte, v int64) []byte {
-	if v >= 0 {
+	switch {
+	case v >= 0 && v < int64(len(smallInts)):
+		return append(append(b, ' '), smallInts[v]...)
+	case v < 0 && -v < int64(len(smallInts)):
+		return append(append(b, '-'), smallInts[-v]...)
+	case v >= 0:
 		b = append(b, ' ')
-		if v < int64(len(smallInts)) {
-			return append(b, smallInts[v]...)
-		}
 	}
 	return strconv.AppendInt(b, v, 10)
 }
