@@ -22,6 +22,7 @@ import (
 func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	t0 := time.Now()
 	p := newPass(b, readManifest(b.opts.Out, b.tool))
+	historyHead := p.m.HistoryHead
 	b.log.Debug("report step done", "step", "read manifest", "runs", len(p.m.runs), "took", time.Since(t0))
 	p.repo = repo
 	var problems []error
@@ -78,7 +79,13 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		}},
 		{"stale pages", p.removeStale},
 		{"flush", func() error { stopFlush(); return syncSite(b.opts.Out, p.written) }},
-		{"manifest", func() error { return writeManifest(b.opts.Out, p.w, p.m) }},
+		{"manifest", func() error {
+			if p.stats.Written == 0 && p.stats.Removed == 0 && p.stats.Parsed == 0 &&
+				p.m.HistoryHead == historyHead && p.m.current {
+				return nil // nothing it holds has changed: the controller re-renders often
+			}
+			return writeManifest(b.opts.Out, p.w, p.m)
+		}},
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

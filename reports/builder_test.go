@@ -138,13 +138,21 @@ func TestBuilder_BuildIncremental(t *testing.T) {
 	}
 	before := statAll(t, out)
 
-	// A second build with nothing new writes nothing and reads no record.
+	// A second build with nothing new writes nothing, not even the
+	// manifest, and reads no record.
+	manifestBefore, err := os.Stat(filepath.Join(out, ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
 	stats, err := b.Build(ctx, repo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if stats.Written != 0 || stats.Parsed != 0 {
 		t.Errorf("unchanged repo: wrote %d files, read %d records; want 0, 0", stats.Written, stats.Parsed)
+	}
+	if after, err := os.Stat(filepath.Join(out, ManifestName)); err != nil || !os.SameFile(manifestBefore, after) {
+		t.Errorf("unchanged repo: the manifest was written again (%v)", err)
 	}
 
 	// A new run touches its own page and data, the last runs page, the

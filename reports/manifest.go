@@ -48,6 +48,10 @@ type manifest struct {
 	// HistoryHead is the commit the stage history was read at.
 	HistoryHead string
 	History     map[string][]StageChange
+	// current says the manifest was read from the site and made by the
+	// same templates and options: a build that changes nothing need not
+	// write it again.
+	current bool
 }
 
 // runRow is the summary of one run record: enough for the runs table, the
@@ -171,6 +175,7 @@ func readManifest(dir, tool string) *manifest {
 	}
 	if old.Tool == tool && old.Pages != nil {
 		m.Pages = old.Pages
+		m.current = true
 	}
 	return m
 }

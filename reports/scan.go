@@ -87,7 +87,19 @@ func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
 	p.b.log.Debug("report step done", "step", "list runs", "records", len(files), "took", time.Since(t0))
 	rows := make([]*runRow, len(files))
 	errs := make([]error, len(files))
-	err = parallel(ctx, len(files), func(i int) error {
+	// Most records of an incremental build are unchanged, with their pages
+	// in place: keeping them is a few map lookups, done here in one loop
+	// rather than through the workers and their lock.
+	var todo []int
+	for i, f := range files {
+		if old := p.m.runs[f.rel]; old != nil && old.Size == f.size && old.ModTime == f.modTime && p.runPagesCurrent(old) {
+			rows[i] = old
+			continue
+		}
+		todo = append(todo, i)
+	}
+	err = parallel(ctx, len(todo), func(k int) error {
+		i := todo[k]
 		rows[i], errs[i] = p.scanRun(repo, files[i])
 		return nil
 	})
@@ -119,17 +131,9 @@ func runBefore(a, b *runRow) bool {
 	return a.ID < b.ID
 }
 
-// scanRun returns the summary of one record, reading it only when the
-// manifest has no summary for it or its pages must be written again.
+// scanRun reads one record, whose summary the manifest lacks or whose
+// pages must be written again, and writes its pages.
 func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
-	p.mu.Lock()
-	old := p.m.runs[f.rel]
-	p.mu.Unlock()
-	if old != nil && old.Size == f.size && old.ModTime == f.modTime {
-		if p.runPagesCurrent(old) {
-			return old, nil
-		}
-	}
 	run, sum, err := readRun(repo, f.rel)
 	if err != nil {
 		return nil, err
