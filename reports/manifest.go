@@ -20,7 +20,7 @@ import (
 
 // manifestVersion changes when the manifest or the summary of a run
 // changes shape; an old manifest is then ignored.
-const manifestVersion = 4
+const manifestVersion = 5
 
 // ManifestName is the file in the site folder that makes builds
 // incremental. It is gob, not JSON: with 10,000 runs it is read on every
@@ -38,6 +38,8 @@ type manifest struct {
 	// Rows are the summaries of run records. Records are immutable, so a
 	// file with the same size and modification time is not read again.
 	Rows []*runRow
+	// KeySets are the distinct lists of metric names of the rows.
+	KeySets []nameIDs
 	// runs indexes Rows by path relative to the repository.
 	runs  map[string]*runRow
 	names *interner
@@ -71,11 +73,14 @@ type runRow struct {
 	End      time.Time
 	// Run params (formatted) and "task.metric" of every task, by name
 	// index in manifest.Names.
-	ParamKeys  nameIDs
-	ParamVals  []string
-	MetricKeys nameIDs
-	// metricVals are the values of MetricKeys; the manifest does not keep
-	// them (loadMetricValues reads them again when a page needs them).
+	ParamKeys nameIDs
+	ParamVals []string
+	// metricKeys are the "task.metric" names; in the manifest, MetricSet
+	// indexes them in manifest.KeySets (runs of a pipeline share one set).
+	// metricVals are their values, which the manifest does not keep
+	// (loadMetricValues reads them again when a page needs them).
+	MetricSet  int32
+	metricKeys nameIDs
 	metricVals []float64
 	Logs       []string // digests of the attempts' logs
 }
@@ -135,12 +140,14 @@ func (r *runRow) sel() string {
 // 80 metric names decode as 10,000 copies instead of 800,000 gob numbers.
 type nameIDs []int32
 
-func (ids nameIDs) GobEncode() ([]byte, error) {
+func (ids nameIDs) GobEncode() ([]byte, error) { return binaryIDs(ids), nil }
+
+func binaryIDs(ids nameIDs) []byte {
 	b := make([]byte, 0, 2*len(ids))
 	for _, id := range ids {
 		b = binary.AppendUvarint(b, uint64(uint32(id)))
 	}
-	return b, nil
+	return b
 }
 
 func (ids *nameIDs) GobDecode(b []byte) error {
@@ -168,6 +175,12 @@ func readManifest(dir, tool string) *manifest {
 	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&old); err != nil || old.Version != manifestVersion {
 		return m
 	}
+	for _, r := range old.Rows {
+		if r == nil || r.MetricSet < 0 || int(r.MetricSet) >= len(old.KeySets) {
+			return m // not a manifest this code wrote: start again
+		}
+		r.metricKeys = old.KeySets[r.MetricSet]
+	}
 	m.names = newInterner(old.Names)
 	m.HistoryHead, m.History = old.HistoryHead, old.History
 	for _, r := range old.Rows {
@@ -185,6 +198,18 @@ func readManifest(dir, tool string) *manifest {
 // or cut short by a crash only makes the next build a full one.
 func writeManifest(dir string, w *siteWriter, m *manifest) error {
 	m.Names = m.names.names
+	m.KeySets = m.KeySets[:0]
+	sets := map[string]int32{}
+	for _, r := range m.Rows {
+		key := string(binaryIDs(r.metricKeys))
+		i, ok := sets[key]
+		if !ok {
+			i = int32(len(m.KeySets))
+			sets[key] = i
+			m.KeySets = append(m.KeySets, r.metricKeys)
+		}
+		r.MetricSet = i
+	}
 	err := w.writeFrom(filepath.Join(dir, ManifestName), false, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		if err := gob.NewEncoder(bw).Encode(m); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,7 +12,7 @@ import (
 
 func TestManifest_GobRoundTrip(t *testing.T) {
 	in := &runRow{File: "runs/p/x.json", ParamKeys: nameIDs{0, 3, math.MaxInt32},
-		MetricKeys: nameIDs{1, 200, 70000}}
+		MetricSet: 2}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(in); err != nil {
 		t.Fatal(err)
@@ -29,5 +30,35 @@ func TestManifest_BadPackedFields(t *testing.T) {
 	var ids nameIDs
 	if err := ids.GobDecode([]byte{0xff}); err == nil {
 		t.Error("a cut varint decoded as a name id")
+	}
+}
+
+func TestManifest_KeySetsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	m := &manifest{Version: manifestVersion, Tool: "t", Pages: map[string]string{"a.html": "h"}, names: newInterner([]string{"x", "y", "z"}),
+		Rows: []*runRow{
+			{File: "runs/p/1.json", metricKeys: nameIDs{0, 1}},
+			{File: "runs/p/2.json", metricKeys: nameIDs{0, 1}},
+			{File: "runs/p/3.json", metricKeys: nameIDs{2}},
+			{File: "runs/p/4.json"},
+		}}
+	if err := writeManifest(dir, newSiteWriter(), m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.KeySets) != 3 {
+		t.Errorf("key sets = %v, want 3 distinct", m.KeySets)
+	}
+	got := readManifest(dir, "t")
+	if !got.current || got.Pages["a.html"] != "h" {
+		t.Fatalf("manifest read back: current %v, pages %v", got.current, got.Pages)
+	}
+	for _, r := range m.Rows {
+		back := got.runs[r.File]
+		if back == nil || !slices.Equal(back.metricKeys, r.metricKeys) {
+			t.Errorf("%s: metric names %v, want %v", r.File, back, r.metricKeys)
+		}
+	}
+	if other := readManifest(dir, "other templates"); other.current || len(other.Pages) != 0 || len(other.runs) != 4 {
+		t.Errorf("a manifest of other templates: current %v, %d pages, %d runs; want false, 0, 4", other.current, len(other.Pages), len(other.runs))
 	}
 }

@@ -196,7 +196,7 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 		row.ParamKeys = append(row.ParamKeys, names.id(k))
 		row.ParamVals = append(row.ParamVals, formatValue(run.Params[k]))
 	}
-	row.MetricKeys, row.metricVals = metricsOf(run, names)
+	row.metricKeys, row.metricVals = metricsOf(run, names)
 	for _, t := range run.Tasks {
 		if t == nil {
 			continue
@@ -235,7 +235,7 @@ func metricsOf(run *pipeline.Run, names *interner) (nameIDs, []float64) {
 // written again need them.
 func (p *pass) loadMetricValues(rows []*runRow) error {
 	for _, r := range rows {
-		if r.metricVals != nil || len(r.MetricKeys) == 0 {
+		if r.metricVals != nil || len(r.metricKeys) == 0 {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(p.repo, filepath.FromSlash(r.File)))
@@ -247,7 +247,7 @@ func (p *pass) loadMetricValues(rows []*runRow) error {
 			return fmt.Errorf("%s: %w", r.File, err)
 		}
 		keys, vals := metricsOf(&run, p.m.names)
-		if !slices.Equal(keys, r.MetricKeys) {
+		if !slices.Equal(keys, r.metricKeys) {
 			return fmt.Errorf("%s: changed while the report was built", r.File)
 		}
 		r.metricVals = vals

@@ -147,7 +147,7 @@ func columns(rows []*runRow, names *interner) ([]string, []metricCol) {
 		for _, k := range r.ParamKeys {
 			params = mark(params, k)
 		}
-		for _, k := range r.MetricKeys {
+		for _, k := range r.metricKeys {
 			metrics = mark(metrics, k)
 		}
 	}
@@ -196,7 +196,7 @@ func rowViews(rows []*runRow, names *interner, paramCols []string, metricCols []
 		for c := range metricCols {
 			v.Metrics[c].Col = metricCols[c].ID
 		}
-		for j, k := range r.MetricKeys {
+		for j, k := range r.metricKeys {
 			c, ok := metricAt[names.name(k)]
 			if !ok {
 				continue
