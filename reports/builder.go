@@ -162,7 +162,7 @@ func (b *Builder) render(name string, p page) ([]byte, error) {
 	// Start from the size of the last page of this kind, so that a
 	// 150 KiB run page is not grown through a dozen copies.
 	hint := b.sizes[name]
-	buf := bytes.NewBuffer(make([]byte, 0, hint.Load()+hint.Load()/8))
+	buf := bytes.NewBuffer(getBuf(int(hint.Load() + hint.Load()/8)))
 	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}

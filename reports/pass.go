@@ -50,7 +50,9 @@ func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
 		if err != nil {
 			return err
 		}
-		return p.w.writePage(path, data, fresh)
+		err = p.w.writePage(path, data, fresh)
+		putBuf(data) // render's bytes belong to this page alone
+		return err
 	})
 }
 

@@ -292,7 +292,7 @@ func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode run data: %w", err)
 	}
-	buf := make([]byte, 0, len(head)+64<<10)
+	buf := getBuf(len(head) + 64<<10)
 	buf = append(buf, "mlcdRun("...)
 	buf = append(buf, head[:len(head)-1]...) // without the closing brace
 	buf = append(buf, `,"history":{`...)
