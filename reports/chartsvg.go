@@ -45,14 +45,7 @@ func (cs chartList) HTML() template.HTML {
 }
 
 func (c lineChart) appendHTML(b []byte) []byte {
-	b = append(b, `<figure><svg class="chart" width="`...)
-	b = appendNum(b, c.W)
-	b = append(b, `" height="`...)
-	b = appendNum(b, c.H)
-	b = append(b, `" viewBox="0 0 `...)
-	b = appendNum(b, c.W)
-	b = append(b, ' ')
-	b = appendNum(b, c.H)
+	b = appendSVGOpen(b, `<figure><svg class="chart" width="`, c.W, c.H)
 	b = append(b, `" role="img" aria-label="`...)
 	b = escapeHTML(b, c.Title)
 	b = append(b, `"><path class="ax" d="M`...)
@@ -143,4 +136,107 @@ func escapeHTML(b []byte, s string) []byte {
 		}
 	}
 	return b
+}
+
+// HTML draws the timeline: a row of attempt bars per task on a time axis.
+func (g ganttView) HTML() template.HTML {
+	b := make([]byte, 0, 1024+256*len(g.Rows))
+	b = appendSVGOpen(b, `<figure><svg class="chart" width="`, g.W, g.H)
+	b = append(b, `" role="img" aria-label="task timeline">`+"\n"...)
+	for _, r := range g.Rows {
+		b = append(b, `<text x="4" y="`...)
+		b = appendNum(b, r.TextY)
+		b = append(b, `">`...)
+		b = escapeHTML(b, r.Name)
+		b = append(b, "</text>"...)
+		for _, bar := range r.Bars {
+			b = appendRect(b, bar.X, bar.Y, bar.W, bar.H)
+			b = append(b, `" fill="`...)
+			b = escapeHTML(b, bar.Color)
+			b = append(b, `"><title>`...)
+			b = escapeHTML(b, bar.Title)
+			b = append(b, "</title></rect>"...)
+		}
+	}
+	b = append(b, "\n"+`<line x1="`...)
+	b = appendNum(b, g.L)
+	b = append(b, `" y1="`...)
+	b = appendNum(b, g.Bottom)
+	b = append(b, `" x2="`...)
+	b = appendNum(b, g.Right)
+	b = append(b, `" y2="`...)
+	b = appendNum(b, g.Bottom)
+	b = append(b, `" stroke="#888"/>`+"\n"...)
+	for _, t := range g.Ticks {
+		b = appendAnchoredText(b, t.X, t.Y, t.Label)
+	}
+	b = append(b, '\n')
+	b = appendAnchoredText(b, g.XLabelX, g.XLabelY, "time since run start (s)")
+	b = append(b, "\n</svg><figcaption>Timeline: one bar per attempt, coloured by outcome.</figcaption></figure>"...)
+	return template.HTML(b)
+}
+
+// HTML draws the task graph, each node coloured by its status.
+func (d dagView) HTML() template.HTML {
+	b := make([]byte, 0, 1024+320*len(d.Nodes)+96*len(d.Edges))
+	b = appendSVGOpen(b, `<figure><svg class="chart dag" width="`, d.W, d.H)
+	b = append(b, `" role="img" aria-label="task graph">`+"\n"+
+		`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" fill="#888"/></marker></defs>`+"\n"...)
+	for _, e := range d.Edges {
+		b = append(b, `<path d="`...)
+		b = escapeHTML(b, e.D)
+		b = append(b, `" fill="none" stroke="#888" marker-end="url(#arrow)"/>`...)
+	}
+	b = append(b, '\n')
+	for _, n := range d.Nodes {
+		b = append(b, "<g>"...)
+		b = appendRect(b, n.X, n.Y, n.W, n.H)
+		b = append(b, `" rx="5" fill="`...)
+		b = escapeHTML(b, n.Fill)
+		b = append(b, `" stroke="#555"><title>`...)
+		b = escapeHTML(b, n.Name)
+		b = append(b, ": "...)
+		b = escapeHTML(b, n.Status)
+		b = append(b, "</title></rect>"...)
+		b = appendAnchoredText(b, n.TX, n.TY, n.Label)
+		b = append(b, "</g>"...)
+	}
+	b = append(b, "\n</svg><figcaption>Task graph, coloured by status.</figcaption></figure>"...)
+	return template.HTML(b)
+}
+
+// appendSVGOpen writes open (up to the width's value), the width, height
+// and viewBox, leaving the viewBox attribute's quote open.
+func appendSVGOpen(b []byte, open string, w, h float64) []byte {
+	b = append(b, open...)
+	b = appendNum(b, w)
+	b = append(b, `" height="`...)
+	b = appendNum(b, h)
+	b = append(b, `" viewBox="0 0 `...)
+	b = appendNum(b, w)
+	b = append(b, ' ')
+	return appendNum(b, h)
+}
+
+// appendRect writes a rect's geometry, leaving its last attribute open.
+func appendRect(b []byte, x, y, w, h float64) []byte {
+	b = append(b, `<rect x="`...)
+	b = appendNum(b, x)
+	b = append(b, `" y="`...)
+	b = appendNum(b, y)
+	b = append(b, `" width="`...)
+	b = appendNum(b, w)
+	b = append(b, `" height="`...)
+	return appendNum(b, h)
+}
+
+// appendAnchoredText writes a text element centred on x.
+func appendAnchoredText(b []byte, x, y float64, label string) []byte {
+	b = append(b, `<text x="`...)
+	b = appendNum(b, x)
+	b = append(b, `" y="`...)
+	b = appendNum(b, y)
+	b = append(b, `" text-anchor="middle">`...)
+	b = escapeHTML(b, label)
+	return append(b, "</text>"...)
 }

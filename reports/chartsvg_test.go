@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
 // The "linechart" template that lineChart.HTML replaced is kept in
@@ -157,4 +160,40 @@ func parsePath(t *testing.T, d string) [][2]int64 {
 		pts = append(pts, p)
 	}
 	return pts
+}
+
+// The timeline and graph templates they replaced are the oracle of
+// ganttView.HTML and dagView.HTML, as for line charts.
+func TestGraphs_HTMLMatchesTemplates(t *testing.T) {
+	src, err := os.ReadFile("testdata/graphs.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := template.Must(template.New("t").Parse(string(src)))
+	oracle := func(name string, data any) string {
+		var buf bytes.Buffer
+		if err := tpl.ExecuteTemplate(&buf, name, data); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	hostile := `<script>alert('x')</script> "a"&b+c` + "\x00"
+	start := time.Date(2026, 11, 26, 23, 30, 12, 0, time.UTC)
+	run := &pipeline.Run{ID: "r", Pipeline: "p", Start: start, End: start.Add(time.Minute), Tasks: []*pipeline.TaskRecord{
+		{Name: hostile, Status: pipeline.StatusSuccess, Start: start, End: start.Add(10 * time.Second),
+			Attempts: []pipeline.Attempt{{Number: 1, Start: start, End: start.Add(time.Second), ExitCode: 1}, {Number: 2, Start: start.Add(2 * time.Second), End: start.Add(10 * time.Second)}}},
+		{Name: "train", Needs: []string{hostile}, Status: pipeline.StatusFailed, Start: start.Add(10 * time.Second), End: start.Add(time.Minute),
+			Attempts: []pipeline.Attempt{{Number: 1, Start: start.Add(10 * time.Second), End: start.Add(time.Minute), ExitCode: 2}}},
+		{Name: "cached", Needs: []string{"train"}, Status: pipeline.StatusSuccess, CacheHit: true},
+		{Name: "left", Needs: []string{"missing"}, Status: pipeline.StatusUpstreamFailed},
+	}}
+	for _, r := range []*pipeline.Run{run, {ID: "empty", Pipeline: "p"}} {
+		g, d := newGantt(r), newDAG(r.Tasks)
+		if got, want := string(g.HTML()), oracle("gantt", g); got != want {
+			t.Errorf("run %s: timeline differs from the template\n got: %s\nwant: %s", r.ID, got, want)
+		}
+		if got, want := string(d.HTML()), oracle("dag", d); got != want {
+			t.Errorf("run %s: graph differs from the template\n got: %s\nwant: %s", r.ID, got, want)
+		}
+	}
 }
