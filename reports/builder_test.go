@@ -128,14 +128,8 @@ func TestBuilder_BuildGolden(t *testing.T) {
 func TestBuilder_BuildIncremental(t *testing.T) {
 	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	out := t.TempDir()
-	b, err := New(Options{Out: out, PageSize: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := builtSite(t, repo, Options{Out: out, PageSize: 2})
 	ctx := context.Background()
-	if _, err := b.Build(ctx, repo); err != nil {
-		t.Fatal(err)
-	}
 	before := statAll(t, out)
 
 	// A second build with nothing new writes nothing, not even the
@@ -322,14 +316,8 @@ func TestBuilder_BuildDuplicateRunIDs(t *testing.T) {
 func TestBuilder_BuildRestoresDeletedPages(t *testing.T) {
 	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
 	out := t.TempDir()
-	b, err := New(Options{Out: out, PageSize: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := builtSite(t, repo, Options{Out: out, PageSize: 2})
 	ctx := context.Background()
-	if _, err := b.Build(ctx, repo); err != nil {
-		t.Fatal(err)
-	}
 	gone := []string{"runs/churn/20260301T120000Z-3009.html", "runs/churn/20260301T120000Z-3009.data.js", "runs/page-1.html"}
 	for _, rel := range gone {
 		if err := os.Remove(filepath.Join(out, filepath.FromSlash(rel))); err != nil {
@@ -348,4 +336,17 @@ func TestBuilder_BuildRestoresDeletedPages(t *testing.T) {
 	if stats.Written != len(gone) {
 		t.Errorf("files written = %d, want the %d removed", stats.Written, len(gone))
 	}
+}
+
+// builtSite returns a Builder of opts that has built repo once.
+func builtSite(t *testing.T, repo string, opts Options) *Builder {
+	t.Helper()
+	b, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Build(context.Background(), repo); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
