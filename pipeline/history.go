@@ -164,7 +164,7 @@ func DecodeHistory(data []byte) (History, error) {
 	}
 	body := data[:len(data)-4]
 	if got, want := crcOf(body), binary.LittleEndian.Uint32(data[len(data)-4:]); got != want {
-		return nil, fmt.Errorf("history file damaged: checksum %08x, want %08x", got, want)
+		return nil, fmt.Errorf("history file damaged (checksum %08x, want %08x): restore it from the commit that recorded the run", got, want)
 	}
 	d := historyDecoder{b: body, off: len(historyMagic)}
 	// Every point of the file is in one allocation: a point takes at
@@ -284,17 +284,20 @@ func (d *historyDecoder) series() (task, metric string, pts []MetricPoint) {
 	if d.err != nil {
 		return "", "", nil
 	}
-	timed := d.timeFlags(pts)
+	timed, anyTime := d.timeFlags(n)
 	var ns int64
 	for i := range pts {
 		if d.err != nil {
 			return "", "", nil
 		}
-		if timed != nil && !timed[i] {
+		if !anyTime || (timed != nil && !timed[i]) {
 			continue
 		}
 		ns += d.varint()
 		pts[i].Time = time.Unix(0, ns).UTC()
+	}
+	if d.err != nil {
+		return "", "", nil
 	}
 	if len(d.b)-d.off < 8*n {
 		d.fail("%d values cut short", n)
@@ -307,27 +310,26 @@ func (d *historyDecoder) series() (task, metric string, pts []MetricPoint) {
 	return task, metric, pts
 }
 
-// timeFlags reads a series' time flag: it returns nil when every point
-// has a time, which points have one for someTimes, and for noTimes an
-// all-false slice (so no time is read).
-func (d *historyDecoder) timeFlags(pts []MetricPoint) []bool {
+// timeFlags reads a series' time flag: whether any point has a time and,
+// when only some do, which (nil when all do).
+func (d *historyDecoder) timeFlags(n int) (timed []bool, hasTime bool) {
 	if d.off >= len(d.b) {
 		d.fail("time flag missing")
-		return nil
+		return nil, false
 	}
 	flag := d.b[d.off]
 	d.off++
 	switch flag {
 	case allTimes:
-		return nil
+		return nil, true
 	case noTimes:
-		return make([]bool, len(pts))
+		return nil, false
 	case someTimes:
-		if len(d.b)-d.off < len(pts) {
+		if len(d.b)-d.off < n {
 			d.fail("time flags cut short")
-			return nil
+			return nil, false
 		}
-		timed := make([]bool, len(pts))
+		timed = make([]bool, n)
 		for i := range timed {
 			switch d.b[d.off+i] {
 			case 0:
@@ -335,14 +337,14 @@ func (d *historyDecoder) timeFlags(pts []MetricPoint) []bool {
 				timed[i] = true
 			default:
 				d.fail("bad time flag %d", d.b[d.off+i])
-				return nil
+				return nil, false
 			}
 		}
-		d.off += len(pts)
-		return timed
+		d.off += n
+		return timed, true
 	}
 	d.fail("bad time flag %d", flag)
-	return nil
+	return nil, false
 }
 
 // Attach puts h's histories into the tasks of r; series of tasks r does

@@ -143,18 +143,8 @@ func ReadRun(path string) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if r.History != nil {
-		hp, err := historyPath(filepath.ToSlash(path), r.History)
-		if err != nil {
-			return nil, err
-		}
-		hist, err := os.ReadFile(filepath.FromSlash(hp))
-		if err != nil {
-			return nil, fmt.Errorf("read history of run %s: %w", r.ID, err)
-		}
-		if err := attachHistory(hp, hist, r); err != nil {
-			return nil, err
-		}
+	if err := LoadHistory(os.DirFS(filepath.Dir(path)), filepath.Base(path), r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }
