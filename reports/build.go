@@ -39,7 +39,11 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	if err := os.MkdirAll(b.opts.Out, 0o755); err != nil {
 		return p.stats, fmt.Errorf("create site folder: %w", err)
 	}
-	stopFlush := flushAsYouGo(b.opts.Out, 500*time.Millisecond)
+	stopFlush := flushAsYouGo(b.opts.Out, 500*time.Millisecond, func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.written) > fewFiles
+	})
 	defer stopFlush()
 	t0 = time.Now()
 	rows, err := p.scanRuns(ctx, repo)

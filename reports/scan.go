@@ -55,24 +55,34 @@ func listRuns(repo string) ([]runFile, error) {
 	return files, nil
 }
 
-// readRun reads and decodes one run record, with its metric histories.
+// readRun reads and decodes one run record, with its metric histories,
+// and returns the sha256 of the record's bytes.
 func readRun(repo, rel string) (*pipeline.Run, string, error) {
-	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+	run, data, err := readRecord(repo, rel)
 	if err != nil {
-		return nil, "", fmt.Errorf("read run: %w", err)
+		return nil, "", err
 	}
-	var run pipeline.Run
-	if err := json.Unmarshal(data, &run); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", rel, err)
-	}
-	if run.ID == "" || run.Pipeline == "" {
-		return nil, "", fmt.Errorf("%s: run record without id or pipeline", rel)
-	}
-	if err := pipeline.LoadHistory(os.DirFS(repo), rel, &run); err != nil {
+	if err := pipeline.LoadHistory(os.DirFS(repo), rel, run); err != nil {
 		return nil, "", err
 	}
 	sum := sha256.Sum256(data)
-	return &run, hex.EncodeToString(sum[:]), nil
+	return run, hex.EncodeToString(sum[:]), nil
+}
+
+// readRecord reads and decodes the record rel alone, and returns its bytes.
+func readRecord(repo, rel string) (*pipeline.Run, []byte, error) {
+	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read run: %w", err)
+	}
+	var run pipeline.Run
+	if err := json.Unmarshal(data, &run); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", rel, pipeline.JSONPosition(data, err))
+	}
+	if run.ID == "" || run.Pipeline == "" {
+		return nil, nil, fmt.Errorf("%s: run record without id or pipeline", rel)
+	}
+	return &run, data, nil
 }
 
 // scanRuns brings every run's summary up to date and renders the pages
@@ -238,15 +248,11 @@ func (p *pass) loadMetricValues(rows []*runRow) error {
 		if r.metricVals != nil || len(r.metricKeys) == 0 {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(p.repo, filepath.FromSlash(r.File)))
+		run, _, err := readRecord(p.repo, r.File)
 		if err != nil {
-			return fmt.Errorf("read run: %w", err)
+			return err
 		}
-		var run pipeline.Run
-		if err := json.Unmarshal(data, &run); err != nil {
-			return fmt.Errorf("%s: %w", r.File, err)
-		}
-		keys, vals := metricsOf(&run, p.m.names)
+		keys, vals := metricsOf(run, p.m.names)
 		if !slices.Equal(keys, r.metricKeys) {
 			return fmt.Errorf("%s: changed while the report was built", r.File)
 		}

@@ -153,9 +153,11 @@ func syncPath(p string) error {
 // flushAsYouGo starts flushing the site's file system every interval
 // while a build writes, so that the flush before the manifest (syncSite)
 // finds little left to wait for: on a full build of 10,000 runs that
-// final wait was a second of doing nothing. stop ends it and waits; it
-// may be called more than once.
-func flushAsYouGo(dir string, interval time.Duration) (stop func()) {
+// final wait was a second of doing nothing. Like syncSite, it flushes the
+// whole file system only once many pages are written (many() says so);
+// a build of a few pages waits for nothing else's data. stop ends it and
+// waits; it may be called more than once.
+func flushAsYouGo(dir string, interval time.Duration, many func() bool) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -171,7 +173,9 @@ func flushAsYouGo(dir string, interval time.Duration) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				_ = unix.Syncfs(int(d.Fd()))
+				if many() {
+					_ = unix.Syncfs(int(d.Fd()))
+				}
 			}
 		}
 	})
