@@ -6,18 +6,14 @@ import (
 	"strconv"
 )
 
-// A run page holds up to a hundred line charts; drawing them through the
-// "linechart" template cost more than the rest of the page (html/template
-// calls its escapers by reflection for every attribute). So line charts
-// are written here, with the escaping html/template would apply: every
-// label goes through escapeHTML, the only place text from a record enters
-// the SVG. Numbers are coordinates this file computed; colours come from
-// the fixed palette.
-
-// HTML draws the chart as an SVG figure.
-func (c lineChart) HTML() template.HTML {
-	return template.HTML(c.appendHTML(make([]byte, 0, c.size())))
-}
+// A run page holds up to a hundred line charts; drawing them through
+// templates cost more than the rest of the page (html/template calls its
+// escapers by reflection for every attribute). So line charts, the
+// timeline and the task graph are written here, with the escaping
+// html/template would apply: every label goes through escapeHTML, the
+// only place text from a record enters the SVG. Numbers are coordinates
+// this package computed; colours come from the fixed palette. The
+// templates they replaced are the tests' oracle (testdata/*.html).
 
 // size estimates the bytes of the chart's HTML.
 func (c lineChart) size() int {

@@ -45,7 +45,7 @@ func TestLineChart_HTMLMatchesTemplate(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, want := string(c.HTML()), oracleChart(t, c)
+			got, want := string(chartList{c}.HTML()), oracleChart(t, c)
 			if got != want {
 				t.Errorf("HTML differs from the template\n got: %s\nwant: %s", got, want)
 			}
