@@ -73,7 +73,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		run  func() error
 	}{
 		{"static assets", p.static},
-		{"runs index", func() error { return p.runsIndex(rows) }},
+		{"runs index", func() error { return p.runsIndex(ctx, rows) }},
 		{"overview", func() error { return p.overview(rows, models, deps, readme) }},
 		{"model pages", func() error { return p.modelPages(ctx, models, deps, byRun) }},
 		{"compare page", func() error {

@@ -71,7 +71,7 @@ var allStatuses = []string{"success", "failed", "upstream_failed", "running", "q
 
 // runsIndex writes runs/page-<k>.html, oldest runs on page 1, so that a
 // new run changes only the last page; runs/index.html is the last page.
-func (p *pass) runsIndex(rows []*runRow) error {
+func (p *pass) runsIndex(ctx context.Context, rows []*runRow) error {
 	paramCols, metricCols := columns(rows, p.m.names)
 	h := sha256.New()
 	h.Write([]byte(strings.Join(paramCols, "\x00") + "\x01"))
@@ -81,7 +81,7 @@ func (p *pass) runsIndex(rows []*runRow) error {
 	colsHash := hex.EncodeToString(h.Sum(nil))
 	size := p.b.opts.PageSize
 	pages := max(1, (len(rows)+size-1)/size)
-	return parallel(context.Background(), pages, func(i int) error {
+	return parallel(ctx, pages, func(i int) error {
 		k := i + 1
 		chunk := rows[min((k-1)*size, len(rows)):min(k*size, len(rows))]
 		v := &runsView{Page: k, Statuses: allStatuses, ParamCols: paramCols, MetricCols: metricCols}
