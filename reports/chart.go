@@ -3,6 +3,7 @@ package reports
 import (
 	"math"
 	"strconv"
+	"sync"
 )
 
 // Charts are computed here as geometry. The bar chart is drawn by the
@@ -101,25 +102,27 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 // appendSigned appends v to path data after another number: a minus sign
 // separates it by itself, anything else needs a space.
 func appendSigned(b []byte, v int64) []byte {
+	ints := smallInts()
 	switch {
-	case v >= 0 && v < int64(len(smallInts)):
-		return append(append(b, ' '), smallInts[v]...)
-	case v < 0 && -v < int64(len(smallInts)):
-		return append(append(b, '-'), smallInts[-v]...)
+	case v >= 0 && v < int64(len(ints)):
+		return append(append(b, ' '), ints[v]...)
+	case v < 0 && -v < int64(len(ints)):
+		return append(append(b, '-'), ints[-v]...)
 	case v >= 0:
 		b = append(b, ' ')
 	}
 	return strconv.AppendInt(b, v, 10)
 }
 
-// smallInts is the text of 0..999, most moves between two points.
-var smallInts = func() [1000]string {
+// smallInts is the text of 0..999, most moves between two points. It is
+// made on first use, not when mlcd starts.
+var smallInts = sync.OnceValue(func() *[1000]string {
 	var t [1000]string
 	for i := range t {
 		t[i] = strconv.Itoa(i)
 	}
-	return t
-}()
+	return &t
+})
 
 // bounds returns the range of the finite points, widened when empty or flat.
 func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
@@ -150,8 +153,9 @@ func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
 func formatTick(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
 // tenthsText holds the text of 0.0 to 819.1 in tenths, every coordinate
-// of a chart's frame: a copy is cheaper than formatting each.
-var tenthsText = func() [8192]string {
+// of a chart's frame: a copy is cheaper than formatting each. It is made
+// on first use, not when mlcd starts.
+var tenthsText = sync.OnceValue(func() *[8192]string {
 	var t [8192]string
 	for n := range t {
 		s := strconv.Itoa(n / 10)
@@ -160,8 +164,8 @@ var tenthsText = func() [8192]string {
 		}
 		t[n] = s
 	}
-	return t
-}()
+	return &t
+})
 
 // finite reports whether v is neither NaN nor infinite (v-v is NaN for
 // both).

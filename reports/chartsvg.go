@@ -100,8 +100,8 @@ func appendText(b []byte, x, y float64, label string) []byte {
 // appendNum writes v as html/template prints a float64 (fmt's %v). Chart
 // geometry is in tenths of a pixel: those print from a table.
 func appendNum(b []byte, v float64) []byte {
-	if t := math.Round(v * 10); t >= 0 && t < float64(len(tenthsText)) && t/10 == v && !math.Signbit(v) {
-		return append(b, tenthsText[int(t)]...)
+	if t, tab := math.Round(v*10), tenthsText(); t >= 0 && t < float64(len(tab)) && t/10 == v && !math.Signbit(v) {
+		return append(b, tab[int(t)]...)
 	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
