@@ -156,50 +156,107 @@ type History map[string]map[string][]MetricPoint
 // DecodeHistory reads a history file. Every problem is an error that says
 // where in the file it is; nothing is half-read.
 func DecodeHistory(data []byte) (History, error) {
+	series, times, err := decodeHistory(data, true)
+	if err != nil {
+		return nil, err
+	}
+	// Every point of the file is in one allocation.
+	total := 0
+	for _, s := range series {
+		total += len(s.Steps)
+	}
+	pool := make([]MetricPoint, total)
+	h := History{}
+	for i, s := range series {
+		pts := pool[:len(s.Steps):len(s.Steps)]
+		pool = pool[len(s.Steps):]
+		for j := range pts {
+			pts[j].Step, pts[j].Value = s.Steps[j], s.Values[j]
+			if times[i] != nil {
+				pts[j].Time = times[i][j]
+			}
+		}
+		if h[s.Task] == nil {
+			h[s.Task] = map[string][]MetricPoint{}
+		}
+		h[s.Task][s.Metric] = pts
+	}
+	return h, nil
+}
+
+// Series is one metric's history as columns, without the points' times:
+// what draws or compares histories needs, in a third of the memory of
+// MetricPoints and with no pointers for the garbage collector to follow.
+type Series struct {
+	Task, Metric string
+	Steps        []int64
+	Values       []float64
+}
+
+// DecodeSeries reads a history file as DecodeHistory does, with the same
+// checks and errors, into columns in file order and without times.
+func DecodeSeries(data []byte) ([]Series, error) {
+	series, _, err := decodeHistory(data, false)
+	return series, err
+}
+
+// decodeHistory reads a history file into columns and, withTimes, each
+// series' times (nil for a series without any; a zero time for a point
+// without one).
+func decodeHistory(data []byte, withTimes bool) ([]Series, [][]time.Time, error) {
 	if len(data) < len(historyMagic)+4 || string(data[:len(historyMagic)-1]) != historyMagic[:len(historyMagic)-1] {
-		return nil, errors.New("not an mlcd history file")
+		return nil, nil, errors.New("not an mlcd history file")
 	}
 	if v := data[len(historyMagic)-1]; v != historyMagic[len(historyMagic)-1] {
-		return nil, fmt.Errorf("history file format %c is not supported (this mlcd reads %c)", v, historyMagic[len(historyMagic)-1])
+		return nil, nil, fmt.Errorf("history file format %c is not supported (this mlcd reads %c)", v, historyMagic[len(historyMagic)-1])
 	}
 	body := data[:len(data)-4]
 	if got, want := crcOf(body), binary.LittleEndian.Uint32(data[len(data)-4:]); got != want {
-		return nil, fmt.Errorf("history file damaged (checksum %08x, want %08x): restore it from the commit that recorded the run", got, want)
+		return nil, nil, fmt.Errorf("history file damaged (checksum %08x, want %08x): restore it from the commit that recorded the run", got, want)
 	}
 	d := historyDecoder{b: body, off: len(historyMagic)}
-	// Every point of the file is in one allocation: a point takes at
-	// least 9 bytes (a step and a value), so this bounds it by the file.
-	d.pool = make([]MetricPoint, 0, len(body)/9)
+	// A point takes at least 9 bytes (a step and a value), so this bounds
+	// the columns by the file, in one allocation each.
+	d.steps = make([]int64, 0, len(body)/9)
+	d.values = make([]float64, 0, len(body)/9)
 	n := d.count("series")
-	h := History{}
+	series := make([]Series, 0, n)
+	var times [][]time.Time
+	if withTimes {
+		times = make([][]time.Time, 0, n)
+	}
+	type key struct{ task, metric string }
+	seen := make(map[key]bool, n)
 	for i := 0; i < n && d.err == nil; i++ {
-		task, metric, pts := d.series()
+		s, ts := d.series(withTimes)
 		if d.err != nil {
 			break
 		}
-		if h[task] == nil {
-			h[task] = map[string][]MetricPoint{}
-		}
-		if _, dup := h[task][metric]; dup {
-			d.fail("metric %q of task %q twice", metric, task)
+		if seen[key{s.Task, s.Metric}] {
+			d.fail("metric %q of task %q twice", s.Metric, s.Task)
 			break
 		}
-		h[task][metric] = pts
+		seen[key{s.Task, s.Metric}] = true
+		series = append(series, s)
+		if withTimes {
+			times = append(times, ts)
+		}
 	}
 	if d.err == nil && d.off != len(d.b) {
 		d.fail("%d bytes after the last series", len(d.b)-d.off)
 	}
 	if d.err != nil {
-		return nil, d.err
+		return nil, nil, d.err
 	}
-	return h, nil
+	return series, times, nil
 }
 
 type historyDecoder struct {
-	b    []byte
-	off  int
-	err  error
-	pool []MetricPoint // backs the series' points
+	b      []byte
+	off    int
+	err    error
+	steps  []int64   // backs the series' steps
+	values []float64 // and their values
 }
 
 func (d *historyDecoder) fail(format string, args ...any) {
@@ -263,51 +320,63 @@ func (d *historyDecoder) str(what string) string {
 	return s
 }
 
-func (d *historyDecoder) series() (task, metric string, pts []MetricPoint) {
-	task = d.str("task")
-	metric = d.str("metric")
+// take returns the next n elements of pool (growing it past its
+// capacity only for a file that breaks the 9-byte bound) and the pool
+// with them taken.
+func take[T any](pool []T, n int) (col, rest []T) {
+	if len(pool)+n > cap(pool) {
+		return make([]T, n), pool
+	}
+	return pool[len(pool) : len(pool)+n : len(pool)+n], pool[:len(pool)+n]
+}
+
+// series reads one series, and its times withTimes.
+func (d *historyDecoder) series(withTimes bool) (s Series, times []time.Time) {
+	s.Task = d.str("task")
+	s.Metric = d.str("metric")
 	n := d.count("points")
 	if d.err != nil {
-		return "", "", nil
+		return Series{}, nil
 	}
-	if len(d.pool)+n <= cap(d.pool) {
-		pts = d.pool[len(d.pool) : len(d.pool)+n : len(d.pool)+n]
-		d.pool = d.pool[:len(d.pool)+n]
-	} else {
-		pts = make([]MetricPoint, n)
-	}
+	s.Steps, d.steps = take(d.steps, n)
 	var step int64
-	for i := range pts {
+	for i := range s.Steps {
 		step += d.varint()
-		pts[i].Step = step
+		s.Steps[i] = step
 	}
 	if d.err != nil {
-		return "", "", nil
+		return Series{}, nil
 	}
 	timed, anyTime := d.timeFlags(n)
+	if anyTime && withTimes {
+		times = make([]time.Time, n)
+	}
 	var ns int64
-	for i := range pts {
+	for i := 0; i < n; i++ {
 		if d.err != nil {
-			return "", "", nil
+			return Series{}, nil
 		}
 		if !anyTime || (timed != nil && !timed[i]) {
 			continue
 		}
 		ns += d.varint()
-		pts[i].Time = time.Unix(0, ns).UTC()
+		if times != nil {
+			times[i] = time.Unix(0, ns).UTC()
+		}
 	}
 	if d.err != nil {
-		return "", "", nil
+		return Series{}, nil
 	}
 	if len(d.b)-d.off < 8*n {
 		d.fail("%d values cut short", n)
-		return "", "", nil
+		return Series{}, nil
 	}
-	for i := range pts {
-		pts[i].Value = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off:]))
+	s.Values, d.values = take(d.values, n)
+	for i := range s.Values {
+		s.Values[i] = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off:]))
 		d.off += 8
 	}
-	return task, metric, pts
+	return s, times
 }
 
 // timeFlags reads a series' time flag: whether any point has a time and,
@@ -372,21 +441,90 @@ func LoadHistory(fsys fs.FS, recordPath string, r *Run) error {
 	if r.History == nil {
 		return nil
 	}
-	p, err := historyPath(recordPath, r.History)
+	p, data, err := readHistoryFile(fsys, recordPath, r)
 	if err != nil {
 		return err
-	}
-	data, err := fs.ReadFile(fsys, p)
-	if err != nil {
-		return fmt.Errorf("read history of run %s: %w", r.ID, err)
 	}
 	return attachHistory(p, data, r)
 }
 
-func attachHistory(p string, data []byte, r *Run) error {
-	if int64(len(data)) != r.History.Size {
-		return fmt.Errorf("%s: %d bytes, the record says %d", p, len(data), r.History.Size)
+// LoadSeries is LoadHistory for readers of columns: the metric histories
+// of r, from the history file it names or, for a record that holds them
+// inline, from the record, tasks in record order and metrics by name.
+func LoadSeries(fsys fs.FS, recordPath string, r *Run) ([]Series, error) {
+	order := make(map[string]int, len(r.Tasks))
+	for i, t := range r.Tasks {
+		if t != nil {
+			order[t.Name] = i
+		}
 	}
+	if r.History == nil {
+		var out []Series
+		for _, t := range r.Tasks {
+			if t == nil {
+				continue
+			}
+			names := make([]string, 0, len(t.MetricHistory))
+			for k := range t.MetricHistory {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			for _, k := range names {
+				h := t.MetricHistory[k]
+				s := Series{Task: t.Name, Metric: k, Steps: make([]int64, len(h)), Values: make([]float64, len(h))}
+				for i, p := range h {
+					s.Steps[i], s.Values[i] = p.Step, p.Value
+				}
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	p, data, err := readHistoryFile(fsys, recordPath, r)
+	if err != nil {
+		return nil, err
+	}
+	series, err := DecodeSeries(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	missing := ""
+	for _, s := range series {
+		if _, ok := order[s.Task]; !ok && (missing == "" || s.Task < missing) {
+			missing = s.Task // the same error as Attach's for the same file
+		}
+	}
+	if missing != "" {
+		return nil, fmt.Errorf("%s: history file has task %q, which run %s does not", p, missing, r.ID)
+	}
+	sort.SliceStable(series, func(i, j int) bool {
+		a, b := &series[i], &series[j]
+		if a.Task != b.Task {
+			return order[a.Task] < order[b.Task]
+		}
+		return a.Metric < b.Metric
+	})
+	return series, nil
+}
+
+// readHistoryFile reads the history file r names, checking its name and
+// its size against the record; p is its path in fsys.
+func readHistoryFile(fsys fs.FS, recordPath string, r *Run) (p string, data []byte, err error) {
+	p, err = historyPath(recordPath, r.History)
+	if err != nil {
+		return "", nil, err
+	}
+	data, err = fs.ReadFile(fsys, p)
+	if err != nil {
+		return "", nil, fmt.Errorf("read history of run %s: %w", r.ID, err)
+	}
+	if int64(len(data)) != r.History.Size {
+		return "", nil, fmt.Errorf("%s: %d bytes, the record says %d", p, len(data), r.History.Size)
+	}
+	return p, data, nil
+}
+
+func attachHistory(p string, data []byte, r *Run) error {
 	h, err := DecodeHistory(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)

@@ -6,12 +6,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func historyRun() *Run {
@@ -150,8 +152,69 @@ func TestLoadHistory(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("LoadHistory error = %v, want %q", err, tt.want)
 			}
+			if _, err := LoadSeries(tt.fsys, recPath, &r); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadSeries error = %v, want %q", err, tt.want)
+			}
 		})
 	}
+}
+
+// seriesOf lists r's in-memory histories as LoadSeries promises them:
+// tasks in record order, metrics by name.
+func seriesOf(r *Run) []Series {
+	var out []Series
+	for _, task := range r.Tasks {
+		names := make([]string, 0, len(task.MetricHistory))
+		for k := range task.MetricHistory {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			s := Series{Task: task.Name, Metric: k, Steps: []int64{}, Values: []float64{}}
+			for _, p := range task.MetricHistory[k] {
+				s.Steps = append(s.Steps, p.Step)
+				s.Values = append(s.Values, p.Value)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestLoadSeries(t *testing.T) {
+	full := historyRun()
+	want := seriesOf(full)
+	if len(want) != 5 || want[0].Task != "train" || want[0].Metric != "acc" || want[4].Task != "eval" {
+		t.Fatalf("fixture series = %+v", want)
+	}
+	rec, data := SplitHistory(full)
+	recPath := RunRelPath(rec.Pipeline, rec.ID)
+	fsys := fstest.MapFS{HistoryRelPath(rec.Pipeline, rec.ID): {Data: data}}
+	for name, r := range map[string]*Run{"history file": rec, "inline (older records)": full} {
+		t.Run(name, func(t *testing.T) {
+			got, err := LoadSeries(fsys, recPath, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, floatBits, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("file order is not record order", func(t *testing.T) {
+		swapped := *full
+		swapped.Tasks = []*TaskRecord{full.Tasks[0], full.Tasks[2], full.Tasks[1]}
+		data, ref := EncodeHistory(&swapped) // eval's series first
+		r := *rec
+		r.History = ref
+		got, err := LoadSeries(fstest.MapFS{HistoryRelPath(rec.Pipeline, rec.ID): {Data: data}}, recPath, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, floatBits, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
 }
 
 func cloneTasks(ts []*TaskRecord) []*TaskRecord {
@@ -172,8 +235,33 @@ func FuzzDecodeHistory(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := DecodeHistory(data)
+		cols, colErr := DecodeSeries(data)
+		if (err == nil) != (colErr == nil) || (err != nil && err.Error() != colErr.Error()) {
+			t.Fatalf("DecodeHistory error %v, DecodeSeries error %v", err, colErr)
+		}
 		if err != nil {
 			return
+		}
+		n := 0
+		for _, m := range h {
+			n += len(m)
+		}
+		if n != len(cols) {
+			t.Fatalf("DecodeHistory read %d series, DecodeSeries %d", n, len(cols))
+		}
+		for _, c := range cols {
+			pts, ok := h[c.Task][c.Metric]
+			if !ok {
+				t.Fatalf("DecodeSeries read %s.%s, DecodeHistory did not", c.Task, c.Metric)
+			}
+			if len(pts) != len(c.Steps) || len(pts) != len(c.Values) {
+				t.Fatalf("%s.%s: %d points, columns of %d and %d", c.Task, c.Metric, len(pts), len(c.Steps), len(c.Values))
+			}
+			for i, p := range pts {
+				if p.Step != c.Steps[i] || math.Float64bits(p.Value) != math.Float64bits(c.Values[i]) {
+					t.Fatalf("%s.%s point %d: %+v, columns %d %v", c.Task, c.Metric, i, p, c.Steps[i], c.Values[i])
+				}
+			}
 		}
 		r := &Run{ID: "x"}
 		for task, series := range h {
