@@ -46,10 +46,11 @@ func BenchmarkRunPage(b *testing.B) {
 	}
 	p := newPass(bld, &manifest{Pages: map[string]string{}})
 	run := benchRun()
+	series := inlineSeries(b, run)
 	row := &runRow{File: "runs/bench/2026-01/" + run.ID + ".json"}
 	b.Run("page", func(b *testing.B) {
 		for b.Loop() {
-			v, err := p.runView(run, row)
+			v, err := p.runView(run, series, row)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -60,7 +61,7 @@ func BenchmarkRunPage(b *testing.B) {
 	})
 	b.Run("data", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := runData(run, row); err != nil {
+			if _, err := runData(run, series, row); err != nil {
 				b.Fatal(err)
 			}
 		}

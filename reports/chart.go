@@ -2,6 +2,7 @@ package reports
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -21,12 +22,16 @@ type tick struct {
 	Label string
 }
 
-type xy struct{ X, Y float64 }
+// history is a metric's values by step: two columns of one length.
+type history struct {
+	Steps  []int64
+	Values []float64
+}
 
 // namedSeries is one line of a chart.
 type namedSeries struct {
-	Label  string
-	Points []xy
+	Label string
+	history
 }
 
 type seriesView struct{ Label, Color, Points string }
@@ -43,10 +48,11 @@ type lineChart struct {
 // thinned evenly (the last point is always kept).
 const maxPoints = 400
 
-// newLineChart lays out series on shared axes. Non-finite values are left
-// out.
+// newLineChart lays out series on shared axes, steps across. Non-finite
+// values are left out.
 func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
-	c := lineChart{W: 360, H: 220, L: 62, T: 10, Title: title, XLabel: xLabel, YLabel: yLabel}
+	c := lineChart{W: 360, H: 220, L: 62, T: 10, Title: title, XLabel: xLabel, YLabel: yLabel,
+		XTicks: make([]tick, 0, 3), YTicks: make([]tick, 0, 3), Series: make([]seriesView, 0, len(data))}
 	c.Right, c.Bottom = c.W-10, c.H-40
 	x0, x1, y0, y1 := bounds(data)
 	sx := func(x float64) float64 { return round1(c.L + (x-x0)/(x1-x0)*(c.Right-c.L)) }
@@ -60,36 +66,40 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	c.XLabelX, c.XLabelY, c.YLabelY = round1((c.L+c.Right)/2), c.H-8, round1((c.T+c.Bottom)/2)
 	// The points are most of a chart, and most of a run page's bytes:
 	// they are path data in tenths of a pixel (the path is scaled by .1),
-	// each point a move relative to the one before, "29-17 29 5".
-	kx, ky := (c.Right-c.L)/(x1-x0), (c.Bottom-c.T)/(y1-y0)
+	// each point a move relative to the one before, "29-17 29 5". A
+	// point's tenths are x*ax+bx and y*ay+by: the chart's scale, folded
+	// into one multiply and add.
+	ax, ay := (c.Right-c.L)/(x1-x0)*10, -(c.Bottom-c.T)/(y1-y0)*10
+	bx, by := c.L*10-x0*ax, c.Bottom*10-y0*ay
 	var buf []byte
 	for i, s := range data {
 		step := 1
-		if len(s.Points) > maxPoints {
-			step = (len(s.Points) + maxPoints - 1) / maxPoints
+		if len(s.Values) > maxPoints {
+			step = (len(s.Values) + maxPoints - 1) / maxPoints
 		}
-		buf = buf[:0]
-		last := len(s.Points) - 1
+		buf = slices.Grow(buf[:0], 8*min(len(s.Values), maxPoints+1)+16)
+		last := len(s.Values) - 1
 		var px, py int64
 		n := 0
-		for j, p := range s.Points {
-			if (step > 1 && j%step != 0 && j != last) || !finite(p.X) || !finite(p.Y) {
+		for j, v := range s.Values[:min(len(s.Values), len(s.Steps))] {
+			if (step > 1 && j%step != 0 && j != last) || !finite(v) {
 				continue
 			}
-			x := int64(math.Round((c.L + (p.X-x0)*kx) * 10))
-			y := int64(math.Round((c.Bottom - (p.Y-y0)*ky) * 10))
+			// Inside the frame both are positive: adding a half and
+			// truncating rounds them.
+			x := int64(float64(s.Steps[j])*ax + bx + 0.5)
+			y := int64(v*ay + by + 0.5)
 			switch n {
 			case 0:
 				buf = append(buf, 'M')
 				buf = strconv.AppendInt(buf, x, 10)
-				buf = appendSigned(buf, y)
+				buf = appendDelta(buf, y)
 			case 1:
 				buf = append(buf, 'l')
 				buf = strconv.AppendInt(buf, x-px, 10)
-				buf = appendSigned(buf, y-py)
+				buf = appendDelta(buf, y-py)
 			default:
-				buf = appendSigned(buf, x-px)
-				buf = appendSigned(buf, y-py)
+				buf = appendDelta(appendDelta(buf, x-px), y-py)
 			}
 			px, py = x, y
 			n++
@@ -99,42 +109,47 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	return c
 }
 
-// appendSigned appends v to path data after another number: a minus sign
-// separates it by itself, anything else needs a space.
-func appendSigned(b []byte, v int64) []byte {
-	ints := smallInts()
-	switch {
-	case v >= 0 && v < int64(len(ints)):
-		return append(append(b, ' '), ints[v]...)
-	case v < 0 && -v < int64(len(ints)):
-		return append(append(b, '-'), ints[-v]...)
-	case v >= 0:
-		b = append(b, ' ')
+// maxDelta is the most bytes appendDelta writes.
+const maxDelta = 20
+
+// appendDelta appends v to path data after another number: a minus sign
+// separates it by itself, anything else needs a space. Most moves
+// between two points are under 1000 tenths; those take no division.
+func appendDelta(b []byte, v int64) []byte {
+	sep := byte(' ')
+	if v < 0 {
+		sep, v = '-', -v
 	}
-	return strconv.AppendInt(b, v, 10)
+	switch {
+	case v < 10:
+		return append(b, sep, byte('0'+v))
+	case v < 100:
+		return append(b, sep, digitPairs[2*v], digitPairs[2*v+1])
+	case v < 1000:
+		r := 2 * (v % 100)
+		return append(b, sep, byte('0'+v/100), digitPairs[r], digitPairs[r+1])
+	}
+	if sep == '-' {
+		return strconv.AppendInt(b, -v, 10)
+	}
+	return strconv.AppendInt(append(b, sep), v, 10)
 }
 
-// smallInts is the text of 0..999, most moves between two points. It is
-// made on first use, not when mlcd starts.
-var smallInts = sync.OnceValue(func() *[1000]string {
-	var t [1000]string
-	for i := range t {
-		t[i] = strconv.Itoa(i)
-	}
-	return &t
-})
+// digitPairs is "00" to "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
 // bounds returns the range of the finite points, widened when empty or flat.
 func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
 	x0, y0 = math.Inf(1), math.Inf(1)
 	x1, y1 = math.Inf(-1), math.Inf(-1)
 	for _, s := range data {
-		for _, p := range s.Points {
-			if !finite(p.X) || !finite(p.Y) {
+		for j, v := range s.Values[:min(len(s.Values), len(s.Steps))] {
+			if !finite(v) {
 				continue
 			}
-			x0, x1 = min(x0, p.X), max(x1, p.X)
-			y0, y1 = min(y0, p.Y), max(y1, p.Y)
+			x := float64(s.Steps[j])
+			x0, x1 = min(x0, x), max(x1, x)
+			y0, y1 = min(y0, v), max(y1, v)
 		}
 	}
 	if math.IsInf(x0, 1) {

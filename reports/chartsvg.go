@@ -33,11 +33,15 @@ func (cs chartList) HTML() template.HTML {
 	for _, c := range cs {
 		n += c.size()
 	}
-	b := make([]byte, 0, n)
+	return template.HTML(cs.appendHTML(make([]byte, 0, n)))
+}
+
+// appendHTML appends every chart to b.
+func (cs chartList) appendHTML(b []byte) []byte {
 	for _, c := range cs {
 		b = c.appendHTML(b)
 	}
-	return template.HTML(b)
+	return b
 }
 
 func (c lineChart) appendHTML(b []byte) []byte {

@@ -34,14 +34,14 @@ func TestLineChart_HTMLMatchesTemplate(t *testing.T) {
 	hostile := `<script>alert('x')</script> "a"&b+c` + "\x00\xff"
 	cases := map[string]lineChart{
 		"history": newLineChart("train.loss", "step", "loss", []namedSeries{
-			{Label: "train", Points: []xy{{0, 1}, {1, 0.5}, {2, 0.25}, {3, math.NaN()}}},
-			{Label: "eval", Points: []xy{{0, 1.2}, {2, 0.7}}},
+			{Label: "train", history: hist(0, 1, 1, 0.5, 2, 0.25, 3, math.NaN())},
+			{Label: "eval", history: hist(0, 1.2, 2, 0.7)},
 		}),
 		"hostile labels": newLineChart(hostile, hostile, hostile, []namedSeries{
-			{Label: hostile, Points: []xy{{0, -1e9}, {1e6, 3}}},
+			{Label: hostile, history: hist(0, -1e9, 1e6, 3)},
 		}),
 		"empty": newLineChart("", "", "", nil),
-		"flat":  newLineChart("m", "step", "m", []namedSeries{{Label: "a", Points: []xy{{5, 2}}}}),
+		"flat":  newLineChart("m", "step", "m", []namedSeries{{Label: "a", history: hist(5, 2)}}),
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -100,20 +100,16 @@ func FuzzLineChartPath(f *testing.F) {
 	f.Add(0.0, 1.0, 0.5, 2.0, -3.0)
 	f.Add(1e9, -1e9, 0.0, math.NaN(), 7.0)
 	f.Fuzz(func(t *testing.T, a, b, c, d, e float64) {
-		ys := []float64{a, b, c, d, e}
-		var pts []xy
-		for i, y := range ys {
-			pts = append(pts, xy{float64(i * 3), y})
-		}
-		ch := newLineChart("m", "step", "m", []namedSeries{{Label: "s", Points: pts}})
+		h := hist(0, a, 3, b, 6, c, 9, d, 12, e)
+		ch := newLineChart("m", "step", "m", []namedSeries{{Label: "s", history: h}})
 		got := parsePath(t, ch.Series[0].Points)
-		x0, x1, y0, y1 := bounds([]namedSeries{{Points: pts}})
+		x0, x1, y0, y1 := bounds([]namedSeries{{history: h}})
 		var want [][2]int64
-		for _, p := range pts {
-			if finite(p.X) && finite(p.Y) {
+		for i, y := range h.Values {
+			if x := float64(h.Steps[i]); finite(y) {
 				want = append(want, [2]int64{
-					int64(math.Round((ch.L + (p.X-x0)*(ch.Right-ch.L)/(x1-x0)) * 10)),
-					int64(math.Round((ch.Bottom - (p.Y-y0)*(ch.Bottom-ch.T)/(y1-y0)) * 10))})
+					int64(math.Round((ch.L + (x-x0)*(ch.Right-ch.L)/(x1-x0)) * 10)),
+					int64(math.Round((ch.Bottom - (y-y0)*(ch.Bottom-ch.T)/(y1-y0)) * 10))})
 			}
 		}
 		if len(got) != len(want) {
@@ -125,6 +121,16 @@ func FuzzLineChartPath(f *testing.F) {
 			}
 		}
 	})
+}
+
+// hist is a history from step, value pairs.
+func hist(stepValue ...float64) history {
+	var h history
+	for i := 0; i+1 < len(stepValue); i += 2 {
+		h.Steps = append(h.Steps, int64(stepValue[i]))
+		h.Values = append(h.Values, stepValue[i+1])
+	}
+	return h
 }
 
 // parsePath reads "M x y l dx dy dx dy ..." back as absolute points.

@@ -16,7 +16,7 @@ type Subject struct {
 	Params  map[string]string
 	Metrics map[string]float64
 	// History holds metric histories, for the overlaid chart; may be nil.
-	History map[string][]xy
+	History map[string]history
 }
 
 // Comparison is subjects side by side: every param and metric that any of
@@ -133,7 +133,7 @@ func (c *Comparison) historyCharts() chartList {
 	for _, n := range names {
 		var series []namedSeries
 		for _, s := range c.Subjects {
-			series = append(series, namedSeries{Label: s.Label, Points: s.History[n]})
+			series = append(series, namedSeries{Label: s.Label, history: s.History[n]})
 		}
 		charts = append(charts, newLineChart(n, "step", n, series))
 	}

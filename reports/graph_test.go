@@ -98,7 +98,7 @@ func TestNewGantt_BarsPerAttempt(t *testing.T) {
 func TestNewLineChart_SkipsNonFinite(t *testing.T) {
 	nan := 0.0
 	nan = nan / nan
-	c := newLineChart("loss", "step", "loss", []namedSeries{{Label: "a", Points: []xy{{0, 1}, {1, nan}, {2, 0.5}}}})
+	c := newLineChart("loss", "step", "loss", []namedSeries{{Label: "a", history: hist(0, 1, 1, nan, 2, 0.5)}})
 	if got := c.Series[0].Points; got != "M620 100l2880 1700" { // (62,10) to (350,180) in tenths
 		t.Errorf("points = %q", got)
 	}

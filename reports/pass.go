@@ -29,7 +29,7 @@ type pass struct {
 	stats Stats
 	// histories caches metric histories by run file and task; wanted
 	// names, by run and task, those that model versions show.
-	histories map[string]map[string][]xy
+	histories map[string]map[string]history
 	wanted    map[string]bool
 	written   []string              // paths of the files written, to flush them
 	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
@@ -38,7 +38,7 @@ type pass struct {
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string][]xy{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
+	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render

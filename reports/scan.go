@@ -57,16 +57,17 @@ func listRuns(repo string) ([]runFile, error) {
 
 // readRun reads and decodes one run record, with its metric histories,
 // and returns the sha256 of the record's bytes.
-func readRun(repo, rel string) (*pipeline.Run, string, error) {
+func readRun(repo, rel string) (*pipeline.Run, []pipeline.Series, string, error) {
 	run, data, err := readRecord(repo, rel)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	if err := pipeline.LoadHistory(os.DirFS(repo), rel, run); err != nil {
-		return nil, "", err
+	series, err := pipeline.LoadSeries(os.DirFS(repo), rel, run)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	sum := sha256.Sum256(data)
-	return run, hex.EncodeToString(sum[:]), nil
+	return run, series, hex.EncodeToString(sum[:]), nil
 }
 
 // readRecord reads and decodes the record rel alone, and returns its bytes.
@@ -144,7 +145,7 @@ func runBefore(a, b *runRow) bool {
 // scanRun reads one record, whose summary the manifest lacks or whose
 // pages must be written again, and writes its pages.
 func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
-	run, sum, err := readRun(repo, f.rel)
+	run, series, sum, err := readRun(repo, f.rel)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +154,11 @@ func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
 	p.stats.Parsed++
 	for _, t := range run.Tasks {
 		if p.wanted[runKey(run.Pipeline, run.ID)+"\x00"+t.Name] {
-			p.histories[f.rel+"\x00"+t.Name] = taskHistoryOf(t)
+			p.histories[f.rel+"\x00"+t.Name] = taskHistoryOf(series, t.Name)
 		}
 	}
 	p.mu.Unlock()
-	if err := p.runPages(run, row); err != nil {
+	if err := p.runPages(run, series, row); err != nil {
 		return nil, err
 	}
 	return row, nil

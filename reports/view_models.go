@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -243,7 +244,7 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 // taskHistory reads the metric histories of one task of a run.
 // The production version's run is read once per build, not once per
 // version compared with it.
-func (p *pass) taskHistory(r *runRow, task string) (map[string][]xy, error) {
+func (p *pass) taskHistory(r *runRow, task string) (map[string]history, error) {
 	key := r.File + "\x00" + task
 	p.mu.Lock()
 	h, ok := p.histories[key]
@@ -261,22 +262,25 @@ func (p *pass) taskHistory(r *runRow, task string) (map[string][]xy, error) {
 	return h, nil
 }
 
-func readTaskHistory(repo string, r *runRow, task string) (map[string][]xy, error) {
-	run, _, err := readRun(repo, r.File)
+func readTaskHistory(repo string, r *runRow, task string) (map[string]history, error) {
+	run, series, _, err := readRun(repo, r.File)
 	if err != nil {
 		return nil, err
 	}
-	t := run.Task(task)
-	if t == nil {
+	if run.Task(task) == nil {
 		return nil, nil
 	}
-	return taskHistoryOf(t), nil
+	return taskHistoryOf(series, task), nil
 }
 
-func taskHistoryOf(t *pipeline.TaskRecord) map[string][]xy {
-	out := make(map[string][]xy, len(t.MetricHistory))
-	for k, h := range t.MetricHistory {
-		out[k] = historyPoints(h)
+// taskHistoryOf copies the histories of one task out of a run's series,
+// so that keeping them does not keep the whole run's.
+func taskHistoryOf(series []pipeline.Series, task string) map[string]history {
+	out := map[string]history{}
+	for _, s := range series {
+		if s.Task == task {
+			out[s.Metric] = history{Steps: slices.Clone(s.Steps), Values: slices.Clone(s.Values)}
+		}
 	}
 	return out
 }

@@ -80,12 +80,15 @@ type runView struct {
 	Gantt                                  ganttView
 	DAG                                    dagView
 	Params, Metrics, Tags                  nameValues
-	Charts                                 chartList
+	Charts                                 chartList // drawn in the page's slot
 	Artifacts                              []artifactView
 }
 
+// ChartSlot is where the run template wants the charts.
+func (runView) ChartSlot() template.HTML { return slotMarker }
+
 // runPages writes the run's page and its data file for the compare page.
-func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
+func (p *pass) runPages(run *pipeline.Run, series []pipeline.Series, row *runRow) error {
 	page, data := runPagePaths(row)
 	hash := row.SHA256
 	// The logs belong to the page even when the page is not rendered again
@@ -94,21 +97,23 @@ func (p *pass) runPages(run *pipeline.Run, row *runRow) error {
 		p.keep("logs/" + l + ".txt")
 	}
 	err := p.emit(page, hash, func() ([]byte, error) {
-		v, err := p.runView(run, row)
+		v, err := p.runView(run, series, row)
 		if err != nil {
 			return nil, err
 		}
-		return p.b.render("run", page0("Run "+run.ID, "../../", v))
+		return p.b.renderSlotted("run", page0("Run "+run.ID, "../../", v), v.Charts.appendHTML)
 	})
 	if err != nil {
 		return err
 	}
-	return p.emit(data, hash, func() ([]byte, error) { return runData(run, row) })
+	return p.emit(data, hash, func() ([]byte, error) { return runData(run, series, row) })
 }
 
 func page0(title, root string, data any) page { return page{Title: title, Root: root, Data: data} }
 
-func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
+// runView lays out run's page; series are its metric histories, as
+// readRun returns them.
+func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow) (*runView, error) {
 	v := &runView{
 		Pipeline: run.Pipeline, ID: run.ID, Sel: row.sel(), Status: string(run.Status), Error: run.Error,
 		Trigger: run.Trigger.Kind, TriggerDetail: run.Trigger.Detail,
@@ -121,7 +126,6 @@ func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
 	for _, k := range sortedKeys(run.Params) {
 		v.Params = append(v.Params, nameValue{k, formatValue(run.Params[k])})
 	}
-	var scratch []xy // chart points of one history; newLineChart keeps none
 	for i, t := range run.Tasks {
 		tv := taskView{Name: t.Name, Anchor: strconv.Itoa(i), Status: string(t.Status), Error: t.Error,
 			Start: formatTime(t.Start), Duration: formatDuration(t.Start, t.End),
@@ -143,27 +147,17 @@ func (p *pass) runView(run *pipeline.Run, row *runRow) (*runView, error) {
 		for _, k := range sortedKeys(t.Tags) {
 			v.Tags = append(v.Tags, nameValue{t.Name + "." + k, t.Tags[k]})
 		}
-		for _, k := range sortedKeys(t.MetricHistory) {
-			scratch = appendPoints(scratch[:0], t.MetricHistory[k])
-			v.Charts = append(v.Charts, newLineChart(t.Name+"."+k, "step", k,
-				[]namedSeries{{Label: t.Name, Points: scratch}}))
-		}
 		for _, o := range t.Outputs {
 			v.Artifacts = append(v.Artifacts, artifactView{Task: t.Name, Path: o.Path, SHA256: o.SHA256,
 				Size: o.Size, Href: p.b.objectURL(o.SHA256)})
 		}
 	}
-	return v, nil
-}
-
-func historyPoints(h []pipeline.MetricPoint) []xy { return appendPoints(make([]xy, 0, len(h)), h) }
-
-// appendPoints appends h as chart points to pts.
-func appendPoints(pts []xy, h []pipeline.MetricPoint) []xy {
-	for _, p := range h {
-		pts = append(pts, xy{float64(p.Step), p.Value})
+	one := make([]namedSeries, 1) // newLineChart keeps none of it
+	for _, s := range series {
+		one[0] = namedSeries{Label: s.Task, history: history{Steps: s.Steps, Values: s.Values}}
+		v.Charts = append(v.Charts, newLineChart(s.Task+"."+s.Metric, "step", s.Metric, one))
 	}
-	return pts
+	return v, nil
 }
 
 // objectPath is the file of a digest in the local store, or "".
@@ -271,7 +265,7 @@ type runJSON struct {
 // so no value can end the script or the call. Histories are most of the
 // file, and a full build writes one for every run, so they are written by
 // hand in a compact form for the overlay chart (appendHistory).
-func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
+func runData(run *pipeline.Run, series []pipeline.Series, row *runRow) ([]byte, error) {
 	pslug, rslug, _ := strings.Cut(row.sel(), "/")
 	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: pslug, Slug: rslug,
 		Params: map[string]string{}, Metrics: map[string]float64{}}
@@ -296,20 +290,16 @@ func runData(run *pipeline.Run, row *runRow) ([]byte, error) {
 	buf = append(buf, "mlcdRun("...)
 	buf = append(buf, head[:len(head)-1]...) // without the closing brace
 	buf = append(buf, `,"history":{`...)
-	first := true
-	for _, t := range run.Tasks {
-		for _, k := range sortedKeys(t.MetricHistory) {
-			name, err := json.Marshal(t.Name + "." + k)
-			if err != nil {
-				return nil, fmt.Errorf("encode run data: %w", err)
-			}
-			if !first {
-				buf = append(buf, ',')
-			}
-			first = false
-			buf = append(buf, name...)
-			buf = appendHistory(append(buf, ':'), t.MetricHistory[k])
+	for i, s := range series {
+		name, err := json.Marshal(s.Task + "." + s.Metric)
+		if err != nil {
+			return nil, fmt.Errorf("encode run data: %w", err)
 		}
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, name...)
+		buf = appendHistory(append(buf, ':'), history{Steps: s.Steps, Values: s.Values})
 	}
 	buf = append(buf, "}});\n"...)
 	return buf, nil
@@ -327,17 +317,12 @@ const historyQuant = 65535
 // report.js turns it back into [step, value] pairs. A full build writes
 // the histories of every run, and this costs a few nanoseconds a point,
 // where printing each value as a decimal cost a hundred.
-func appendHistory(b []byte, h []pipeline.MetricPoint) []byte {
+func appendHistory(b []byte, h history) []byte {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	n := 0
-	for _, p := range h {
-		if v := p.Value; finite(v) {
-			if v < lo {
-				lo = v
-			}
-			if v > hi {
-				hi = v
-			}
+	for _, v := range h.Values {
+		if finite(v) {
+			lo, hi = min(lo, v), max(hi, v)
 			n++
 		}
 	}
@@ -353,15 +338,15 @@ func appendHistory(b []byte, h []pipeline.MetricPoint) []byte {
 	} else {
 		b = append(b, `"steps":[`...)
 		i := 0
-		for _, p := range h {
-			if !finite(p.Value) {
+		for j, v := range h.Values {
+			if !finite(v) {
 				continue
 			}
 			if i > 0 {
 				b = append(b, ',')
 			}
 			i++
-			b = strconv.AppendInt(b, p.Step, 10)
+			b = strconv.AppendInt(b, h.Steps[j], 10)
 		}
 		b = append(b, ']')
 	}
@@ -375,9 +360,18 @@ func appendHistory(b []byte, h []pipeline.MetricPoint) []byte {
 		scale = historyQuant / (hi - lo)
 	}
 	raw := make([]byte, 0, 2*n)
-	for _, p := range h {
-		if finite(p.Value) {
-			raw = binary.LittleEndian.AppendUint16(raw, uint16(math.Round((p.Value-lo)*scale)))
+	for _, v := range h.Values {
+		if finite(v) {
+			// q is in [0, 65535] but for rounding and where hi-lo
+			// overflows: adding a half and truncating rounds it.
+			q := (v - lo) * scale
+			switch {
+			case q > historyQuant:
+				q = historyQuant
+			case !(q >= 0): // and NaN
+				q = 0
+			}
+			raw = binary.LittleEndian.AppendUint16(raw, uint16(q+0.5))
 		}
 	}
 	b = base64.StdEncoding.AppendEncode(b, raw)
@@ -386,27 +380,28 @@ func appendHistory(b []byte, h []pipeline.MetricPoint) []byte {
 
 // evenSteps reports whether the steps of the finite points of h go up by
 // one amount, which (0 for fewer than two points), and the first step.
-func evenSteps(h []pipeline.MetricPoint) (by, first int64, ok bool) {
+func evenSteps(h history) (by, first int64, ok bool) {
 	n := 0
 	var prev int64
-	for _, p := range h {
-		if !finite(p.Value) {
+	for j, v := range h.Values {
+		if !finite(v) {
 			continue
 		}
+		step := h.Steps[j]
 		switch n {
 		case 0:
-			first = p.Step
+			first = step
 		case 1:
-			by = p.Step - prev
+			by = step - prev
 			if by <= 0 {
 				return 0, 0, false
 			}
 		default:
-			if p.Step-prev != by {
+			if step-prev != by {
 				return 0, 0, false
 			}
 		}
-		prev = p.Step
+		prev = step
 		n++
 	}
 	return by, first, true

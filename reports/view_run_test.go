@@ -20,7 +20,7 @@ func TestRunData(t *testing.T) {
 				"b":  {{Step: 5, Value: 123456789}},
 			}}}}
 	row := &runRow{File: "runs/p/r1.json"}
-	data, err := runData(run, row)
+	data, err := runData(run, inlineSeries(t, run), row)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,21 +87,27 @@ func (c compactHistory) expand() [][2]float64 {
 	return out
 }
 
+// inlineSeries is the series of a run whose histories are in memory.
+func inlineSeries(tb testing.TB, r *pipeline.Run) []pipeline.Series {
+	tb.Helper()
+	s, err := pipeline.LoadSeries(nil, "", r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 func TestAppendHistory(t *testing.T) {
 	tests := []struct {
 		name string
-		in   []pipeline.MetricPoint
+		in   history
 		want [][2]float64
 	}{
-		{"even", []pipeline.MetricPoint{{Step: 10, Value: 3}, {Step: 20, Value: 1}, {Step: 30, Value: 2}},
-			[][2]float64{{10, 3}, {20, 1}, {30, 2}}},
-		{"uneven", []pipeline.MetricPoint{{Step: 0, Value: -1}, {Step: 1, Value: 0}, {Step: 5, Value: 1}},
-			[][2]float64{{0, -1}, {1, 0}, {5, 1}}},
-		{"going back", []pipeline.MetricPoint{{Step: 2, Value: 1}, {Step: 1, Value: 1}},
-			[][2]float64{{2, 1}, {1, 1}}},
-		{"non-finite left out", []pipeline.MetricPoint{{Step: 0, Value: math.NaN()}, {Step: 1, Value: 4}, {Step: 2, Value: math.Inf(-1)}},
-			[][2]float64{{1, 4}}},
-		{"empty", nil, nil},
+		{"even", hist(10, 3, 20, 1, 30, 2), [][2]float64{{10, 3}, {20, 1}, {30, 2}}},
+		{"uneven", hist(0, -1, 1, 0, 5, 1), [][2]float64{{0, -1}, {1, 0}, {5, 1}}},
+		{"going back", hist(2, 1, 1, 1), [][2]float64{{2, 1}, {1, 1}}},
+		{"non-finite left out", hist(0, math.NaN(), 1, 4, 2, math.Inf(-1)), [][2]float64{{1, 4}}},
+		{"empty", history{}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
