@@ -65,12 +65,12 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	}
 	c.XLabelX, c.XLabelY, c.YLabelY = round1((c.L+c.Right)/2), c.H-8, round1((c.T+c.Bottom)/2)
 	// The points are most of a chart, and most of a run page's bytes:
-	// they are path data in tenths of a pixel (the path is scaled by .1),
-	// each point a move relative to the one before, "29-17 29 5". A
-	// point's tenths are x*ax+bx and y*ay+by: the chart's scale, folded
-	// into one multiply and add.
-	ax, ay := (c.Right-c.L)/(x1-x0)*10, -(c.Bottom-c.T)/(y1-y0)*10
-	bx, by := c.L*10-x0*ax, c.Bottom*10-y0*ay
+	// they are path data in half pixels (the path is scaled by .5), each
+	// point a move relative to the one before, "6-17 6 5". A point's
+	// coordinates are x*ax+bx and y*ay+by: the chart's scale, folded into
+	// one multiply and add.
+	ax, ay := (c.Right-c.L)/(x1-x0)*pathUnits, -(c.Bottom-c.T)/(y1-y0)*pathUnits
+	bx, by := c.L*pathUnits-x0*ax, c.Bottom*pathUnits-y0*ay
 	var buf []byte
 	for i, s := range data {
 		step := 1
@@ -109,12 +109,15 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	return c
 }
 
-// maxDelta is the most bytes appendDelta writes.
-const maxDelta = 20
+// pathUnits is the units of a line's path data in a pixel. Half pixels
+// draw as smoothly as tenths on a screen of twice the density, in a
+// quarter fewer bytes: the writes of a full build's pages cost more than
+// drawing them.
+const pathUnits = 2
 
 // appendDelta appends v to path data after another number: a minus sign
 // separates it by itself, anything else needs a space. Most moves
-// between two points are under 1000 tenths; those take no division.
+// between two points are under 1000 units; those take no division.
 func appendDelta(b []byte, v int64) []byte {
 	sep := byte(' ')
 	if v < 0 {

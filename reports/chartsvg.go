@@ -70,23 +70,32 @@ func (c lineChart) appendHTML(b []byte) []byte {
 		b = appendText(b, t.X, t.Y, t.Label)
 	}
 	b = append(b, "</g>\n"...)
+	// A chart of one line, such as a run page's, needs no legend: the
+	// caption names it.
+	legend := len(c.Series) > 1
 	for _, s := range c.Series {
-		b = append(b, `<path class="line" transform="scale(.1)" stroke="`...)
+		b = append(b, `<path class="line" transform="scale(.5)" stroke="`...)
 		b = escapeHTML(b, s.Color)
 		b = append(b, `" d="`...)
 		b = append(b, s.Points...) // path data newLineChart wrote
+		if !legend {
+			b = append(b, `"/>`...)
+			continue
+		}
 		b = append(b, `"><title>`...)
 		b = escapeHTML(b, s.Label)
 		b = append(b, "</title></path>"...)
 	}
 	b = append(b, "\n</svg><figcaption>"...)
 	b = escapeHTML(b, c.Title)
-	for _, s := range c.Series {
-		b = append(b, ` <span style="color:`...)
-		b = escapeHTML(b, s.Color)
-		b = append(b, `">&#9632; `...)
-		b = escapeHTML(b, s.Label)
-		b = append(b, "</span>"...)
+	if legend {
+		for _, s := range c.Series {
+			b = append(b, ` <span style="color:`...)
+			b = escapeHTML(b, s.Color)
+			b = append(b, `">&#9632; `...)
+			b = escapeHTML(b, s.Label)
+			b = append(b, "</span>"...)
+		}
 	}
 	return append(b, "</figcaption></figure>"...)
 }

@@ -95,7 +95,7 @@ func FuzzAppendNum(f *testing.F) {
 
 // FuzzLineChartPath checks that a chart's path data, read back as
 // absolute points, puts every finite point where the chart's scale does,
-// to a tenth of a pixel.
+// to a path unit (half a pixel).
 func FuzzLineChartPath(f *testing.F) {
 	f.Add(0.0, 1.0, 0.5, 2.0, -3.0)
 	f.Add(1e9, -1e9, 0.0, math.NaN(), 7.0)
@@ -108,8 +108,8 @@ func FuzzLineChartPath(f *testing.F) {
 		for i, y := range h.Values {
 			if x := float64(h.Steps[i]); finite(y) {
 				want = append(want, [2]int64{
-					int64(math.Round((ch.L + (x-x0)*(ch.Right-ch.L)/(x1-x0)) * 10)),
-					int64(math.Round((ch.Bottom - (y-y0)*(ch.Bottom-ch.T)/(y1-y0)) * 10))})
+					int64(math.Round((ch.L + (x-x0)*(ch.Right-ch.L)/(x1-x0)) * pathUnits)),
+					int64(math.Round((ch.Bottom - (y-y0)*(ch.Bottom-ch.T)/(y1-y0)) * pathUnits))})
 			}
 		}
 		if len(got) != len(want) {
