@@ -71,7 +71,7 @@ func TestBuilder_BuildReadsHistoryFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `"train.loss":{"from":0,"by":1,"lo":0.25,"hi":1,"q":"//9VVQAA"}`) {
+	if !strings.Contains(string(js), `"train.loss":{"from":0,"by":1,"lo":0.25,"hi":1,"q":"__VVAA"}`) {
 		t.Errorf("compare data lacks the loss history:\n%s", js)
 	}
 }

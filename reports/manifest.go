@@ -19,8 +19,10 @@ import (
 )
 
 // manifestVersion changes when the manifest or the summary of a run
-// changes shape; an old manifest is then ignored.
-const manifestVersion = 5
+// changes shape, or when Go code changes what it writes into pages (the
+// templates are hashed; the code is not); an old manifest is then
+// ignored and every page written again.
+const manifestVersion = 6
 
 // ManifestName is the file in the site folder that makes builds
 // incremental. It is gob, not JSON: with 10,000 runs it is read on every

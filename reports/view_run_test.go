@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strings"
@@ -67,13 +66,13 @@ type compactHistory struct {
 	Steps    []int64
 	From, By int64
 	Lo, Hi   float64
-	Q        []byte // base64 in JSON
+	Q        string
 }
 
 func (c compactHistory) expand() [][2]float64 {
 	var out [][2]float64
 	for i := 0; 2*i+1 < len(c.Q); i++ {
-		q := int(binary.LittleEndian.Uint16(c.Q[2*i:]))
+		q := strings.IndexByte(quantDigits, c.Q[2*i])<<6 | strings.IndexByte(quantDigits, c.Q[2*i+1])
 		step := c.From + c.By*int64(i)
 		if c.Steps != nil {
 			step = c.Steps[i]

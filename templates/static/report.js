@@ -85,15 +85,17 @@
   // ---- compare page ----
   var loaded = [];
   // A history comes as {from, by} or {steps}, with lo, hi and q: each
-  // value a 16-bit integer, little-endian, in base64, of [lo, hi] in
-  // QUANT steps (see appendHistory in reports/view_run.go).
-  var QUANT = 65535;
+  // value a 12-bit integer of [lo, hi] in QUANT steps, two characters of
+  // DIGITS, high six bits first (see appendHistory in
+  // reports/view_run.go).
+  var QUANT = 4095;
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   function expandHistory(h) {
     var out = {};
     Object.keys(h || {}).forEach(function (name) {
-      var s = h[name], span = (s.hi - s.lo) / QUANT, raw = atob(s.q || ""), pts = [];
+      var s = h[name], span = (s.hi - s.lo) / QUANT, raw = s.q || "", pts = [];
       for (var i = 0; 2 * i + 1 < raw.length; i++) {
-        var q = raw.charCodeAt(2 * i) | (raw.charCodeAt(2 * i + 1) << 8);
+        var q = (DIGITS.indexOf(raw.charAt(2 * i)) << 6) | DIGITS.indexOf(raw.charAt(2 * i + 1));
         var step = s.steps ? s.steps[i] : s.from + s.by * i;
         pts.push([step, q === QUANT ? s.hi : s.lo + q * span]);
       }
