@@ -3,7 +3,9 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"html/template"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -122,6 +124,44 @@ func TestAppendHistory(t *testing.T) {
 			for i := range got {
 				if got[i][0] != tt.want[i][0] || math.Abs(got[i][1]-tt.want[i][1]) > (c.Hi-c.Lo)/historyQuant {
 					t.Errorf("%s: point %d = %v, want %v", data, i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// The template the tasks table and logs replaced (testdata/tasks.html) is
+// their oracle, as for charts, with hostile text in every field a record
+// controls.
+func TestTaskViews_HTMLMatchesTemplate(t *testing.T) {
+	src, err := os.ReadFile("testdata/tasks.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := template.Must(template.New("t").Parse(string(src)))
+	hostile := `<script>alert('x')</script> "a"&b+c` + "\x00\xff\u2028"
+	digest := strings.Repeat("ab", 32)
+	cases := map[string]taskViews{
+		"none": nil,
+		"hostile": {
+			{Name: hostile, Anchor: "0", Status: hostile, Start: hostile, Duration: hostile, Error: hostile, Attempts: 2, CacheHit: true,
+				Logs: []logView{
+					{Number: 1, ExitCode: -1, Error: hostile, SHA256: digest, Tail: hostile + "\nline 2", Href: "../../logs/" + digest + ".txt"},
+					{Number: 2, SHA256: digest},
+				}},
+			{Name: "train", Anchor: "1", Status: "success", Logs: []logView{{Number: 1}}},
+			{Name: "left", Anchor: "12", Status: "upstream_failed"},
+		},
+	}
+	for name, ts := range cases {
+		t.Run(name, func(t *testing.T) {
+			for part, got := range map[string]template.HTML{"taskrows": ts.Rows(), "tasklogs": ts.Logs()} {
+				var want bytes.Buffer
+				if err := tpl.ExecuteTemplate(&want, part, ts); err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != want.String() {
+					t.Errorf("%s differs from the template\n got: %s\nwant: %s", part, got, want.String())
 				}
 			}
 		})
