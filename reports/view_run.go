@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -193,7 +192,7 @@ func (p *pass) runPages(run *pipeline.Run, series []pipeline.Series, row *runRow
 	if err != nil {
 		return err
 	}
-	return p.emit(data, hash, func() ([]byte, error) { return runData(run, series, row) })
+	return p.emit(data, hash, func() ([]byte, error) { return runData(run, series, row), nil })
 }
 
 func page0(title, root string, data any) page { return page{Title: title, Root: root, Data: data} }
@@ -336,60 +335,64 @@ func tail(data []byte, n int) string {
 	return strings.TrimPrefix(string(data[i:]), "\n")
 }
 
-// runJSON is what the compare page reads about a run, besides the
-// histories, which runData writes itself.
-type runJSON struct {
-	ID       string             `json:"id"`
-	Pipeline string             `json:"pipeline"`
-	PSlug    string             `json:"pslug"`
-	Slug     string             `json:"slug"`
-	Params   map[string]string  `json:"params"`
-	Metrics  map[string]float64 `json:"metrics"`
-}
-
 // runData renders runs/<p>/<id>.data.js: one call of mlcdRun with the
-// run as JSON. encoding/json escapes <, >, & and U+2028/9 in every string,
-// so no value can end the script or the call. Histories are most of the
-// file, and a full build writes one for every run, so they are written by
-// hand in a compact form for the overlay chart (appendHistory).
-func runData(run *pipeline.Run, series []pipeline.Series, row *runRow) ([]byte, error) {
+// run as JSON, {"id", "pipeline", "pslug", "slug", "params", "metrics",
+// "history"}. Every string is escaped as encoding/json escapes it, <, >,
+// & and U+2028/9 included, so no value can end the script or the call.
+// A full build writes one for every run, so it is written by hand
+// (jsonenc.go), the histories in a compact form for the overlay chart
+// (appendHistory).
+func runData(run *pipeline.Run, series []pipeline.Series, row *runRow) []byte {
 	pslug, rslug, _ := strings.Cut(row.sel(), "/")
-	d := runJSON{ID: run.ID, Pipeline: run.Pipeline, PSlug: pslug, Slug: rslug,
-		Params: map[string]string{}, Metrics: map[string]float64{}}
+	params, metrics := map[string]string{}, map[string]float64{}
 	for k, v := range run.Params {
-		d.Params[k] = formatValue(v)
+		params[k] = formatValue(v)
 	}
 	for _, t := range run.Tasks {
 		for k, v := range t.Params {
-			d.Params[t.Name+"."+k] = formatValue(v)
+			params[t.Name+"."+k] = formatValue(v)
 		}
 		for k, v := range t.Metrics {
 			if finite(v) {
-				d.Metrics[t.Name+"."+k] = v
+				metrics[t.Name+"."+k] = v
 			}
 		}
 	}
-	head, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("encode run data: %w", err)
-	}
-	buf := getBuf(len(head) + 64<<10)
-	buf = append(buf, "mlcdRun("...)
-	buf = append(buf, head[:len(head)-1]...) // without the closing brace
-	buf = append(buf, `,"history":{`...)
-	for i, s := range series {
-		name, err := json.Marshal(s.Task + "." + s.Metric)
-		if err != nil {
-			return nil, fmt.Errorf("encode run data: %w", err)
-		}
+	buf := getBuf(64 << 10)
+	buf = append(buf, `mlcdRun({"id":`...)
+	buf = appendJSONString(buf, run.ID)
+	buf = append(buf, `,"pipeline":`...)
+	buf = appendJSONString(buf, run.Pipeline)
+	buf = append(buf, `,"pslug":`...)
+	buf = appendJSONString(buf, pslug)
+	buf = append(buf, `,"slug":`...)
+	buf = appendJSONString(buf, rslug)
+	buf = append(buf, `,"params":{`...)
+	for i, k := range sortedKeys(params) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = append(buf, name...)
+		buf = appendJSONString(buf, k)
+		buf = appendJSONString(append(buf, ':'), params[k])
+	}
+	buf = append(buf, `},"metrics":{`...)
+	for i, k := range sortedKeys(metrics) {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, k)
+		buf = appendJSONFloat(append(buf, ':'), metrics[k])
+	}
+	buf = append(buf, `},"history":{`...)
+	for i, s := range series {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, s.Task+"."+s.Metric)
 		buf = appendHistory(append(buf, ':'), history{Steps: s.Steps, Values: s.Values})
 	}
 	buf = append(buf, "}});\n"...)
-	return buf, nil
+	return buf
 }
 
 // historyQuant is the number of steps between the lowest and the highest
