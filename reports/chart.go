@@ -2,7 +2,6 @@ package reports
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"sync"
 )
@@ -34,7 +33,25 @@ type namedSeries struct {
 	history
 }
 
-type seriesView struct{ Label, Color, Points string }
+type seriesView struct {
+	Label, Color string
+	Points       pathData
+}
+
+// pathData is the d attribute of a line: a slice of a chartArena.
+type pathData []byte
+
+func (p pathData) String() string { return string(p) }
+
+// chartArena holds the path data of many charts in one buffer: a run
+// page draws 80, and a buffer for each, then a string of it, was most of
+// what a run page allocated.
+type chartArena struct{ buf []byte }
+
+// newChartArena makes an arena with room for about points points.
+func newChartArena(points int) *chartArena {
+	return &chartArena{buf: make([]byte, 0, 5*points+64)}
+}
 
 type lineChart struct {
 	W, H, L, T, Right, Bottom float64
@@ -51,6 +68,11 @@ const maxPoints = 400
 // newLineChart lays out series on shared axes, steps across. Non-finite
 // values are left out.
 func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
+	return newChartArena(0).lineChart(title, xLabel, yLabel, data)
+}
+
+// lineChart is newLineChart with the path data kept in a.
+func (a *chartArena) lineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	c := lineChart{W: 360, H: 220, L: 62, T: 10, Title: title, XLabel: xLabel, YLabel: yLabel,
 		XTicks: make([]tick, 0, 3), YTicks: make([]tick, 0, 3), Series: make([]seriesView, 0, len(data))}
 	c.Right, c.Bottom = c.W-10, c.H-40
@@ -71,13 +93,15 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	// one multiply and add.
 	ax, ay := (c.Right-c.L)/(x1-x0)*pathUnits, -(c.Bottom-c.T)/(y1-y0)*pathUnits
 	bx, by := c.L*pathUnits-x0*ax, c.Bottom*pathUnits-y0*ay
-	var buf []byte
 	for i, s := range data {
 		step := 1
 		if len(s.Values) > maxPoints {
 			step = (len(s.Values) + maxPoints - 1) / maxPoints
 		}
-		buf = slices.Grow(buf[:0], 8*min(len(s.Values), maxPoints+1)+16)
+		// The path goes at the end of the arena. Should the arena grow, the
+		// lines already drawn keep the old buffer.
+		start := len(a.buf)
+		buf := a.buf
 		last := len(s.Values) - 1
 		var px, py int64
 		n := 0
@@ -104,7 +128,8 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 			px, py = x, y
 			n++
 		}
-		c.Series = append(c.Series, seriesView{Label: s.Label, Color: color(i), Points: string(buf)})
+		a.buf = buf
+		c.Series = append(c.Series, seriesView{Label: s.Label, Color: color(i), Points: pathData(buf[start:len(buf):len(buf)])})
 	}
 	return c
 }

@@ -102,7 +102,7 @@ func FuzzLineChartPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b, c, d, e float64) {
 		h := hist(0, a, 3, b, 6, c, 9, d, 12, e)
 		ch := newLineChart("m", "step", "m", []namedSeries{{Label: "s", history: h}})
-		got := parsePath(t, ch.Series[0].Points)
+		got := parsePath(t, ch.Series[0].Points.String())
 		x0, x1, y0, y1 := bounds([]namedSeries{{history: h}})
 		var want [][2]int64
 		for i, y := range h.Values {
@@ -200,6 +200,24 @@ func TestGraphs_HTMLMatchesTemplates(t *testing.T) {
 		}
 		if got, want := string(d.HTML()), oracle("dag", d); got != want {
 			t.Errorf("run %s: graph differs from the template\n got: %s\nwant: %s", r.ID, got, want)
+		}
+	}
+}
+
+// Charts drawn into one arena keep their own path data when the arena
+// grows under them.
+func TestChartArena_KeepsEarlierPaths(t *testing.T) {
+	a := newChartArena(0)
+	var charts []lineChart
+	var want []string
+	for i := range 20 {
+		h := hist(0, float64(i), 1, 2, 2, float64(-i), 3, 0.5)
+		charts = append(charts, a.lineChart("m", "step", "m", []namedSeries{{Label: "s", history: h}}))
+		want = append(want, newLineChart("m", "step", "m", []namedSeries{{Label: "s", history: h}}).Series[0].Points.String())
+	}
+	for i, c := range charts {
+		if got := c.Series[0].Points.String(); got != want[i] {
+			t.Errorf("chart %d: path %q, want %q", i, got, want[i])
 		}
 	}
 }

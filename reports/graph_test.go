@@ -99,7 +99,7 @@ func TestNewLineChart_SkipsNonFinite(t *testing.T) {
 	nan := 0.0
 	nan = nan / nan
 	c := newLineChart("loss", "step", "loss", []namedSeries{{Label: "a", history: hist(0, 1, 1, nan, 2, 0.5)}})
-	if got := c.Series[0].Points; got != "M124 20l576 340" { // (62,10) to (350,180) in half pixels
+	if got := c.Series[0].Points.String(); got != "M124 20l576 340" { // (62,10) to (350,180) in half pixels
 		t.Errorf("points = %q", got)
 	}
 	if c.YTicks[0].Label != "0.5" || c.YTicks[2].Label != "1" {

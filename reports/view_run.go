@@ -238,10 +238,16 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 				Size: o.Size, Href: p.b.objectURL(o.SHA256)})
 		}
 	}
-	one := make([]namedSeries, 1) // newLineChart keeps none of it
+	points := 0
+	for _, s := range series {
+		points += min(len(s.Values), maxPoints+1)
+	}
+	arena := newChartArena(points)
+	v.Charts = make(chartList, 0, len(series))
+	one := make([]namedSeries, 1) // the chart keeps none of it
 	for _, s := range series {
 		one[0] = namedSeries{Label: s.Task, history: history{Steps: s.Steps, Values: s.Values}}
-		v.Charts = append(v.Charts, newLineChart(s.Task+"."+s.Metric, "step", s.Metric, one))
+		v.Charts = append(v.Charts, arena.lineChart(s.Task+"."+s.Metric, "step", s.Metric, one))
 	}
 	return v, nil
 }
