@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,6 +31,16 @@ func TestSite_InChromium(t *testing.T) {
 	pages := b.Crawl(t, site, func(rel string) { b.Check(t, rel) })
 	if pages < 15 {
 		t.Errorf("crawled %d pages, want every page of the fixture (>= 15)", pages)
+	}
+
+	// Charts over the same steps share one x axis, drawn in the first and
+	// shown by <use> in the others: the clones must take the same room,
+	// which they do not when they miss the axis's font.
+	b.Do(t, chromedp.Navigate(fileURL(filepath.Join(site, "runs", "churn", "20260301T100000Z-1003.html"))), chromedp.WaitReady(css("svg.chart use")))
+	boxes := eval[[]float64](t, b, `[document.querySelector("svg.chart g[id^=xa]"), document.querySelector("svg.chart use")]
+		.flatMap(e => { const r = e.getBBox(); return [r.width, r.height]; })`)
+	if len(boxes) != 4 || boxes[0] < 200 || boxes[1] < 150 || math.Abs(boxes[0]-boxes[2]) > 0.5 || math.Abs(boxes[1]-boxes[3]) > 0.5 {
+		t.Errorf("x axis drawn %v x %v, shown by <use> %v x %v: want the same, and the whole frame", boxes[0], boxes[1], boxes[2], boxes[3])
 	}
 
 	// Sorting and filtering change the rows.

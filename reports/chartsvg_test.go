@@ -221,3 +221,26 @@ func TestChartArena_KeepsEarlierPaths(t *testing.T) {
 		}
 	}
 }
+
+// Charts over the same steps draw their x axis once; the others show it
+// with a <use> of its id.
+func TestChartList_SharesXAxes(t *testing.T) {
+	a := newLineChart("a", "step", "a", []namedSeries{{Label: "s", history: hist(0, 1, 10, 2)}})
+	b := newLineChart("b", "step", "b", []namedSeries{{Label: "s", history: hist(0, 5, 10, -1)}})
+	c := newLineChart("c", "step", "c", []namedSeries{{Label: "s", history: hist(0, 1, 20, 2)}})
+	if a.XAxisID() != b.XAxisID() || a.XAxisID() == c.XAxisID() {
+		t.Fatalf("axis ids %s %s %s: want the first two equal, the third not", a.XAxisID(), b.XAxisID(), c.XAxisID())
+	}
+	page := string(chartList{a, b, c}.HTML())
+	for _, want := range []struct {
+		s string
+		n int
+	}{
+		{`<g id="` + a.XAxisID() + `"`, 1}, {`<use href="#` + a.XAxisID() + `"/>`, 1},
+		{`<g id="` + c.XAxisID() + `"`, 1}, {`<use href="#` + c.XAxisID() + `"/>`, 0},
+	} {
+		if n := strings.Count(page, want.s); n != want.n {
+			t.Errorf("%d times %s, want %d", n, want.s, want.n)
+		}
+	}
+}
