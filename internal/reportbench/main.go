@@ -45,7 +45,8 @@ func main() {
 // buildResult is what a child build reports.
 type buildResult struct {
 	Seconds float64
-	CPU     float64 // user + system seconds of the child
+	User    float64 // CPU seconds of the child in user space
+	Sys     float64 // and in the kernel
 	PeakMiB float64
 	Stats   reports.Stats
 }
@@ -55,6 +56,7 @@ func run() error {
 		s        shape
 		dir      string
 		build    bool
+		floor    bool
 		repo     string
 		out      string
 		keep     bool
@@ -74,11 +76,15 @@ func run() error {
 	flag.BoolVar(&reuse, "reuse", false, "with -dir and -keep: use the repository a run before generated there")
 	flag.StringVar(&chromium, "chromium", "/usr/bin/chromium", "browser for the load-time figure; empty to skip")
 	flag.BoolVar(&build, "build", false, "internal: build -repo into -out and print the result as JSON")
+	flag.BoolVar(&floor, "floor", false, "internal: write files of the sizes of site -out under -repo, and print the time as JSON")
 	flag.StringVar(&repo, "repo", "", "internal: repository for -build")
 	flag.StringVar(&out, "out", "", "internal: site for -build")
 	flag.Parse()
 	if build {
 		return childBuild(repo, out)
+	}
+	if floor {
+		return childFloor(out, repo)
 	}
 	if dir == "" {
 		d, err := os.MkdirTemp("", "reportbench-")
@@ -101,8 +107,24 @@ func run() error {
 	} else if err := generate(repo, s); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	if err := os.RemoveAll(out); err != nil {
-		return err
+	// A site or floor left by an earlier run is moved aside and deleted
+	// after the measurements: on ext4 without a journal, creating files
+	// in the minutes after tens of thousands were deleted costs several
+	// times more (the allocator skips each recently freed inode), and
+	// that would be measured as the build's.
+	floorDir := filepath.Join(dir, "floor")
+	for _, p := range []string{out, floorDir} {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		old := p + ".old"
+		if err := os.RemoveAll(old); err != nil {
+			return err
+		}
+		if err := os.Rename(p, old); err != nil {
+			return err
+		}
+		defer os.RemoveAll(old)
 	}
 	size, _ := dirSize(filepath.Join(repo, "runs"))
 	fmt.Printf("generated in %.1fs (run records: %.0f MiB)\n", time.Since(t0).Seconds(), float64(size)/(1<<20))
@@ -111,6 +133,14 @@ func run() error {
 		return err
 	}
 	report("full build", full, 5, 500)
+	// The floor is measured after the full build, not before: it must not
+	// warm the machine for it.
+	fl, err := spawnFloor(out, floorDir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("kernel floor: writing the same %d files (%.0f MiB) with nothing rendered, and syncing them: %.2fs wall, %.2fs CPU (%.2fs user, %.2fs kernel)\n",
+		fl.Files, float64(fl.Bytes)/(1<<20), fl.Seconds, fl.User+fl.Sys, fl.User, fl.Sys)
 	if err := writeRun(repo, s.Runs, runID(s.Runs), s, newRand()); err != nil {
 		return err
 	}
@@ -133,8 +163,8 @@ func run() error {
 }
 
 func report(what string, r buildResult, targetS, targetMiB float64) {
-	fmt.Printf("%s: %.2fs wall, %.2fs CPU (target < %gs), peak RSS %.0f MiB (target < %g MiB); %d runs, %d records read, %d files written, %d unchanged\n",
-		what, r.Seconds, r.CPU, targetS, r.PeakMiB, targetMiB, r.Stats.Runs, r.Stats.Parsed, r.Stats.Written, r.Stats.Skipped)
+	fmt.Printf("%s: %.2fs wall, %.2fs CPU (%.2fs user, %.2fs kernel) (target < %gs), peak RSS %.0f MiB (target < %g MiB); %d runs, %d records read, %d files written, %d unchanged\n",
+		what, r.Seconds, r.User+r.Sys, r.User, r.Sys, targetS, r.PeakMiB, targetMiB, r.Stats.Runs, r.Stats.Parsed, r.Stats.Written, r.Stats.Skipped)
 }
 
 func spawnBuild(repo, out, profile string) (buildResult, error) {
@@ -152,7 +182,7 @@ func spawnBuild(repo, out, profile string) (buildResult, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return r, err
 	}
-	r.CPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	r.User, r.Sys = cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds()
 	return r, nil
 }
 
