@@ -74,7 +74,7 @@ type Builder struct {
 }
 
 // pageTemplates are the files in templates/html that are pages; each is
-// parsed with layout.html and svg.html.
+// parsed with layout.html.
 var pageTemplates = []string{"overview", "runs", "run", "compare", "models", "model", "versioncompare"}
 
 // New parses the templates and returns a Builder, or the first template
@@ -95,7 +95,7 @@ func New(opts Options) (*Builder, error) {
 	}
 	b := &Builder{opts: opts, pages: map[string]*template.Template{}, sizes: map[string]*atomic.Int64{}, md: newMarkdown(),
 		log: opts.Logger.With("component", "reports")}
-	base, err := template.New("base").Funcs(funcs).ParseFS(templates.FS, "html/layout.html", "html/svg.html")
+	base, err := template.New("base").Funcs(funcs).ParseFS(templates.FS, "html/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}

@@ -6,10 +6,9 @@ import (
 	"sync"
 )
 
-// Charts are computed here as geometry. The bar chart is drawn by the
-// svg.html template; line charts, the timeline and the task graph, which
-// a build draws by the hundred thousand, by chartsvg.go with the same
-// escaping.
+// Charts are computed here as geometry, and drawn by chartsvg.go with the
+// escaping html/template would apply: a build draws them by the hundred
+// thousand.
 
 // palette colours series in order; it repeats past its end.
 var palette = []string{"#0969da", "#cf222e", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#1b7c83", "#57606a"}

@@ -202,6 +202,44 @@ func escapeHTML(b []byte, s string) []byte {
 	return b
 }
 
+// HTML draws the bar chart of final metrics: a group of bars per metric,
+// one bar per subject. A version page compares 20 metrics, and the
+// template this replaced (testdata/graphs.html) called an escaper by
+// reflection for each of their 300 values.
+func (c *barChart) HTML() template.HTML {
+	b := make([]byte, 0, 512+256*len(c.Groups)*len(c.Legend))
+	b = appendSVGOpen(b, `<figure><svg class="chart" width="`, c.W, c.H)
+	b = append(b, `" role="img" aria-label="`...)
+	b = escapeHTML(b, c.Title)
+	b = append(b, "\">\n"...)
+	for _, g := range c.Groups {
+		b = append(b, `<text x="0" y="`...)
+		b = appendNum(b, g.Y)
+		b = append(b, `">`...)
+		b = escapeHTML(b, g.Label)
+		b = append(b, "</text>"...)
+		for _, r := range g.Bars {
+			b = appendRect(b, r.X, r.Y, r.W, r.H)
+			b = append(b, `" fill="`...)
+			b = escapeHTML(b, r.Color)
+			b = append(b, `"><title>`...)
+			b = escapeHTML(b, r.Title)
+			b = append(b, "</title></rect>"...)
+			b = appendText(b, r.TX, r.TY, r.Text)
+		}
+	}
+	b = append(b, "\n</svg><figcaption>"...)
+	b = escapeHTML(b, c.Title)
+	for _, s := range c.Legend {
+		b = append(b, ` <span style="color:`...)
+		b = escapeHTML(b, s.Color)
+		b = append(b, `">&#9632; `...)
+		b = escapeHTML(b, s.Label)
+		b = append(b, "</span>"...)
+	}
+	return template.HTML(append(b, "</figcaption></figure>"...))
+}
+
 // HTML draws the timeline: a row of attempt bars per task on a time axis.
 func (g ganttView) HTML() template.HTML {
 	b := make([]byte, 0, 1024+256*len(g.Rows))

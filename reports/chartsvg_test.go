@@ -202,6 +202,12 @@ func TestGraphs_HTMLMatchesTemplates(t *testing.T) {
 			t.Errorf("run %s: graph differs from the template\n got: %s\nwant: %s", r.ID, got, want)
 		}
 	}
+	nan := math.NaN()
+	bars := newBarChart(hostile, []string{hostile, "v2", "v3"}, []string{hostile, "acc", "none"},
+		[][]float64{{1, -2.5, nan}, {0.91, 0.93, 0}, {nan, nan, nan}})
+	if got, want := string(bars.HTML()), oracle("barchart", bars); got != want {
+		t.Errorf("bar chart differs from the template\n got: %s\nwant: %s", got, want)
+	}
 }
 
 // Charts drawn into one arena keep their own path data when the arena
