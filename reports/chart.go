@@ -45,7 +45,12 @@ func (p pathData) String() string { return string(p) }
 // chartArena holds the path data of many charts in one buffer: a run
 // page draws 80, and a buffer for each, then a string of it, was most of
 // what a run page allocated.
-type chartArena struct{ buf []byte }
+// It also keeps the last x axis: charts over the same steps share it.
+type chartArena struct {
+	buf    []byte
+	xRange [2]float64
+	xTicks []tick // of xRange; read-only once made
+}
 
 // newChartArena makes an arena with room for about points points.
 func newChartArena(points int) *chartArena {
@@ -73,15 +78,21 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 // lineChart is newLineChart with the path data kept in a.
 func (a *chartArena) lineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	c := lineChart{W: 360, H: 220, L: 62, T: 10, Title: title, XLabel: xLabel, YLabel: yLabel,
-		XTicks: make([]tick, 0, 3), YTicks: make([]tick, 0, 3), Series: make([]seriesView, 0, len(data))}
+		YTicks: make([]tick, 0, 3), Series: make([]seriesView, 0, len(data))}
 	c.Right, c.Bottom = c.W-10, c.H-40
 	x0, x1, y0, y1 := bounds(data)
 	sx := func(x float64) float64 { return round1(c.L + (x-x0)/(x1-x0)*(c.Right-c.L)) }
 	sy := func(y float64) float64 { return round1(c.Bottom - (y-y0)/(y1-y0)*(c.Bottom-c.T)) }
+	if a.xTicks == nil || a.xRange != [2]float64{x0, x1} {
+		a.xRange, a.xTicks = [2]float64{x0, x1}, make([]tick, 0, 3)
+		for i := 0; i <= 2; i++ {
+			fx := x0 + (x1-x0)*float64(i)/2
+			a.xTicks = append(a.xTicks, tick{X: sx(fx), Y: c.Bottom + 14, Label: formatTick(fx)})
+		}
+	}
+	c.XTicks = a.xTicks
 	for i := 0; i <= 2; i++ {
-		fx := x0 + (x1-x0)*float64(i)/2
 		fy := y0 + (y1-y0)*float64(i)/2
-		c.XTicks = append(c.XTicks, tick{X: sx(fx), Y: c.Bottom + 14, Label: formatTick(fx)})
 		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatTick(fy)})
 	}
 	c.XLabelX, c.XLabelY, c.YLabelY = round1((c.L+c.Right)/2), c.H-8, round1((c.T+c.Bottom)/2)
