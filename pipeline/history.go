@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"math"
 	"path"
@@ -156,7 +157,7 @@ type History map[string]map[string][]MetricPoint
 // DecodeHistory reads a history file. Every problem is an error that says
 // where in the file it is; nothing is half-read.
 func DecodeHistory(data []byte) (History, error) {
-	series, times, err := decodeHistory(data, true)
+	series, times, err := decodeHistory(data, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -196,14 +197,24 @@ type Series struct {
 // DecodeSeries reads a history file as DecodeHistory does, with the same
 // checks and errors, into columns in file order and without times.
 func DecodeSeries(data []byte) ([]Series, error) {
-	series, _, err := decodeHistory(data, false)
+	series, _, err := decodeHistory(data, false, nil)
 	return series, err
+}
+
+// SeriesBuffers is memory a reader of many history files can reuse, one
+// file at a time: LoadSeries reads the file into File and its columns
+// into Steps and Values, growing them as needed. The series it returns
+// share them, so they are the caller's only until the next load.
+type SeriesBuffers struct {
+	File   []byte
+	Steps  []int64
+	Values []float64
 }
 
 // decodeHistory reads a history file into columns and, withTimes, each
 // series' times (nil for a series without any; a zero time for a point
 // without one).
-func decodeHistory(data []byte, withTimes bool) ([]Series, [][]time.Time, error) {
+func decodeHistory(data []byte, withTimes bool, buf *SeriesBuffers) ([]Series, [][]time.Time, error) {
 	if len(data) < len(historyMagic)+4 || string(data[:len(historyMagic)-1]) != historyMagic[:len(historyMagic)-1] {
 		return nil, nil, errors.New("not an mlcd history file")
 	}
@@ -217,8 +228,15 @@ func decodeHistory(data []byte, withTimes bool) ([]Series, [][]time.Time, error)
 	d := historyDecoder{b: body, off: len(historyMagic)}
 	// A point takes at least 9 bytes (a step and a value), so this bounds
 	// the columns by the file, in one allocation each.
-	d.steps = make([]int64, 0, len(body)/9)
-	d.values = make([]float64, 0, len(body)/9)
+	if buf != nil && cap(buf.Steps) >= len(body)/9 && cap(buf.Values) >= len(body)/9 {
+		d.steps, d.values = buf.Steps[:0], buf.Values[:0]
+	} else {
+		d.steps = make([]int64, 0, len(body)/9)
+		d.values = make([]float64, 0, len(body)/9)
+		if buf != nil {
+			buf.Steps, buf.Values = d.steps, d.values
+		}
+	}
 	n := d.count("series")
 	series := make([]Series, 0, n)
 	var times [][]time.Time
@@ -449,7 +467,7 @@ func LoadHistory(fsys fs.FS, recordPath string, r *Run) error {
 	if r.History == nil {
 		return nil
 	}
-	p, data, err := readHistoryFile(fsys, recordPath, r)
+	p, data, err := readHistoryFile(fsys, recordPath, r, nil)
 	if err != nil {
 		return err
 	}
@@ -459,7 +477,8 @@ func LoadHistory(fsys fs.FS, recordPath string, r *Run) error {
 // LoadSeries is LoadHistory for readers of columns: the metric histories
 // of r, from the history file it names or, for a record that holds them
 // inline, from the record, tasks in record order and metrics by name.
-func LoadSeries(fsys fs.FS, recordPath string, r *Run) ([]Series, error) {
+// buf, if not nil, is memory to reuse (see SeriesBuffers).
+func LoadSeries(fsys fs.FS, recordPath string, r *Run, buf *SeriesBuffers) ([]Series, error) {
 	order := make(map[string]int, len(r.Tasks))
 	for i, t := range r.Tasks {
 		if t != nil {
@@ -488,11 +507,18 @@ func LoadSeries(fsys fs.FS, recordPath string, r *Run) ([]Series, error) {
 		}
 		return out, nil
 	}
-	p, data, err := readHistoryFile(fsys, recordPath, r)
+	var file []byte
+	if buf != nil {
+		file = buf.File
+	}
+	p, data, err := readHistoryFile(fsys, recordPath, r, file)
 	if err != nil {
 		return nil, err
 	}
-	series, err := DecodeSeries(data)
+	if buf != nil {
+		buf.File = data
+	}
+	series, _, err := decodeHistory(data, false, buf)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
@@ -515,14 +541,41 @@ func LoadSeries(fsys fs.FS, recordPath string, r *Run) ([]Series, error) {
 	return series, nil
 }
 
+// readFileInto reads the file name of fsys into buf's memory, growing it
+// as needed: fs.ReadFile with a buffer to reuse.
+func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() < math.MaxInt32 && cap(buf) <= int(fi.Size()) {
+		buf = make([]byte, 0, fi.Size()+1) // one byte more to see the end in one read
+	}
+	data := buf[:0]
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
 // readHistoryFile reads the history file r names, checking its name and
 // its size against the record; p is its path in fsys.
-func readHistoryFile(fsys fs.FS, recordPath string, r *Run) (p string, data []byte, err error) {
+func readHistoryFile(fsys fs.FS, recordPath string, r *Run, buf []byte) (p string, data []byte, err error) {
 	p, err = historyPath(recordPath, r.History)
 	if err != nil {
 		return "", nil, err
 	}
-	data, err = fs.ReadFile(fsys, p)
+	data, err = readFileInto(fsys, p, buf)
 	if err != nil {
 		return "", nil, fmt.Errorf("read history of run %s: %w", r.ID, err)
 	}

@@ -152,7 +152,7 @@ func TestLoadHistory(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("LoadHistory error = %v, want %q", err, tt.want)
 			}
-			if _, err := LoadSeries(tt.fsys, recPath, &r); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := LoadSeries(tt.fsys, recPath, &r, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("LoadSeries error = %v, want %q", err, tt.want)
 			}
 		})
@@ -192,7 +192,7 @@ func TestLoadSeries(t *testing.T) {
 	fsys := fstest.MapFS{HistoryRelPath(rec.Pipeline, rec.ID): {Data: data}}
 	for name, r := range map[string]*Run{"history file": rec, "inline (older records)": full} {
 		t.Run(name, func(t *testing.T) {
-			got, err := LoadSeries(fsys, recPath, r)
+			got, err := LoadSeries(fsys, recPath, r, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,12 +207,33 @@ func TestLoadSeries(t *testing.T) {
 		data, ref := EncodeHistory(&swapped) // eval's series first
 		r := *rec
 		r.History = ref
-		got, err := LoadSeries(fstest.MapFS{HistoryRelPath(rec.Pipeline, rec.ID): {Data: data}}, recPath, &r)
+		got, err := LoadSeries(fstest.MapFS{HistoryRelPath(rec.Pipeline, rec.ID): {Data: data}}, recPath, &r, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(want, got, floatBits, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("buffers reused across files", func(t *testing.T) {
+		// A small file, a bigger one, the small one again: each read
+		// through the same buffers gives its own series.
+		small := &Run{ID: "s", Pipeline: "p", Tasks: []*TaskRecord{{Name: "t", MetricHistory: map[string][]MetricPoint{"m": {{Step: 1, Value: 2}}}}}}
+		big := historyRun()
+		var buf SeriesBuffers
+		for i, r := range []*Run{small, big, small} {
+			rec, data := SplitHistory(r)
+			recPath := RunRelPath(rec.Pipeline, rec.ID)
+			got, err := LoadSeries(fstest.MapFS{HistoryRelPath(rec.Pipeline, rec.ID): {Data: data}}, recPath, rec, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(seriesOf(r), got, floatBits, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("load %d (-want +got):\n%s", i, diff)
+			}
+		}
+		if cap(buf.File) == 0 || cap(buf.Steps) == 0 || cap(buf.Values) == 0 {
+			t.Errorf("buffers not kept: %d, %d, %d", cap(buf.File), cap(buf.Steps), cap(buf.Values))
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -57,12 +58,12 @@ func listRuns(repo string) ([]runFile, error) {
 
 // readRun reads and decodes one run record, with its metric histories,
 // and returns the sha256 of the record's bytes.
-func readRun(repo, rel string) (*pipeline.Run, []pipeline.Series, string, error) {
+func readRun(repo, rel string, buf *pipeline.SeriesBuffers) (*pipeline.Run, []pipeline.Series, string, error) {
 	run, data, err := readRecord(repo, rel)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	series, err := pipeline.LoadSeries(os.DirFS(repo), rel, run)
+	series, err := pipeline.LoadSeries(os.DirFS(repo), rel, run, buf)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -142,10 +143,17 @@ func runBefore(a, b *runRow) bool {
 	return a.ID < b.ID
 }
 
+var seriesBufs = sync.Pool{New: func() any { return new(pipeline.SeriesBuffers) }}
+
 // scanRun reads one record, whose summary the manifest lacks or whose
 // pages must be written again, and writes its pages.
 func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
-	run, series, sum, err := readRun(repo, f.rel)
+	// The histories are read into recycled memory: they are only drawn
+	// and written out, and 10,000 runs of 8,000 points each would
+	// otherwise allocate 2 GB.
+	buf := seriesBufs.Get().(*pipeline.SeriesBuffers)
+	defer seriesBufs.Put(buf)
+	run, series, sum, err := readRun(repo, f.rel, buf)
 	if err != nil {
 		return nil, err
 	}

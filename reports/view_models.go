@@ -263,7 +263,7 @@ func (p *pass) taskHistory(r *runRow, task string) (map[string]history, error) {
 }
 
 func readTaskHistory(repo string, r *runRow, task string) (map[string]history, error) {
-	run, series, _, err := readRun(repo, r.File)
+	run, series, _, err := readRun(repo, r.File, nil)
 	if err != nil {
 		return nil, err
 	}

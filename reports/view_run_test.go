@@ -88,7 +88,7 @@ func (c compactHistory) expand() [][2]float64 {
 // inlineSeries is the series of a run whose histories are in memory.
 func inlineSeries(tb testing.TB, r *pipeline.Run) []pipeline.Series {
 	tb.Helper()
-	s, err := pipeline.LoadSeries(nil, "", r)
+	s, err := pipeline.LoadSeries(nil, "", r, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
