@@ -422,7 +422,12 @@ func appendHistory(b []byte, h history) []byte {
 	n := 0
 	for _, v := range h.Values {
 		if finite(v) {
-			lo, hi = min(lo, v), max(hi, v)
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
 			n++
 		}
 	}
@@ -459,21 +464,25 @@ func appendHistory(b []byte, h history) []byte {
 	if hi > lo {
 		scale = historyQuant / (hi - lo)
 	}
-	b = slices.Grow(b, 2*n+2)
+	start := len(b)
+	b = slices.Grow(b, 2*n+2)[:start+2*n]
+	q := b[start:]
 	for _, v := range h.Values {
-		if finite(v) {
-			// q is in [0, 4095] but for rounding and where hi-lo
-			// overflows: adding a half and truncating rounds it.
-			q := (v - lo) * scale
-			switch {
-			case q > historyQuant:
-				q = historyQuant
-			case !(q >= 0): // and NaN
-				q = 0
-			}
-			i := int(q + 0.5)
-			b = append(b, quantDigits[i>>6], quantDigits[i&63])
+		if !finite(v) {
+			continue
 		}
+		// x is in [0, 4095] but for rounding and where hi-lo overflows:
+		// adding a half and truncating rounds it.
+		x := (v - lo) * scale
+		switch {
+		case x > historyQuant:
+			x = historyQuant
+		case !(x >= 0): // and NaN
+			x = 0
+		}
+		i := int(x + 0.5)
+		q[0], q[1] = quantDigits[i>>6], quantDigits[i&63]
+		q = q[2:]
 	}
 	return append(b, `"}`...)
 }
