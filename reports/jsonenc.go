@@ -8,7 +8,7 @@ import (
 
 // The compare data of every run is JSON inside a script (runData): a full
 // build writes 10,000 of them, and encoding/json's reflection over their
-// maps was a third of the work. These write the same bytes as
+// maps was a third of writing them. These write the same bytes as
 // json.Marshal, HTML-safe as it is by default; FuzzJSONEncoding holds
 // them to it.
 
