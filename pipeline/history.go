@@ -59,6 +59,17 @@ func (r *Run) HasHistory() bool {
 	return false
 }
 
+// historyNames lists the metrics t has a history of, by name: the order
+// of a history file.
+func (t *TaskRecord) historyNames() []string {
+	names := make([]string, 0, len(t.MetricHistory))
+	for k := range t.MetricHistory {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // EncodeHistory returns the history file of r's tasks' metric histories:
 // tasks in record order, metrics by name, so the same run gives the same
 // bytes.
@@ -76,12 +87,7 @@ func EncodeHistory(r *Run) (data []byte, ref *HistoryRef) {
 		if t == nil {
 			continue
 		}
-		names := make([]string, 0, len(t.MetricHistory))
-		for k := range t.MetricHistory {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range t.historyNames() {
 			b = appendSeries(b, t.Name, k, t.MetricHistory[k])
 			ref.Series++
 			ref.Points += len(t.MetricHistory[k])
@@ -491,12 +497,7 @@ func LoadSeries(fsys fs.FS, recordPath string, r *Run, buf *SeriesBuffers) ([]Se
 			if t == nil {
 				continue
 			}
-			names := make([]string, 0, len(t.MetricHistory))
-			for k := range t.MetricHistory {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
+			for _, k := range t.historyNames() {
 				h := t.MetricHistory[k]
 				s := Series{Task: t.Name, Metric: k, Steps: make([]int64, len(h)), Values: make([]float64, len(h))}
 				for i, p := range h {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -164,12 +163,7 @@ func TestLoadHistory(t *testing.T) {
 func seriesOf(r *Run) []Series {
 	var out []Series
 	for _, task := range r.Tasks {
-		names := make([]string, 0, len(task.MetricHistory))
-		for k := range task.MetricHistory {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range task.historyNames() {
 			s := Series{Task: task.Name, Metric: k, Steps: []int64{}, Values: []float64{}}
 			for _, p := range task.MetricHistory[k] {
 				s.Steps = append(s.Steps, p.Step)

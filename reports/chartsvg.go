@@ -144,13 +144,7 @@ func (c lineChart) appendHTML(b []byte, drawn map[uint64]bool) []byte {
 	b = append(b, "\n</svg><figcaption>"...)
 	b = escapeHTML(b, c.Title)
 	if legend {
-		for _, s := range c.Series {
-			b = append(b, ` <span style="color:`...)
-			b = escapeHTML(b, s.Color)
-			b = append(b, `">&#9632; `...)
-			b = escapeHTML(b, s.Label)
-			b = append(b, "</span>"...)
-		}
+		b = appendLegend(b, c.Series)
 	}
 	return append(b, "</figcaption></figure>"...)
 }
@@ -219,24 +213,13 @@ func (c *barChart) HTML() template.HTML {
 		b = escapeHTML(b, g.Label)
 		b = append(b, "</text>"...)
 		for _, r := range g.Bars {
-			b = appendRect(b, r.X, r.Y, r.W, r.H)
-			b = append(b, `" fill="`...)
-			b = escapeHTML(b, r.Color)
-			b = append(b, `"><title>`...)
-			b = escapeHTML(b, r.Title)
-			b = append(b, "</title></rect>"...)
+			b = appendTitledRect(b, r.X, r.Y, r.W, r.H, r.Color, r.Title)
 			b = appendText(b, r.TX, r.TY, r.Text)
 		}
 	}
 	b = append(b, "\n</svg><figcaption>"...)
 	b = escapeHTML(b, c.Title)
-	for _, s := range c.Legend {
-		b = append(b, ` <span style="color:`...)
-		b = escapeHTML(b, s.Color)
-		b = append(b, `">&#9632; `...)
-		b = escapeHTML(b, s.Label)
-		b = append(b, "</span>"...)
-	}
+	b = appendLegend(b, c.Legend)
 	return template.HTML(append(b, "</figcaption></figure>"...))
 }
 
@@ -252,12 +235,7 @@ func (g ganttView) HTML() template.HTML {
 		b = escapeHTML(b, r.Name)
 		b = append(b, "</text>"...)
 		for _, bar := range r.Bars {
-			b = appendRect(b, bar.X, bar.Y, bar.W, bar.H)
-			b = append(b, `" fill="`...)
-			b = escapeHTML(b, bar.Color)
-			b = append(b, `"><title>`...)
-			b = escapeHTML(b, bar.Title)
-			b = append(b, "</title></rect>"...)
+			b = appendTitledRect(b, bar.X, bar.Y, bar.W, bar.H, bar.Color, bar.Title)
 		}
 	}
 	b = append(b, "\n"+`<line x1="`...)
@@ -318,6 +296,29 @@ func appendSVGOpen(b []byte, open string, w, h float64) []byte {
 	b = appendNum(b, w)
 	b = append(b, ' ')
 	return appendNum(b, h)
+}
+
+// appendLegend writes a chart's legend: a coloured square and the label
+// of each series.
+func appendLegend(b []byte, series []seriesView) []byte {
+	for _, s := range series {
+		b = append(b, ` <span style="color:`...)
+		b = escapeHTML(b, s.Color)
+		b = append(b, `">&#9632; `...)
+		b = escapeHTML(b, s.Label)
+		b = append(b, "</span>"...)
+	}
+	return b
+}
+
+// appendTitledRect writes a filled rect with a tooltip.
+func appendTitledRect(b []byte, x, y, w, h float64, color, title string) []byte {
+	b = appendRect(b, x, y, w, h)
+	b = append(b, `" fill="`...)
+	b = escapeHTML(b, color)
+	b = append(b, `"><title>`...)
+	b = escapeHTML(b, title)
+	return append(b, "</title></rect>"...)
 }
 
 // appendRect writes a rect's geometry, leaving its last attribute open.
