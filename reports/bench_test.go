@@ -54,7 +54,7 @@ func BenchmarkRunPage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := bld.render("run", page0("Run", "../../", v)); err != nil {
+			if _, err := bld.renderSlotted("run", page0("Run", "../../", v), v.Charts.appendHTML); err != nil {
 				b.Fatal(err)
 			}
 		}

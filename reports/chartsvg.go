@@ -40,11 +40,35 @@ func (cs chartList) HTML() template.HTML {
 // their frame and x axis: the first draws it, the others show it with a
 // <use> element, a seventh of a run page's 80 charts.
 func (cs chartList) appendHTML(b []byte) []byte {
-	axes := map[uint64]bool{}
+	axes := &drawnAxes{ids: map[uint64]bool{}}
 	for _, c := range cs {
 		b = c.appendHTML(b, axes)
 	}
 	return b
+}
+
+// drawnAxes is the x axes a list of charts has drawn, by the hash of
+// their markup, and the last one: charts of one arena over the same steps
+// share its ticks, and those need neither writing nor hashing again.
+type drawnAxes struct {
+	ids      map[uint64]bool
+	last     axisKey
+	lastHash uint64
+}
+
+// axisKey is what an x axis is drawn from.
+type axisKey struct {
+	ticks                                 *tick
+	label                                 string
+	l, t, bottom, right, xLabelX, xLabelY float64
+}
+
+func (c lineChart) axisKey() axisKey {
+	k := axisKey{label: c.XLabel, l: c.L, t: c.T, bottom: c.Bottom, right: c.Right, xLabelX: c.XLabelX, xLabelY: c.XLabelY}
+	if len(c.XTicks) > 0 {
+		k.ticks = &c.XTicks[0]
+	}
+	return k
 }
 
 // appendXAxis appends c's frame and x axis, the part charts over the
@@ -95,24 +119,34 @@ const axisOpen = `<g id="xa0000000000000000" text-anchor="middle">`
 
 // appendHTML appends c. An x axis in drawn (nil for none) is shown by a
 // <use> of the one drawn before; one that is not is drawn and added.
-func (c lineChart) appendHTML(b []byte, drawn map[uint64]bool) []byte {
+func (c lineChart) appendHTML(b []byte, drawn *drawnAxes) []byte {
 	b = appendSVGOpen(b, `<figure><svg class="chart" width="`, c.W, c.H)
 	b = append(b, `" role="img" aria-label="`...)
 	b = escapeHTML(b, c.Title)
 	b = append(b, `">`...)
-	open := len(b)
-	b = append(b, axisOpen...)
-	b = c.appendXAxis(b)
-	h := fnv64a(b[open+len(axisOpen):])
-	if drawn[h] {
-		b = append(b[:open], `<use href="#`...)
-		b = appendAxisID(b, h)
+	if key := c.axisKey(); drawn != nil && key.ticks != nil && key == drawn.last {
+		b = append(b, `<use href="#`...)
+		b = appendAxisID(b, drawn.lastHash)
 		b = append(b, `"/>`...)
 	} else {
-		appendAxisID(b[open+len(`<g id="`):open+len(`<g id="`)], h)
-		b = append(b, `</g>`...)
+		open := len(b)
+		b = append(b, axisOpen...)
+		b = c.appendXAxis(b)
+		h := fnv64a(b[open+len(axisOpen):])
+		switch {
+		case drawn != nil && drawn.ids[h]:
+			b = append(b[:open], `<use href="#`...)
+			b = appendAxisID(b, h)
+			b = append(b, `"/>`...)
+		default:
+			appendAxisID(b[open+len(`<g id="`):open+len(`<g id="`)], h)
+			b = append(b, `</g>`...)
+			if drawn != nil {
+				drawn.ids[h] = true
+			}
+		}
 		if drawn != nil {
-			drawn[h] = true
+			drawn.last, drawn.lastHash = key, h
 		}
 	}
 	b = append(b, "\n<g class=\"mid\">"...)

@@ -2,9 +2,11 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,5 +250,31 @@ func TestChartList_SharesXAxes(t *testing.T) {
 		if n := strings.Count(page, want.s); n != want.n {
 			t.Errorf("%d times %s, want %d", n, want.s, want.n)
 		}
+	}
+}
+
+// Charts of one arena share their x ticks, and the list draws an axis it
+// has just drawn without hashing it again: the page is the same as when
+// every chart has ticks of its own.
+func TestChartList_SharedTicksSameHTML(t *testing.T) {
+	a := newChartArena(0)
+	var cs chartList
+	for i, h := range []history{hist(0, 1, 10, 2), hist(0, 3, 10, 1), hist(0, 1, 20, 2), hist(0, 5, 10, 4)} {
+		cs = append(cs, a.lineChart(fmt.Sprint("m", i), "step", "m", []namedSeries{{Label: "s", history: h}}))
+	}
+	if &cs[0].XTicks[0] != &cs[1].XTicks[0] {
+		t.Fatal("charts over the same steps do not share their ticks")
+	}
+	own := make(chartList, len(cs))
+	for i, c := range cs {
+		c.XTicks = slices.Clone(c.XTicks)
+		own[i] = c
+	}
+	got, want := string(cs.HTML()), string(own.HTML())
+	if got != want {
+		t.Errorf("shared ticks:\n%s\nown ticks:\n%s", got, want)
+	}
+	if n := strings.Count(got, "<use href="); n != 2 {
+		t.Errorf("%d axes shown by <use>, want 2 (the second chart and the fourth)", n)
 	}
 }
