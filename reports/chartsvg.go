@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"hash/fnv"
 	"html/template"
 	"math"
 	"strconv"
@@ -105,12 +106,9 @@ func appendAxisID(b []byte, h uint64) []byte {
 }
 
 func fnv64a(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
 }
 
 // axisOpen opens the group of a drawn x axis; its id, "xa" and 16 hex
