@@ -85,6 +85,13 @@ func childFloor(site, to string) error {
 		first error
 		total int64
 	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+		}
+		mu.Unlock()
+	}
 	jobs := make(chan file)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
@@ -92,17 +99,13 @@ func childFloor(site, to string) error {
 				p := filepath.Join(to, f.rel)
 				if _, ok := dirs.Load(filepath.Dir(p)); !ok {
 					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						mu.Lock()
-						first = err
-						mu.Unlock()
+						fail(err)
 						continue
 					}
 					dirs.Store(filepath.Dir(p), true)
 				}
 				if err := os.WriteFile(p, content[:f.size], 0o644); err != nil {
-					mu.Lock()
-					first = err
-					mu.Unlock()
+					fail(err)
 				}
 			}
 		})
