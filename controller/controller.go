@@ -70,6 +70,8 @@ type Controller struct {
 
 	gh       *forge.Client // nil without GitHub's API
 	deployMu sync.Mutex    // one Production reconcile at a time
+	// journalSeen: the edits of deployment journals already reported (under deployMu).
+	journalSeen map[string]bool
 	// storeRoot is the artifact store's folder once a run opened it, for
 	// the report's artifact links and logs.
 	storeRoot string

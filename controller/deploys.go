@@ -25,31 +25,48 @@ import (
 const DeployStatusContext = "mlcd/deploy"
 
 // DesiredDeploy is the version a model should serve: the last Production
-// version that passed the merge gate.
+// version that passed the merge gate, as it was registered.
 type DesiredDeploy struct {
 	Version int       `json:"version"`
-	Commit  string    `json:"commit,omitempty"` // the commit that set Production; "" when adopted on a first start
+	Commit  string    `json:"commit,omitempty"` // the commit that set Production
 	Since   time.Time `json:"since"`
+	// Registered is the commit that registered the version: the deployer
+	// runs the version file as that commit holds it, never the tip's copy.
+	Registered string `json:"registered,omitempty"`
 }
 
 // deployState is deploys.json in the state folder: how far the
-// Production reconcile got, and what it decided.
+// Production reconcile got, and what it decided. Everything in it can be
+// derived again from the branch's history (a fresh state judges the branch
+// from its root); it saves the work and the questions to GitHub.
 type deployState struct {
-	// Commit is the last commit of the branch whose Production changes are
-	// all decided; the next pass diffs the registry from it.
-	Commit  string                   `json:"commit"`
+	// Commit is the last commit of the branch whose changes are all
+	// judged; the next pass judges the commits after it.
+	Commit string `json:"commit"`
+	// Ledger is the gate's policy in force at Commit.
+	Ledger  *gate.Ledger             `json:"ledger,omitempty"`
 	Desired map[string]DesiredDeploy `json:"desired,omitempty"`
-	// Decided holds the gate's decisions of a pass not yet finished, by
-	// "<model> v<N> <commit that set Production>", so that a pass
-	// interrupted by an error or a crash never asks the gate twice.
+	// Fallback holds, per model, the versions the gate allowed before the
+	// desired one, newest first: what a start serves when the desired
+	// version fails its health check.
+	Fallback map[string][]DesiredDeploy `json:"fallback,omitempty"`
+	// Decided holds the gate's decisions of a commit not yet finished, by
+	// gate.Change.Key, so that a pass interrupted by an error or a crash
+	// never asks the gate twice.
 	Decided map[string]*gateOutcome `json:"decided,omitempty"`
 }
+
+// maxFallback bounds the versions kept to fall back on, per model.
+const maxFallback = 5
 
 type gateOutcome struct {
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason"`
 	Commit  string `json:"commit,omitempty"`
 	PR      int    `json:"pr,omitempty"`
+	// Registered: for an allowed promotion, the commit that registered
+	// the version.
+	Registered string `json:"registered,omitempty"`
 	// Done: the desired state is updated (allowed) or the refusal is on
 	// the branch (refused).
 	Done bool `json:"done,omitempty"`
@@ -138,12 +155,14 @@ func (c *Controller) reconcileDeploysLogged(ctx context.Context, head string) {
 	}
 }
 
-// reconcileDeploys puts every version newly set to Production between the
-// last reconciled commit and head through the merge gate: an allowed one
-// becomes its model's desired deployment (and Config.OnDeploy hears of
-// it), a refused one is recorded in deployments/<model>.yaml on the branch
-// and, on GitHub, as a failed commit status. On first use it adopts head's
-// Production versions as desired, without gating history.
+// reconcileDeploys judges the branch's commits after the last one judged,
+// oldest first, each under the policy in force before it (gate.Judge): a
+// version the gate allows becomes its model's desired deployment (and
+// Config.OnDeploy hears of it), a refused one and an edit of a registered
+// version are recorded in deployments/<model>.yaml on the branch and, on
+// GitHub, as a failed commit status. A fresh state judges the branch from
+// its root, so it reaches what a long-lived one decided; the deployment
+// journal decides nothing.
 func (c *Controller) reconcileDeploys(ctx context.Context, head string) error {
 	c.deployMu.Lock()
 	defer c.deployMu.Unlock()
@@ -151,75 +170,175 @@ func (c *Controller) reconcileDeploys(ctx context.Context, head string) error {
 	if err != nil {
 		return err
 	}
-	if st.Commit == "" {
-		return c.adoptDeploys(ctx, st, head)
-	}
-	if st.Commit == head && len(st.Decided) == 0 {
+	defer c.checkJournals(ctx)
+	if st.Commit == head && len(st.Decided) == 0 && st.Ledger != nil {
 		return nil
 	}
-	changes, headReg, err := c.productionChanges(ctx, st.Commit, head)
+	if st.Ledger == nil {
+		l := c.ledgerAt(ctx, st.Commit)
+		st.Ledger = &l
+	}
+	commits, err := c.repo.ChangeLog(ctx, head, st.Commit, registry.Dir, pipeline.FileName)
 	if err != nil {
-		return err
+		return fmt.Errorf("history since %s: %w", short(st.Commit), err)
 	}
-	var errs []error
-	for _, ch := range changes {
-		if err := c.gateChange(ctx, st, head, ch, headReg.Version(ch.Model, ch.Version)); err != nil {
-			errs = append(errs, fmt.Errorf("%s v%d: %w", ch.Model, ch.Version, err))
+	j := c.judge()
+	for _, ci := range commits {
+		if err := c.judgeCommit(ctx, st, j, ci); err != nil {
+			return err // the next pass takes it from st.Commit again
 		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...) // the next pass takes it from st.Commit again
 	}
 	st.Commit, st.Decided = head, nil
 	return c.state.saveDeploys(st)
 }
 
-// adoptDeploys starts from head: its Production versions are desired as
-// they are.
-func (c *Controller) adoptDeploys(ctx context.Context, st *deployState, head string) error {
-	reg, err := c.registryAt(ctx, head)
+// judge is the merge gate of this controller's branch.
+func (c *Controller) judge() *gate.Judge {
+	j := &gate.Judge{History: c.repo, Branch: c.cfg.Branch}
+	if c.gh != nil {
+		j.Forge = c.gh
+	}
+	return j
+}
+
+// ledgerAt is the ledger of a state folder written before the gate kept
+// one: the policy of commit as its mlcd.yaml has it ("" : a fresh start).
+func (c *Controller) ledgerAt(ctx context.Context, commit string) gate.Ledger {
+	l := gate.NewLedger(c.gh != nil)
+	if commit == "" {
+		return l
+	}
+	if p, err := c.pipelineAt(ctx, commit); err == nil && p != nil {
+		l = gate.Ledger{Policy: gate.PolicyOf(p, c.gh != nil), Commit: commit, Founded: true}
+	}
+	return l
+}
+
+// judgeCommit decides (once) and acts on every change of one commit, then
+// marks the commit judged.
+func (c *Controller) judgeCommit(ctx context.Context, st *deployState, j *gate.Judge, ci gitstore.CommitInfo) error {
+	changes, err := j.Changes(ctx, ci, *st.Ledger)
 	if err != nil {
 		return err
 	}
-	st.Commit, st.Decided, st.Desired = head, nil, map[string]DesiredDeploy{}
-	now := time.Now().UTC()
-	for _, m := range reg.Models() {
-		v := m.Production()
-		if v == nil {
-			continue
+	for _, ch := range changes {
+		out := st.Decided[ch.Key()]
+		if out == nil {
+			v, err := j.Decide(ctx, ch, *st.Ledger)
+			if err != nil {
+				return fmt.Errorf("merge gate at %s: %w", short(ci.Hash), err)
+			}
+			c.log.Info("merge gate", "change", string(ch.Kind), "model", ch.Model, "version", ch.Version,
+				"commit", short(ci.Hash), "require", v.Require, "allowed", v.Allowed, "reason", v.Reason)
+			out = &gateOutcome{Allowed: v.Allowed, Reason: v.Reason, Commit: ci.Hash, PR: v.PR}
+			out.Registered = v.RegisteredAt
+			if st.Decided == nil {
+				st.Decided = map[string]*gateOutcome{}
+			}
+			st.Decided[ch.Key()] = out
+			if err := c.state.saveDeploys(st); err != nil {
+				return err
+			}
 		}
-		// No walk for the commit that set it: history is taken as it is,
-		// and a long one would make a first start slow.
-		st.Desired[m.Name] = DesiredDeploy{Version: v.Version, Since: now}
+		if !out.Done {
+			if err := c.act(ctx, st, ch, out); err != nil {
+				return err
+			}
+		}
+		*st.Ledger = st.Ledger.Apply(ch, gate.Verdict{Decision: gate.Decision{Allowed: out.Allowed}})
 	}
+	st.Commit, st.Decided = ci.Hash, nil
+	return c.state.saveDeploys(st)
+}
+
+// act carries out one decision.
+func (c *Controller) act(ctx context.Context, st *deployState, ch gate.Change, out *gateOutcome) error {
+	switch {
+	case ch.Kind == gate.ChangePolicy:
+		if !out.Allowed {
+			c.log.Warn("policy change refused", "commit", short(ch.Commit.Hash), "reason", out.Reason)
+			c.status.addError(errors.New(out.Reason))
+			c.setDeployStatus(ctx, ch.Commit.Hash, forge.StateFailure, out.Reason)
+		}
+		out.Done = true
+		return c.state.saveDeploys(st)
+	case ch.Kind == gate.ChangePromotion && out.Allowed:
+		return c.allow(ctx, st, ch, out)
+	}
+	return c.refuse(ctx, st, ch, out)
+}
+
+// deploySettings reads deploy: of mlcd.yaml at commit; a file that is
+// missing or invalid gives the defaults, which are the strict gate.
+func (c *Controller) deploySettings(ctx context.Context, commit string) pipeline.Deploy {
+	p, err := c.pipelineAt(ctx, commit)
+	if err != nil || p == nil {
+		return pipeline.Deploy{Approvals: 1}
+	}
+	return p.Deploy
+}
+
+// registered is version n of model as the commit that registered it holds
+// the file, with stage Production: what a deploy runs.
+func (c *Controller) registered(ctx context.Context, model string, n int, at string) (*registry.Version, error) {
+	name := registry.VersionPath(model, n)
+	data, err := c.repo.ReadFile(ctx, at, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s as registered at %s: %w", name, short(at), err)
+	}
+	v, err := registry.Parse(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s as registered at %s: %w", name, short(at), err)
+	}
+	v.Stage = registry.StageProduction
+	return v, nil
+}
+
+// allow makes the version, as registered, its model's desired deployment.
+func (c *Controller) allow(ctx context.Context, st *deployState, ch gate.Change, out *gateOutcome) error {
+	v, err := c.registered(ctx, ch.Model, ch.Version, out.Registered)
+	if err != nil {
+		return err
+	}
+	if st.Desired == nil {
+		st.Desired, st.Fallback = map[string]DesiredDeploy{}, map[string][]DesiredDeploy{}
+	}
+	if old, ok := st.Desired[ch.Model]; ok && old.Version != ch.Version {
+		if st.Fallback == nil {
+			st.Fallback = map[string][]DesiredDeploy{}
+		}
+		st.Fallback[ch.Model] = append([]DesiredDeploy{old}, st.Fallback[ch.Model][:min(len(st.Fallback[ch.Model]), maxFallback-1)]...)
+	}
+	st.Desired[ch.Model] = DesiredDeploy{Version: ch.Version, Commit: out.Commit, Since: time.Now().UTC(), Registered: out.Registered}
+	out.Done = true
 	if err := c.state.saveDeploys(st); err != nil {
 		return err
 	}
 	c.showDesired(st)
-	c.log.Info("deploy reconcile starts from the branch as it is", "commit", short(head), "desired", len(st.Desired))
+	if c.cfg.OnDeploy != nil {
+		c.cfg.OnDeploy(ctx, v, out.Commit)
+	}
 	return nil
 }
 
-// productionChanges returns the versions set to Production from base to
-// head, and head's registry. A base that is gone (history rewritten) is
-// an error that names it.
-func (c *Controller) productionChanges(ctx context.Context, base, head string) ([]registry.Change, *registry.Registry, error) {
-	baseReg, err := c.registryAt(ctx, base)
-	if err != nil {
-		return nil, nil, fmt.Errorf("last reconciled commit %s (delete %s to start from the branch's tip): %w",
-			short(base), c.state.deploysFile(), err)
+// refuse records a refused promotion or an edit of a registered version
+// on the branch and, on GitHub, as a failed commit status; what serves
+// stays.
+func (c *Controller) refuse(ctx context.Context, st *deployState, ch gate.Change, out *gateOutcome) error {
+	ev := deploy.Event{Time: time.Now().UTC(), Kind: deploy.KindRefusal, Version: ch.Version, Commit: out.Commit, Reason: out.Reason, PR: out.PR}
+	if ch.After != nil {
+		ev.Digest = ch.After.Artifact.SHA256
 	}
-	headReg, err := c.registryAt(ctx, head)
-	if err != nil {
-		return nil, nil, err
+	if err := c.publishEvent(ctx, ch.Model, ev); err != nil {
+		return err
 	}
-	var out []registry.Change
-	for _, ch := range registry.Diff(baseReg, headReg) {
-		if ch.ToStage == registry.StageProduction && (ch.Added || ch.StageChanged()) {
-			out = append(out, ch)
+	if c.gh != nil && out.Commit != "" {
+		if err := c.gh.SetStatus(ctx, out.Commit, forge.StateFailure, DeployStatusContext, out.Reason, ""); err != nil {
+			c.status.addError(fmt.Errorf("commit status for the refusal of %s v%d: %w", ch.Model, ch.Version, err))
 		}
 	}
-	return out, headReg, nil
+	out.Done = true
+	return c.state.saveDeploys(st)
 }
 
 // registryAt loads the registry of commit; invalid version files are left
@@ -234,147 +353,6 @@ func (c *Controller) registryAt(ctx context.Context, commit string) (*registry.R
 		return nil, fmt.Errorf("registry at %s: %w", short(commit), err)
 	}
 	return reg, nil
-}
-
-// gateChange decides one Production change (once) and acts on the decision.
-func (c *Controller) gateChange(ctx context.Context, st *deployState, head string, ch registry.Change, v *registry.Version) error {
-	set, err := gate.SetBy(ctx, c.repo, head, st.Commit, ch.Model, ch.Version)
-	if err != nil && !errors.Is(err, gate.ErrNotSet) {
-		return err
-	}
-	at := head
-	if set != nil {
-		at = set.Hash
-	}
-	key := fmt.Sprintf("%s v%d %s", ch.Model, ch.Version, at)
-	out := st.Decided[key]
-	if out == nil {
-		if out, err = c.evaluate(ctx, st, head, ch, set); err != nil {
-			return err
-		}
-		if st.Decided == nil {
-			st.Decided = map[string]*gateOutcome{}
-		}
-		st.Decided[key] = out
-		if err := c.state.saveDeploys(st); err != nil {
-			return err
-		}
-	}
-	if out.Done {
-		return nil
-	}
-	if out.Allowed {
-		return c.allow(ctx, st, ch, v, out)
-	}
-	return c.refuse(ctx, st, ch, v, out)
-}
-
-// evaluate asks the gate, under deploy.require as the branch had it just
-// before the change (a commit cannot loosen the gate it passes through).
-func (c *Controller) evaluate(ctx context.Context, st *deployState, head string, ch registry.Change, set *gitstore.CommitInfo) (*gateOutcome, error) {
-	settings := head
-	if set != nil && len(set.Parents) > 0 {
-		settings = set.Parents[0]
-	}
-	dep := c.deploySettings(ctx, settings)
-	in := gate.Input{
-		History: c.repo, Branch: c.cfg.Branch, Head: head, Since: st.Commit,
-		Model: ch.Model, Version: ch.Version, Require: dep.Require, Approvals: dep.Approvals, Commit: set,
-	}
-	if c.gh != nil {
-		in.Forge = c.gh
-	}
-	d, err := gate.Evaluate(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	c.log.Info("merge gate", "model", ch.Model, "version", ch.Version, "commit", short(d.Commit),
-		"require", d.Require, "allowed", d.Allowed, "reason", d.Reason)
-	return &gateOutcome{Allowed: d.Allowed, Reason: d.Reason, Commit: d.Commit, PR: d.PR}, nil
-}
-
-// deploySettings reads deploy: of mlcd.yaml at commit; a file that is
-// missing or invalid gives the defaults, which are the strict gate.
-func (c *Controller) deploySettings(ctx context.Context, commit string) pipeline.Deploy {
-	p, err := c.pipelineAt(ctx, commit)
-	if err != nil || p == nil {
-		return pipeline.Deploy{Approvals: 1}
-	}
-	return p.Deploy
-}
-
-// allow makes the version its model's desired deployment.
-func (c *Controller) allow(ctx context.Context, st *deployState, ch registry.Change, v *registry.Version, out *gateOutcome) error {
-	if st.Desired == nil {
-		st.Desired = map[string]DesiredDeploy{}
-	}
-	st.Desired[ch.Model] = DesiredDeploy{Version: ch.Version, Commit: out.Commit, Since: time.Now().UTC()}
-	out.Done = true
-	if err := c.state.saveDeploys(st); err != nil {
-		return err
-	}
-	c.showDesired(st)
-	if c.cfg.OnDeploy != nil && v != nil {
-		c.cfg.OnDeploy(ctx, v, out.Commit)
-	}
-	return nil
-}
-
-// refuse records the refusal on the branch and, on GitHub, as a failed
-// commit status; the current deployment stays.
-func (c *Controller) refuse(ctx context.Context, st *deployState, ch registry.Change, v *registry.Version, out *gateOutcome) error {
-	ev := deploy.Event{Time: time.Now().UTC(), Kind: deploy.KindRefusal, Version: ch.Version, Commit: out.Commit, Reason: out.Reason, PR: out.PR}
-	if v != nil {
-		ev.Digest = v.Artifact.SHA256
-	}
-	if err := c.publishEvent(ctx, ch.Model, ev); err != nil {
-		return err
-	}
-	if c.gh != nil && out.Commit != "" {
-		if err := c.gh.SetStatus(ctx, out.Commit, forge.StateFailure, DeployStatusContext, out.Reason, ""); err != nil {
-			c.status.addError(fmt.Errorf("commit status for the refusal of %s v%d: %w", ch.Model, ch.Version, err))
-		}
-	}
-	out.Done = true
-	return c.state.saveDeploys(st)
-}
-
-// publishEvent appends ev to deployments/<model>.yaml on the branch, kept
-// as the tip has it; an event already there (a retried publish) is not
-// added twice.
-func (c *Controller) publishEvent(ctx context.Context, model string, ev deploy.Event) error {
-	name := deploy.Path(model)
-	build := func(ctx context.Context, tip fs.FS) (map[string][]byte, error) {
-		rec := deploy.NewRecord(model)
-		data, err := fs.ReadFile(tip, name)
-		switch {
-		case err == nil:
-			if rec, err = deploy.Parse(name, data); err != nil {
-				return nil, fmt.Errorf("%s on the branch is invalid, fix it so mlcd can record in it: %w", name, err)
-			}
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, err
-		}
-		if hasEvent(rec, ev) {
-			return map[string][]byte{name: data}, nil
-		}
-		rec.Append(ev)
-		return map[string][]byte{name: deploy.Marshal(rec)}, nil
-	}
-	msg := fmt.Sprintf("mlcd: %s %s v%d", ev.Kind, model, ev.Version)
-	if _, err := c.repo.Publish(ctx, msg, build); err != nil {
-		return fmt.Errorf("record the %s of %s v%d: %w", ev.Kind, model, ev.Version, err)
-	}
-	return nil
-}
-
-func hasEvent(rec *deploy.Record, ev deploy.Event) bool {
-	for _, e := range rec.History {
-		if e.Kind == ev.Kind && e.Version == ev.Version && e.Commit == ev.Commit {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Controller) showDesired(st *deployState) {

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -13,32 +14,83 @@ import (
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 const gatedModel = "churn-xgb"
 
-// gatedVersion is the registry file of churn-xgb version n at stage st.
-func gatedVersion(n int, st registry.Stage) string {
-	return string(registry.Marshal(&registry.Version{
-		Schema: registry.Schema, Model: gatedModel, Version: n, Stage: st,
-		RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train",
-		Commit:   strings.Repeat("a", 40),
-		Artifact: registry.Artifact{File: "model.json", SHA256: strings.Repeat(string(rune('0'+n)), 64), Size: 1234},
-		Flavor:   pipeline.FlavorXGBoost,
-		Metrics:  map[string]float64{"f1": 0.8},
-		Created:  time.Date(2026, 11, 26, 23, 34, 1, 0, time.UTC),
-	}))
+// gatedTask is the pipeline's task that trains churn-xgb.
+const gatedTask = `  gated:
+    run: 'echo gated > "$MLCD_OUT/model.json"'
+    model: {name: churn-xgb, file: model.json, flavor: xgboost}
+`
+
+// trainedOn holds, per person's clone, the commit the fixture's runs
+// trained on.
+var trainedOn sync.Map
+
+// gatedRun is the run record that registered churn-xgb version n: task
+// gated of pipeline demo, trained on the clone's first commit, whose model
+// file is obj (a made-up digest when obj is zero).
+func gatedRun(p *gittest.Clone, n int, obj store.Object) *pipeline.Run {
+	commit, _ := trainedOn.Load(p)
+	if obj.SHA256 == "" {
+		obj = store.Object{SHA256: strings.Repeat(string(rune('0'+n)), 64), Size: 1234}
+	}
+	end := time.Date(2026, 11, 26, 23, 34, n, 0, time.UTC)
+	return &pipeline.Run{
+		Schema: 1, ID: fmt.Sprintf("20261126T2334%02d.000Z-ab12%02d", n, n), Pipeline: "demo", Trigger: pipeline.Trigger{Kind: "push"},
+		Git: &pipeline.GitInfo{Commit: commit.(string), Branch: "main"}, Status: pipeline.StatusSuccess,
+		Start: end.Add(-time.Second), End: end,
+		Tasks: []*pipeline.TaskRecord{{
+			Name: "gated", Status: pipeline.StatusSuccess, Start: end.Add(-time.Second), End: end,
+			Outputs: []pipeline.Output{{Path: "model.json", SHA256: obj.SHA256, Size: obj.Size}},
+			Metrics: map[string]float64{"f1": 0.8},
+			Model:   &pipeline.ModelSpec{Name: gatedModel, File: "model.json", Flavor: pipeline.FlavorXGBoost},
+		}},
+	}
 }
 
-// gatedRemote is a remote whose main holds the demo pipeline (with
-// deploy: as given) and churn-xgb v1 and v2 at stage None.
+// gatedVersion is the registry file of churn-xgb version n at stage st, as
+// its run registered it.
+func gatedVersion(p *gittest.Clone, n int, st registry.Stage) string {
+	return servedVersion(p, n, st, store.Object{})
+}
+
+// servedVersion is gatedVersion for a version whose model file is obj.
+func servedVersion(p *gittest.Clone, n int, st registry.Stage, obj store.Object) string {
+	v, err := registry.Registered(gatedRun(p, n, obj), "gated")
+	if err != nil {
+		panic(err)
+	}
+	v.Version, v.Stage = n, st
+	return string(registry.Marshal(v))
+}
+
+// register writes the run record and the version file of churn-xgb v<n>
+// at stage st, as mlcd registers them.
+func register(t *testing.T, p *gittest.Clone, n int, st registry.Stage, obj store.Object) {
+	t.Helper()
+	r := gatedRun(p, n, obj)
+	data, err := pipeline.MarshalRun(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Write(pipeline.RunRelPath(r.Pipeline, r.ID), string(data))
+	p.Write(registry.VersionPath(gatedModel, n), servedVersion(p, n, st, obj))
+}
+
+// gatedRemote is a remote whose main holds the demo pipeline with a task
+// that trains churn-xgb (and deploy: as given), and churn-xgb v1 and v2 at
+// stage None, registered with their run records.
 func gatedRemote(t *testing.T, deploySection string) (string, *gittest.Clone) {
 	t.Helper()
 	bare := gittest.NewBare(t)
 	p := gittest.Person(t, bare)
-	p.Write("mlcd.yaml", demoPipeline+deploySection)
-	p.Write(registry.VersionPath(gatedModel, 1), gatedVersion(1, registry.StageNone))
-	p.Write(registry.VersionPath(gatedModel, 2), gatedVersion(2, registry.StageNone))
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+deploySection)
+	trainedOn.Store(p, p.Commit("add the pipeline"))
+	register(t, p, 1, registry.StageNone, store.Object{})
+	register(t, p, 2, registry.StageNone, store.Object{})
 	p.Commit("register churn-xgb v1 and v2")
 	p.Push()
 	return bare, p
@@ -48,7 +100,7 @@ func gatedRemote(t *testing.T, deploySection string) (string, *gittest.Clone) {
 // to main.
 func promoteDirect(p *gittest.Clone, n int) string {
 	pullKeeping(p) // the bot may have recorded something
-	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(n, registry.StageProduction))
+	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(p, n, registry.StageProduction))
 	c := p.Commit("promote v" + string(rune('0'+n)))
 	p.Push()
 	return c
@@ -65,7 +117,7 @@ func promoteMerge(p *gittest.Clone, n int) (merge, head string) {
 	branch := "mlcd/promote-churn-xgb-v" + string(rune('0'+n))
 	pullKeeping(p)
 	p.Branch(branch)
-	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(n, registry.StageProduction))
+	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(p, n, registry.StageProduction))
 	head = p.Commit("promote")
 	p.Switch("main")
 	merge = p.Merge(branch, "Merge pull request from "+branch)
@@ -199,20 +251,25 @@ func TestController_ReconcileDeploysAcceptsAMerge(t *testing.T) {
 	}
 }
 
-func TestController_ReconcileDeploysAdoptsTheBranchOnFirstStart(t *testing.T) {
+func TestController_ReconcileDeploysFreshStateJudgesHistory(t *testing.T) {
 	t.Parallel()
 	bare, p := gatedRemote(t, "")
-	promoteDirect(p, 1) // history is not gated
+	pushed := promoteDirect(p, 1) // before any controller looked
+	merge, _ := promoteMerge(p, 2)
 	var h hook
 	c := newController(t, bare, func(cfg *Config) { cfg.OnDeploy = h.onDeploy })
 	if err := c.ReconcileDeploys(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if d, ok := c.Status().Desired[gatedModel]; !ok || d.Version != 1 || d.Commit != "" {
-		t.Errorf("Desired = %+v, want v1 as the branch has it", c.Status().Desired)
+	if d, ok := c.Status().Desired[gatedModel]; !ok || d.Version != 2 || d.Commit != merge {
+		t.Errorf("Desired = %+v, want v2 from the merge %s: history is judged, not adopted", c.Status().Desired, merge[:7])
 	}
-	if _, ok := remoteFile(t, bare, deploy.Path(gatedModel)); ok {
-		t.Error("the first start gated history and recorded a refusal")
+	ev := remoteRecord(t, bare).History
+	if len(ev) != 1 || ev[0].Kind != deploy.KindRefusal || ev[0].Version != 1 || ev[0].Commit != pushed {
+		t.Errorf("history = %+v, want the refusal of the direct push %s", ev, pushed[:7])
+	}
+	if want := []string{"churn-xgb v2 " + merge}; strings.Join(h.got(), ",") != strings.Join(want, ",") {
+		t.Errorf("OnDeploy calls = %v, want %v", h.got(), want)
 	}
 }
 
@@ -226,7 +283,7 @@ func TestController_ReconcileDeploysGateCannotBeLoosenedByTheChange(t *testing.T
 	}
 	// One direct push that turns the gate off and promotes: the gate that
 	// applies is the branch's before the push.
-	p.Write("mlcd.yaml", demoPipeline+"deploy: {require: none}\n")
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+"deploy: {require: none}\n")
 	promoteDirect(p, 2)
 	if err := c.ReconcileDeploys(ctx); err != nil {
 		t.Fatal(err)
@@ -234,13 +291,46 @@ func TestController_ReconcileDeploysGateCannotBeLoosenedByTheChange(t *testing.T
 	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != deploy.KindRefusal {
 		t.Fatalf("history = %+v, want a refusal", ev)
 	}
-	// Once the branch says none, the next promotion passes.
-	promoteDirect(p, 1)
+	// The loosening itself came by a direct push: merge-commit stays in
+	// force, and the next direct promotion is refused too.
+	pushed := promoteDirect(p, 1)
 	if err := c.ReconcileDeploys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := c.Status().Desired[gatedModel]; d.Version != 1 {
-		t.Errorf("Desired = %+v, want v1 under deploy.require none", c.Status().Desired)
+	if d := c.Status().Desired; len(d) != 0 {
+		t.Errorf("Desired = %+v, want nothing: deploy.require none never took effect", d)
+	}
+	ev := remoteRecord(t, bare).History
+	if last := ev[len(ev)-1]; last.Version != 1 || last.Commit != pushed || !strings.Contains(last.Reason, "deploy.require is merge-commit") {
+		t.Errorf("last event = %+v, want v1 refused under merge-commit", last)
+	}
+	if !strings.Contains(statusErrors(c), "loosens the gate (deploy.require goes from merge-commit to none) without passing the gate in force") {
+		t.Errorf("status errors = %q, want the refused policy change", statusErrors(c))
+	}
+}
+
+// A policy change that arrives the way the policy in force demands takes
+// effect.
+func TestController_ReconcileDeploysPolicyChangeThroughAMerge(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.Branch("loosen")
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+"deploy: {require: none}\n")
+	p.Commit("deploy.require none")
+	p.Switch("main")
+	p.Merge("loosen", "Merge branch loosen")
+	p.Push()
+	promoteDirect(p, 2)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired[gatedModel]; d.Version != 2 {
+		t.Errorf("Desired = %+v, want v2 under deploy.require none merged in", c.Status().Desired)
 	}
 }
 
@@ -325,7 +415,7 @@ func TestController_ReconcileDeploysFinishesAnInterruptedPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Decided = map[string]*gateOutcome{"churn-xgb v2 " + pushed: {Reason: "decided before the crash", Commit: pushed}}
+	st.Decided = map[string]*gateOutcome{"churn-xgb v2 " + pushed + " promotion": {Reason: "decided before the crash", Commit: pushed}}
 	if err := c.state.saveDeploys(st); err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +480,7 @@ func TestController_WatchReconcilesDeploys(t *testing.T) {
 			t.Errorf("Watch: %v", err)
 		}
 	}()
-	waitFor(t, func() bool { return countRecords(t, bare) == 1 }) // the first pass ran the pipeline
+	waitFor(t, func() bool { return c.Status().Seen != nil }) // the first pass looked at the branch
 
 	merge, _ := promoteMerge(p, 2)
 	waitFor(t, func() bool { return c.Status().Desired[gatedModel].Commit == merge })
@@ -402,4 +492,13 @@ func TestController_WatchReconcilesDeploys(t *testing.T) {
 	if d := c.Status().Desired[gatedModel]; d.Version != 2 {
 		t.Errorf("Desired = %+v after a refused v1, want v2 still", d)
 	}
+}
+
+// statusErrors is the controller's status errors, one a line.
+func statusErrors(c *Controller) string {
+	var b strings.Builder
+	for _, e := range c.Status().Errors {
+		b.WriteString(e.Message + "\n")
+	}
+	return b.String()
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -79,25 +77,18 @@ func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*de
 	return d, nil
 }
 
-// RestoreDeployments brings back what the branch's deployment records say
-// is serving (committing nothing), then reconciles the branch's Production
-// changes and deploys each desired version not serving yet (on first use,
-// the branch's Production versions). Problems go to the log and the
-// status: what can serve, serves.
+// RestoreDeployments judges the branch's changes since the last pass (a
+// fresh state judges the whole branch) and deploys each desired version
+// that is not serving, as it was registered. deployments/ decides nothing:
+// what serves follows from the gate's verdicts alone. Problems go to the
+// log and the status: what can serve, serves.
 func (c *Controller) RestoreDeployments(ctx context.Context, d *deploy.Deployer) {
 	head, err := c.knownTip(ctx)
 	if err != nil {
 		c.status.addError(fmt.Errorf("restore deployments: %w", err))
 		return
 	}
-	c.deployMu.Lock()
-	err = c.restore(ctx, d, head)
-	c.deployMu.Unlock()
-	if err != nil {
-		c.status.addError(err)
-		c.log.Error("restore deployments", "err", err)
-	}
-	c.reconcileDeploysLogged(ctx, head) // on first use, adopts head's Production versions
+	c.reconcileDeploysLogged(ctx, head)
 	c.deployMu.Lock()
 	c.deployDesired(ctx, d, head)
 	c.deployMu.Unlock()
@@ -175,84 +166,57 @@ func pruneCheckouts(dir string, d *deploy.Deployer) {
 	}
 }
 
-// restore serves again what deployments/<model>.yaml at head says is
-// serving, without recording anything (it is recorded already).
-func (c *Controller) restore(ctx context.Context, d *deploy.Deployer, head string) error {
-	tree, err := c.repo.FS(ctx, head)
-	if err != nil {
-		return err
-	}
-	reg, err := c.registryAt(ctx, head)
-	if err != nil {
-		return err
-	}
-	recs, err := readRecords(tree)
-	var errs []error
-	if err != nil {
-		errs = append(errs, err)
-	}
-	for _, rec := range recs {
-		cur := rec.Current
-		v := reg.Version(rec.Model, cur.Version)
-		if v == nil || v.Artifact.SHA256 != cur.Digest {
-			errs = append(errs, fmt.Errorf("%s serves %s v%d, which the registry does not hold with digest %s",
-				deploy.Path(rec.Model), rec.Model, cur.Version, short(cur.Digest)))
-			continue
-		}
-		if _, err := d.Deploy(ctx, v, cur.Commit); err != nil {
-			errs = append(errs, fmt.Errorf("restore %s v%d: %w", rec.Model, cur.Version, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// readRecords returns the deployment records of tree that serve a version.
-func readRecords(tree fs.FS) ([]*deploy.Record, error) {
-	entries, err := fs.ReadDir(tree, deploy.RecordDir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []*deploy.Record
-	var errs []error
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
-			continue
-		}
-		name := path.Join(deploy.RecordDir, e.Name())
-		data, err := fs.ReadFile(tree, name)
-		if err == nil {
-			var rec *deploy.Record
-			if rec, err = deploy.Parse(name, data); err == nil && rec.Current != nil {
-				out = append(out, rec)
-			}
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return out, errors.Join(errs...)
-}
-
 // deployDesired deploys each desired version that is not serving (a
-// process that stopped between the gate's decision and the deploy).
+// restart, or a process that stopped between the gate's decision and the
+// deploy), as the commit that registered it holds it.
 func (c *Controller) deployDesired(ctx context.Context, d *deploy.Deployer, head string) {
 	st, err := c.state.loadDeploys()
-	if err != nil || len(st.Desired) == 0 {
-		return
-	}
-	reg, err := c.registryAt(ctx, head)
-	if err != nil {
+	if err != nil || len(st.Desired) == 0 || c.cfg.OnDeploy == nil {
 		return
 	}
 	for model, want := range st.Desired {
 		if s, ok := d.Serving(model); ok && s.Version == want.Version {
 			continue
 		}
-		if v := reg.Version(model, want.Version); v != nil {
-			c.cfg.OnDeploy(ctx, v, want.Commit)
+		// The desired version first, then those allowed before it, until
+		// one passes its health check.
+		for _, cand := range append([]DesiredDeploy{want}, st.Fallback[model]...) {
+			v, err := c.desiredVersion(ctx, head, model, cand)
+			if err != nil {
+				c.log.Error("restore deployment", "model", model, "version", cand.Version, "err", err)
+				c.status.addError(fmt.Errorf("restore %s v%d: %w", model, cand.Version, err))
+				continue
+			}
+			c.cfg.OnDeploy(ctx, v, cand.Commit)
+			if _, ok := d.Serving(model); ok {
+				break
+			}
 		}
 	}
+}
+
+// desiredVersion is the version to serve for want, as registered. A desired
+// deployment saved before the gate kept the registering commit is checked
+// against its registration first.
+func (c *Controller) desiredVersion(ctx context.Context, head, model string, want DesiredDeploy) (*registry.Version, error) {
+	if want.Registered != "" {
+		return c.registered(ctx, model, want.Version, want.Registered)
+	}
+	name := registry.VersionPath(model, want.Version)
+	data, err := c.repo.ReadFile(ctx, head, name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := registry.Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	seal, err := gate.VerifySeal(ctx, c.repo, head, v)
+	if err != nil {
+		return nil, err
+	}
+	if seal.Broken != "" {
+		return nil, errors.New(seal.Broken)
+	}
+	return c.registered(ctx, model, want.Version, seal.At)
 }

@@ -64,19 +64,22 @@ func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, opts
 	} else if len(d.Gateway().SharedModels()) > 1 {
 		endpoint += "/" + v.Model
 	}
-	name := deploy.Path(v.Model)
-	build := func(ctx context.Context, tip fs.FS) (map[string][]byte, error) {
-		rec, err := readRecord(tip, name, v.Model)
-		if err != nil {
-			return nil, err
+	msg := fmt.Sprintf("mlcd: deploy %s v%d", v.Model, v.Version)
+	if res.Previous != 0 {
+		msg += fmt.Sprintf(" (was v%d)", res.Previous)
+	}
+	edit := func(rec *deploy.Record, tip fs.FS) (map[string][]byte, error) {
+		cur := &deploy.Served{Version: v.Version, Digest: res.Digest, Commit: res.Commit,
+			Endpoint: endpoint, Since: res.Time, Status: "serving"}
+		if old := rec.Current; old != nil && old.Version == cur.Version && old.Digest == cur.Digest && old.Commit == cur.Commit && old.Endpoint == cur.Endpoint {
+			return nil, nil // a restart serving the recorded version again records nothing
 		}
 		reg, err := c.registry.Load(tip)
 		if reg == nil {
 			return nil, err
 		}
 		files := registry.ArchivePrevious(reg, v.Model, v.Version)
-		rec.Current = &deploy.Served{Version: v.Version, Digest: res.Digest, Commit: res.Commit,
-			Endpoint: endpoint, Since: res.Time, Status: "serving"}
+		rec.Current = cur
 		ev := deploy.Event{Time: res.Time, Kind: deploy.KindDeploy, Version: v.Version, Digest: res.Digest, Commit: res.Commit}
 		if !hasEvent(rec, ev) {
 			rec.Append(ev)
@@ -87,32 +90,12 @@ func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, opts
 					Reason: fmt.Sprintf("v%d replaced it in Production", v.Version)})
 			}
 		}
-		files[name] = deploy.Marshal(rec)
 		return files, nil
 	}
-	msg := fmt.Sprintf("mlcd: deploy %s v%d", v.Model, v.Version)
-	if res.Previous != 0 {
-		msg += fmt.Sprintf(" (was v%d)", res.Previous)
-	}
-	if _, err := c.repo.Publish(ctx, msg, build); err != nil {
+	if err := c.publishJournal(ctx, v.Model, msg, edit); err != nil {
 		return fmt.Errorf("record the deploy of %s v%d: %w", v.Model, v.Version, err)
 	}
 	return nil
-}
-
-func readRecord(tip fs.FS, name, model string) (*deploy.Record, error) {
-	data, err := fs.ReadFile(tip, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return deploy.NewRecord(model), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	rec, err := deploy.Parse(name, data)
-	if err != nil {
-		return nil, fmt.Errorf("%s on the branch is invalid, fix it so mlcd can record in it: %w", name, err)
-	}
-	return rec, nil
 }
 
 func versionOfPath(reg *registry.Registry, model, p string) int {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
@@ -17,19 +16,6 @@ import (
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
-
-// servedVersion is the registry file of churn-xgb version n serving the
-// stored object obj.
-func servedVersion(n int, st registry.Stage, obj store.Object) string {
-	return string(registry.Marshal(&registry.Version{
-		Schema: registry.Schema, Model: gatedModel, Version: n, Stage: st,
-		RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train",
-		Commit:   strings.Repeat("a", 40),
-		Artifact: registry.Artifact{File: "model.json", SHA256: obj.SHA256, Size: obj.Size},
-		Flavor:   pipeline.FlavorXGBoost,
-		Created:  time.Date(2026, 11, 26, 23, 34, 1, 0, time.UTC),
-	}))
-}
 
 func scoreVersion(t *testing.T, d *deploy.Deployer) string {
 	t.Helper()
@@ -71,11 +57,12 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	}
 	bare := gittest.NewBare(t)
 	p := gittest.Person(t, bare)
-	p.Write("mlcd.yaml", demoPipeline+"deploy: {require: none}\n")
-	p.Write(registry.VersionPath(gatedModel, 1), servedVersion(1, registry.StageProduction, good))
-	p.Write(registry.VersionPath(gatedModel, 2), servedVersion(2, registry.StageNone, good))
-	p.Write(registry.VersionPath(gatedModel, 3), servedVersion(3, registry.StageNone, broken))
-	p.Write(registry.VersionPath(gatedModel, 4), servedVersion(4, registry.StageNone, broken))
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+"deploy: {require: none}\n")
+	trainedOn.Store(p, p.Commit("add the pipeline"))
+	register(t, p, 1, registry.StageProduction, good)
+	register(t, p, 2, registry.StageNone, good)
+	register(t, p, 3, registry.StageNone, broken)
+	register(t, p, 4, registry.StageNone, broken)
 	p.Commit("churn-xgb v1 in Production")
 	p.Push()
 
@@ -96,7 +83,7 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	}
 
 	p.Git("pull", "--quiet", "--rebase", "origin", "main")
-	p.Write(registry.VersionPath(gatedModel, 2), servedVersion(2, registry.StageProduction, good))
+	p.Write(registry.VersionPath(gatedModel, 2), servedVersion(p, 2, registry.StageProduction, good))
 	p.Commit("promote v2")
 	p.Push()
 	if err := c.ReconcileDeploys(ctx); err != nil {
@@ -114,7 +101,7 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	}
 
 	p.Git("pull", "--quiet", "--rebase", "origin", "main")
-	p.Write(registry.VersionPath(gatedModel, 3), servedVersion(3, registry.StageProduction, broken))
+	p.Write(registry.VersionPath(gatedModel, 3), servedVersion(p, 3, registry.StageProduction, broken))
 	p.Commit("promote v3, whose file is not a model")
 	p.Push()
 	if err := c.ReconcileDeploys(ctx); err != nil {
@@ -131,7 +118,7 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 
 	// v4 has v3's artifact: it is not tried again, and that is recorded.
 	p.Git("pull", "--quiet", "--rebase", "origin", "main")
-	p.Write(registry.VersionPath(gatedModel, 4), servedVersion(4, registry.StageProduction, broken))
+	p.Write(registry.VersionPath(gatedModel, 4), servedVersion(p, 4, registry.StageProduction, broken))
 	p.Commit("promote v4, the same broken file")
 	p.Push()
 	if err := c.ReconcileDeploys(ctx); err != nil {
@@ -160,7 +147,8 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	}
 	if now := remoteHead(t, bare); now != head {
 		log, _ := gittest.TryGit(bare, nil, "log", "--oneline", head+".."+now)
-		t.Errorf("a restart committed:\n%s", log)
+		diff, _ := gittest.TryGit(bare, nil, "diff", head, now)
+		t.Errorf("a restart committed:\n%s\n%s", log, diff)
 	}
 }
 
@@ -180,7 +168,11 @@ func TestPruneCheckouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close(ctx)
-	v, err := registry.Parse(registry.VersionPath(gatedModel, 1), []byte(servedVersion(1, registry.StageProduction, obj)))
+	v, err := registry.Registered(&pipeline.Run{ID: "20261126T233401.000Z-ab12", Pipeline: "demo", Tasks: []*pipeline.TaskRecord{{
+		Name: "gated", Status: pipeline.StatusSuccess, Outputs: []pipeline.Output{{Path: "model.json", SHA256: obj.SHA256, Size: obj.Size}},
+		Model: &pipeline.ModelSpec{Name: gatedModel, File: "model.json", Flavor: pipeline.FlavorXGBoost},
+	}}}, "gated")
+	v.Version, v.Stage = 1, registry.StageProduction
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ var (
 type History interface {
 	FirstParentChanges(ctx context.Context, head, stop, name string, max int) ([]gitstore.CommitInfo, bool, error)
 	ReadFile(ctx context.Context, commit, name string) ([]byte, error)
+	ChangedPaths(ctx context.Context, from, to string) ([]string, error)
 }
 
 // Checker asks GitHub about a merge; *forge.Client is one.

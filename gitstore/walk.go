@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -23,6 +24,21 @@ import (
 // parent is not opened, so a long history of commits elsewhere costs a
 // commit and a root tree each.
 func (r *Repo) FirstParentChanges(ctx context.Context, head, stop, name string, max int) (changed []CommitInfo, more bool, err error) {
+	return r.firstParentWalk(ctx, head, stop, []string{name}, max)
+}
+
+// ChangeLog is FirstParentChanges for several paths at once, oldest first:
+// the first-parent commits after stop up to head whose file or folder at
+// any of names differs from their first parent's, in the order the branch
+// made them. It walks the whole chain back to stop (to the root when stop
+// is "" or not on it).
+func (r *Repo) ChangeLog(ctx context.Context, head, stop string, names ...string) ([]CommitInfo, error) {
+	changed, _, err := r.firstParentWalk(ctx, head, stop, names, 0)
+	slices.Reverse(changed)
+	return changed, err
+}
+
+func (r *Repo) firstParentWalk(ctx context.Context, head, stop string, names []string, max int) (changed []CommitInfo, more bool, err error) {
 	h, err := parseHash(head)
 	if err != nil {
 		return nil, false, err
@@ -33,7 +49,9 @@ func (r *Repo) FirstParentChanges(ctx context.Context, head, stop, name string, 
 			return nil, false, err
 		}
 	}
-	name = path.Clean(name)
+	for i := range names {
+		names[i] = path.Clean(names[i])
+	}
 	w := &treeWalk{r: r, cache: map[plumbing.Hash][]object.TreeEntry{}}
 	c, err := r.commitObject(h)
 	for walked := 0; err == nil && c.Hash != end; walked++ {
@@ -51,9 +69,13 @@ func (r *Repo) FirstParentChanges(ctx context.Context, head, stop, name string, 
 			}
 			parentTree = parent.TreeHash
 		}
-		differs, derr := w.differs(c.TreeHash, parentTree, name)
-		if derr != nil {
-			return changed, false, fmt.Errorf("changes of %s at %s: %w", name, short(c.Hash.String()), derr)
+		differs := false
+		for _, name := range names {
+			d, derr := w.differs(c.TreeHash, parentTree, name)
+			if derr != nil {
+				return changed, false, fmt.Errorf("changes of %s at %s: %w", name, short(c.Hash.String()), derr)
+			}
+			differs = differs || d
 		}
 		if differs {
 			changed = append(changed, *commitInfo(c))

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -75,25 +74,7 @@ func newVersion(tip *Registry, run *pipeline.Run, t *pipeline.TaskRecord) (*Vers
 			}
 		}
 	}
-	v := &Version{
-		Schema:       Schema,
-		Model:        t.Model.Name,
-		Stage:        StageNone,
-		RunID:        run.ID,
-		Pipeline:     run.Pipeline,
-		Task:         t.Name,
-		Artifact:     Artifact{File: out.Path, SHA256: out.SHA256, Size: out.Size},
-		Flavor:       t.Model.Flavor,
-		Serve:        t.Model.Serve,
-		InputExample: t.Model.InputExample,
-		Metrics:      maps.Clone(t.Metrics),
-		Params:       mergeParams(run.Params, t.Params),
-		Created:      created(run, t),
-	}
-	if run.Git != nil {
-		v.Commit = run.Git.Commit
-	}
-	return v, nil
+	return versionOf(run, t, out), nil
 }
 
 // mergeParams is the run's params overlaid with the task's own, each value
