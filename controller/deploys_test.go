@@ -12,6 +12,7 @@ import (
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/internal/regtest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -29,55 +30,30 @@ const gatedTask = `  gated:
 // trained on.
 var trainedOn sync.Map
 
-// gatedRun is the run record that registered churn-xgb version n: task
-// gated of pipeline demo, trained on the clone's first commit, whose model
-// file is obj (a made-up digest when obj is zero).
-func gatedRun(p *gittest.Clone, n int, obj store.Object) *pipeline.Run {
+// gated is churn-xgb version n as task gated registered it, trained on
+// the clone's first commit, its model file obj (made up when obj is zero).
+func gated(p *gittest.Clone, n int, obj store.Object) regtest.Version {
 	commit, _ := trainedOn.Load(p)
-	if obj.SHA256 == "" {
-		obj = store.Object{SHA256: strings.Repeat(string(rune('0'+n)), 64), Size: 1234}
-	}
-	end := time.Date(2026, 11, 26, 23, 34, n, 0, time.UTC)
-	return &pipeline.Run{
-		Schema: 1, ID: fmt.Sprintf("20261126T2334%02d.000Z-ab12%02d", n, n), Pipeline: "demo", Trigger: pipeline.Trigger{Kind: "push"},
-		Git: &pipeline.GitInfo{Commit: commit.(string), Branch: "main"}, Status: pipeline.StatusSuccess,
-		Start: end.Add(-time.Second), End: end,
-		Tasks: []*pipeline.TaskRecord{{
-			Name: "gated", Status: pipeline.StatusSuccess, Start: end.Add(-time.Second), End: end,
-			Outputs: []pipeline.Output{{Path: "model.json", SHA256: obj.SHA256, Size: obj.Size}},
-			Metrics: map[string]float64{"f1": 0.8},
-			Model:   &pipeline.ModelSpec{Name: gatedModel, File: "model.json", Flavor: pipeline.FlavorXGBoost},
-		}},
-	}
+	return regtest.Version{Model: gatedModel, N: n, Task: "gated", SHA256: obj.SHA256, Size: obj.Size, TrainedOn: commit.(string)}
 }
 
 // gatedVersion is the registry file of churn-xgb version n at stage st, as
 // its run registered it.
 func gatedVersion(p *gittest.Clone, n int, st registry.Stage) string {
-	return servedVersion(p, n, st, store.Object{})
+	return gated(p, n, store.Object{}).VersionFile(st)
 }
 
 // servedVersion is gatedVersion for a version whose model file is obj.
 func servedVersion(p *gittest.Clone, n int, st registry.Stage, obj store.Object) string {
-	v, err := registry.Registered(gatedRun(p, n, obj), "gated")
-	if err != nil {
-		panic(err)
-	}
-	v.Version, v.Stage = n, st
-	return string(registry.Marshal(v))
+	return gated(p, n, obj).VersionFile(st)
 }
 
 // register writes the run record and the version file of churn-xgb v<n>
 // at stage st, as mlcd registers them.
-func register(t *testing.T, p *gittest.Clone, n int, st registry.Stage, obj store.Object) {
-	t.Helper()
-	r := gatedRun(p, n, obj)
-	data, err := pipeline.MarshalRun(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Write(pipeline.RunRelPath(r.Pipeline, r.ID), string(data))
-	p.Write(registry.VersionPath(gatedModel, n), servedVersion(p, n, st, obj))
+func register(p *gittest.Clone, n int, st registry.Stage, obj store.Object) {
+	v := gated(p, n, obj)
+	v.Stage = st
+	regtest.Write(p, v)
 }
 
 // gatedRemote is a remote whose main holds the demo pipeline with a task
@@ -89,8 +65,8 @@ func gatedRemote(t *testing.T, deploySection string) (string, *gittest.Clone) {
 	p := gittest.Person(t, bare)
 	p.Write("mlcd.yaml", demoPipeline+gatedTask+deploySection)
 	trainedOn.Store(p, p.Commit("add the pipeline"))
-	register(t, p, 1, registry.StageNone, store.Object{})
-	register(t, p, 2, registry.StageNone, store.Object{})
+	register(p, 1, registry.StageNone, store.Object{})
+	register(p, 2, registry.StageNone, store.Object{})
 	p.Commit("register churn-xgb v1 and v2")
 	p.Push()
 	return bare, p
@@ -501,4 +477,220 @@ func statusErrors(c *Controller) string {
 		b.WriteString(e.Message + "\n")
 	}
 	return b.String()
+}
+
+// Hole: a direct push edits a promoted version's serve command (or its
+// digest). The edit is refused and recorded, and what deploys — now and
+// after a restart, with its state or a fresh one — is the version as
+// registered.
+func TestController_EditedProductionVersionIsNeverDeployed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, edit, field string
+	}{
+		{"serve command", "flavor: command\nserve: \"sh -c 'id > pwned; exec sleep 1000' {model} {port}\"\n", "flavor, serve"},
+		{"digest", "", "artifact"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			bare, p := gatedRemote(t, "deploy: {require: merge-commit}\n")
+			state := t.TempDir()
+			var h hook
+			c := newController(t, bare, func(cfg *Config) { cfg.StateDir = state; cfg.OnDeploy = h.onDeploy })
+			ctx := context.Background()
+			merge, _ := promoteMerge(p, 1)
+			if err := c.ReconcileDeploys(ctx); err != nil {
+				t.Fatal(err)
+			}
+			pullKeeping(p)
+			v := gatedVersion(p, 1, registry.StageProduction)
+			if tc.edit != "" {
+				v = strings.Replace(v, "flavor: xgboost\n", tc.edit, 1)
+			} else {
+				v = strings.Replace(v, strings.Repeat("1", 64), strings.Repeat("9", 64), 1)
+			}
+			p.Write(registry.VersionPath(gatedModel, 1), v)
+			edit := p.Commit("edit v1")
+			p.Push()
+			if err := c.ReconcileDeploys(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ev := remoteRecord(t, bare).History
+			last := ev[len(ev)-1]
+			if last.Kind != deploy.KindRefusal || last.Commit != edit || !strings.Contains(last.Reason, "edited "+tc.field+" of churn-xgb v1 after mlcd registered it") {
+				t.Errorf("last event = %+v, want the edit refused", last)
+			}
+			for _, fresh := range []bool{false, true} {
+				dir := state
+				if fresh {
+					dir = t.TempDir()
+				}
+				var deployed []*registry.Version
+				c2 := newController(t, bare, func(cfg *Config) {
+					cfg.StateDir = dir
+					cfg.OnDeploy = func(_ context.Context, v *registry.Version, _ string) { deployed = append(deployed, v) }
+				})
+				d, err := deploy.New(deploy.Config{Store: storeAt(t), Dir: t.TempDir()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c2.RestoreDeployments(ctx, d)
+				if len(deployed) == 0 {
+					t.Fatalf("fresh=%v: deployed nothing, want v1", fresh)
+				}
+				for _, got := range deployed {
+					if got.Version != 1 || got.Flavor != pipeline.FlavorXGBoost || got.Serve != "" || got.Artifact.SHA256 != strings.Repeat("1", 64) {
+						t.Errorf("fresh=%v: deployed %+v, want v1 as registered", fresh, got)
+					}
+				}
+				if d := c2.Status().Desired[gatedModel]; d.Version != 1 || d.Commit != merge {
+					t.Errorf("fresh=%v: desired %+v, want v1 from %s", fresh, d, merge[:7])
+				}
+			}
+		})
+	}
+}
+
+// Hole: a version whose file was edited before its promotion never
+// deploys, even through a merge.
+func TestController_PromotionOfAnEditedVersionIsRefused(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: merge-commit}\n")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	v := strings.Replace(gatedVersion(p, 2, registry.StageProduction), "flavor: xgboost\n", "flavor: command\nserve: \"sh -c 'id' {model} {port}\"\n", 1)
+	p.Branch("promote")
+	p.Write(registry.VersionPath(gatedModel, 2), v)
+	p.Commit("promote v2")
+	p.Switch("main")
+	merge := p.Merge("promote", "Merge branch promote")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired; len(d) != 0 {
+		t.Errorf("desired = %+v, want nothing", d)
+	}
+	ev := remoteRecord(t, bare).History
+	var reasons []string
+	for _, e := range ev {
+		if e.Kind == deploy.KindRefusal && e.Commit == merge {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "edited flavor, serve of churn-xgb v2") || !strings.Contains(reasons[1], "may not deploy: churn-xgb v2 was edited after commit") {
+		t.Errorf("refusals of the merge = %q, want the edit and the seal's refusal of the promotion", reasons)
+	}
+}
+
+// Hole: a registration pushed by a person (a version file without the run
+// record mlcd writes with it) never deploys.
+func TestController_ForgedRegistrationIsRefused(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: none}\n")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	p.Write(registry.VersionPath(gatedModel, 3), gatedVersion(p, 3, registry.StageProduction))
+	forged := p.Commit("v3, trust me")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired; len(d) != 0 {
+		t.Errorf("desired = %+v, want nothing", d)
+	}
+	ev := remoteRecord(t, bare).History
+	if last := ev[len(ev)-1]; last.Commit != forged || !strings.Contains(last.Reason, "without its run record") {
+		t.Errorf("last event = %+v, want the missing run record named", last)
+	}
+}
+
+// Hole: with a fresh state, edits of deployments/ decide nothing: an
+// edited current, or a removed journal, leaves the gate's verdicts to
+// decide, and the removed history comes back.
+func TestController_DeploymentJournalDecidesNothing(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: merge-commit}\n")
+	ctx := context.Background()
+	c := newController(t, bare, nil)
+	merge, _ := promoteMerge(p, 1)
+	pushed := promoteDirect(p, 2) // refused
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pullKeeping(p)
+	journal, _ := remoteFile(t, bare, deploy.Path(gatedModel))
+	p.Write(deploy.Path(gatedModel), journal+"\ncurrent: {version: 2, digest: "+strings.Repeat("2", 64)+", commit: "+pushed+", endpoint: 127.0.0.1:1234, since: 2026-11-26T23:34:01Z, status: serving}\n")
+	p.Commit("serve v2")
+	p.Push()
+	c2 := newController(t, bare, nil) // a fresh state, as a CI job has
+	if err := c2.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c2.Status().Desired[gatedModel]; d.Version != 1 || d.Commit != merge {
+		t.Errorf("fresh state after an edited journal: desired %+v, want v1", c2.Status().Desired)
+	}
+
+	pullKeeping(p)
+	p.Remove(deploy.Path(gatedModel))
+	p.Commit("remove the journal")
+	p.Push()
+	var deployed []string
+	c3 := newController(t, bare, func(cfg *Config) {
+		cfg.OnDeploy = func(_ context.Context, v *registry.Version, _ string) { deployed = append(deployed, fmt.Sprint(v.Version)) }
+	})
+	d, err := deploy.New(deploy.Config{Store: storeAt(t), Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3.RestoreDeployments(ctx, d)
+	for _, v := range deployed {
+		if v != "1" {
+			t.Errorf("after the journal was removed, deployed %v, want v1 only", deployed)
+		}
+	}
+	// Re-recording the refusal brought back the history mlcd wrote.
+	ev := remoteRecord(t, bare).History
+	if len(ev) != 1 || ev[0].Commit != pushed {
+		t.Errorf("history after the removal = %+v, want the earlier refusal kept", ev)
+	}
+	if !strings.Contains(statusErrors(c3), "was removed by commit") {
+		t.Errorf("status errors = %q, want the removal reported", statusErrors(c3))
+	}
+}
+
+// Hole: a refused direct promotion, then in the same pass a commit back to
+// None and a merge to Production: every commit is judged, so the merge
+// deploys.
+func TestController_RePromotionAfterARefusalIsJudged(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: merge-commit}\n")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pushed := promoteDirect(p, 2)
+	p.Write(registry.VersionPath(gatedModel, 2), gatedVersion(p, 2, registry.StageNone))
+	p.Commit("back to None")
+	merge, _ := promoteMerge(p, 2)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired[gatedModel]; d.Version != 2 || d.Commit != merge {
+		t.Errorf("desired = %+v, want v2 from the merge %s", c.Status().Desired, merge[:7])
+	}
+	ev := remoteRecord(t, bare).History
+	if len(ev) != 1 || ev[0].Commit != pushed {
+		t.Errorf("history = %+v, want the direct push refused", ev)
+	}
+}
+
+func storeAt(t *testing.T) *store.Local {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

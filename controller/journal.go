@@ -199,9 +199,11 @@ func (c *Controller) reportJournal(model, what string) {
 	c.status.addError(errors.New(msg))
 }
 
+// hasEvent reports whether rec holds ev already (a retried publish);
+// refusals of one commit are told apart by their reasons.
 func hasEvent(rec *deploy.Record, ev deploy.Event) bool {
 	for _, e := range rec.History {
-		if e.Kind == ev.Kind && e.Version == ev.Version && e.Commit == ev.Commit {
+		if e.Kind == ev.Kind && e.Version == ev.Version && e.Commit == ev.Commit && (ev.Kind != deploy.KindRefusal || e.Reason == ev.Reason) {
 			return true
 		}
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/internal/regtest"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
@@ -31,16 +31,12 @@ func TestDeployCommand_Once(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &registry.Version{
-		Schema: registry.Schema, Model: "churn", Version: 1, Stage: registry.StageProduction,
-		RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train", Commit: strings.Repeat("a", 40),
-		Artifact: registry.Artifact{File: "model.json", SHA256: obj.SHA256, Size: obj.Size},
-		Flavor:   pipeline.FlavorXGBoost, Created: time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC),
-	}
 	bare := gittest.NewBare(t)
 	p := gittest.Person(t, bare)
-	p.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  train: {run: \"true\"}\ndeploy: {listen: \"127.0.0.1:5005\", require: none}\n")
-	p.Write(v.Path(), string(registry.Marshal(v)))
+	v := regtest.Version{Model: "churn", N: 1, Stage: registry.StageProduction, SHA256: obj.SHA256, Size: obj.Size}
+	p.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  train: {run: \"true\", model: "+v.Spec()+"}\ndeploy: {listen: \"127.0.0.1:5005\", require: none}\n")
+	v.TrainedOn = p.Commit("the pipeline")
+	regtest.Write(p, v)
 	p.Commit("churn v1 in Production")
 	p.Push()
 
@@ -88,19 +84,17 @@ func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	version := func(n int, stage registry.Stage) *registry.Version {
-		return &registry.Version{
-			Schema: registry.Schema, Model: "churn", Version: n, Stage: stage,
-			RunID: "20261126T233401Z-ab12", Pipeline: "demo", Task: "train", Commit: strings.Repeat("a", 40),
-			Artifact: registry.Artifact{File: "model.json", SHA256: obj.SHA256, Size: obj.Size},
-			Flavor:   pipeline.FlavorXGBoost, Created: time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC),
-		}
-	}
 	bare := gittest.NewBare(t)
 	p := gittest.Person(t, bare)
-	p.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  train: {run: \"true\"}\ndeploy: {require: none}\n")
+	version := func(n int) regtest.Version {
+		return regtest.Version{Model: "churn", N: n, SHA256: obj.SHA256, Size: obj.Size}
+	}
+	p.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  train: {run: \"true\", model: "+version(1).Spec()+"}\ndeploy: {require: none}\n")
+	trained := p.Commit("the pipeline")
 	for n, stage := range map[int]registry.Stage{1: registry.StageProduction, 2: registry.StageNone} {
-		p.Write(registry.VersionPath("churn", n), string(registry.Marshal(version(n, stage))))
+		v := version(n)
+		v.Stage, v.TrainedOn = stage, trained
+		regtest.Write(p, v)
 	}
 	p.Commit("churn v1 in Production")
 	p.Push()
@@ -116,7 +110,9 @@ func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	waitVersion(t, addr, "1")
 	waitRecorded(t, bare, 1) // the bot's commit follows the switch
 	p.Git("pull", "--quiet", "--rebase", "origin", "main")
-	p.Write(registry.VersionPath("churn", 2), string(registry.Marshal(version(2, registry.StageProduction))))
+	v2 := version(2)
+	v2.TrainedOn = trained
+	p.Write(registry.VersionPath("churn", 2), v2.VersionFile(registry.StageProduction))
 	p.Commit("promote churn v2")
 	p.Push()
 	waitVersion(t, addr, "2")
