@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -35,10 +36,21 @@ func SealDiff(a, b *Version) []string {
 	return out
 }
 
-// sealed is v without the fields people may change.
+// sealed is v without the fields people may change, its whole-number
+// params as integers: a run record (JSON) holds 10 where the version file
+// written from the same run holds 10 or 10.0.
 func sealed(v *Version) *Version {
 	c := *v
 	c.Stage, c.Aliases, c.Description = StageNone, nil, ""
+	if len(v.Params) > 0 {
+		c.Params = make(pipeline.Params, len(v.Params))
+		for k, x := range v.Params {
+			if f, ok := x.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				x = int64(f)
+			}
+			c.Params[k] = x
+		}
+	}
 	return &c
 }
 

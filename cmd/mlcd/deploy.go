@@ -97,8 +97,8 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 	return errors.Join(ctx.Err(), stop())
 }
 
-// startDeployments starts the deployer of c (serving again what the
-// branch's deployment records say) and its gateway on listen (default:
+// startDeployments starts the deployer of c (serving again the versions
+// the merge gate allowed, as registered) and its gateway on listen (default:
 // deploy.listen of mlcd.yaml at the tip, else 127.0.0.1:1234). From then
 // on every version the merge gate allows is deployed and recorded. stop
 // shuts the gateway down and stops the models. mlcd watch can call it
