@@ -637,7 +637,9 @@ func TestController_DeploymentJournalDecidesNothing(t *testing.T) {
 	p.Push()
 	var deployed []string
 	c3 := newController(t, bare, func(cfg *Config) {
-		cfg.OnDeploy = func(_ context.Context, v *registry.Version, _ string) { deployed = append(deployed, fmt.Sprint(v.Version)) }
+		cfg.OnDeploy = func(_ context.Context, v *registry.Version, _ string) {
+			deployed = append(deployed, fmt.Sprint(v.Version))
+		}
 	})
 	d, err := deploy.New(deploy.Config{Store: storeAt(t), Dir: t.TempDir()})
 	if err != nil {

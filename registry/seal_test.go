@@ -36,7 +36,7 @@ func TestSealDiff(t *testing.T) {
 		{"people's fields", func(v *Version) { v.Stage, v.Aliases, v.Description = StageProduction, []string{"champion"}, "best" }, nil},
 		{"params read back from JSON", func(v *Version) { v.Params = pipeline.Params{"seed": 42.0, "rate": 0.1, "depth": 4.0} }, nil},
 		{"serve command", func(v *Version) { v.Flavor, v.Serve = pipeline.FlavorCommand, "sh -c id" }, []string{"flavor", "serve"}},
-		{"digest", func(v *Version) { v.Artifact.SHA256 = "cd"+v.Artifact.SHA256[2:] }, []string{"artifact"}},
+		{"digest", func(v *Version) { v.Artifact.SHA256 = "cd" + v.Artifact.SHA256[2:] }, []string{"artifact"}},
 		{"metrics", func(v *Version) { v.Metrics["f1"] = 0.9 }, []string{"metrics"}},
 		{"a param", func(v *Version) { v.Params["depth"] = int64(5) }, []string{"params"}},
 		{"run", func(v *Version) { v.RunID = "other" }, []string{"run"}},

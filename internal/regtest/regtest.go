@@ -79,7 +79,6 @@ func (v Version) Run() *pipeline.Run {
 	}
 }
 
-
 // VersionFile is the version file as mlcd registered it, at stage st.
 func (v Version) VersionFile(st registry.Stage) string {
 	v = v.withDefaults()
