@@ -155,7 +155,7 @@ func pruneCheckouts(dir string, d *deploy.Deployer) {
 	keep := map[string]bool{}
 	for _, m := range d.Gateway().Models() {
 		if s, ok := d.Serving(m); ok {
-			keep[s.Commit] = true
+			keep[s.Commit], keep[s.Trained] = true, true
 		}
 	}
 	entries, _ := os.ReadDir(dir)

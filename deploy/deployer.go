@@ -129,7 +129,10 @@ type Serving struct {
 	Model   string
 	Version int
 	Digest  string
-	Commit  string
+	Commit  string // the commit that set it to Production
+	// Trained is the commit the version was trained on, whose code a
+	// command-flavor server runs.
+	Trained string
 	Since   time.Time
 }
 
@@ -139,7 +142,7 @@ func (d *Deployer) Serving(model string) (Serving, bool) {
 	if in == nil {
 		return Serving{}, false
 	}
-	return Serving{Model: in.model, Version: in.version.Version, Digest: in.digest, Commit: in.commit, Since: in.since}, true
+	return Serving{Model: in.model, Version: in.version.Version, Digest: in.digest, Commit: in.commit, Trained: in.version.Commit, Since: in.since}, true
 }
 
 func (d *Deployer) lock(model string) func() {

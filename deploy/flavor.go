@@ -63,10 +63,10 @@ func (d *Deployer) startCommand(ctx context.Context, in *instance, path, commit 
 	if in.version.Serve == "" {
 		return fmt.Errorf("flavor command: version %d has no serve command", in.version.Version)
 	}
-	if commit == "" {
-		// No promotion commit is known (a version adopted as Production when
-		// the controller first started): serve with the code the version
-		// was trained with.
+	// Serve with the code the version was trained with: the commit is
+	// sealed in the version, while the promotion's commit also holds
+	// whatever else reached the branch before the merge.
+	if in.version.Commit != "" {
 		commit = in.version.Commit
 	}
 	dir := d.cfg.WorkDir

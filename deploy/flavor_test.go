@@ -11,10 +11,10 @@ import (
 	"github.com/mlcd-dev/mlcd/store"
 )
 
-// A command-flavor version deployed without a promotion commit (adopted as
-// Production on the controller's first start) runs its serve command in a
-// checkout of the commit it was trained at, not of an empty commit.
-func TestDeployer_CommandWithoutPromotionCommitUsesTrainingCommit(t *testing.T) {
+// A command-flavor version runs its serve command in a checkout of the
+// commit it was trained at (sealed in the version), never of the promotion
+// commit, whose tree may hold code pushed after the training.
+func TestDeployer_CommandServesWithTheTrainingCommit(t *testing.T) {
 	t.Parallel()
 	st, err := store.Open(filepath.Join(t.TempDir(), "store"))
 	if err != nil {
@@ -38,11 +38,15 @@ func TestDeployer_CommandWithoutPromotionCommitUsesTrainingCommit(t *testing.T) 
 		Serve:    "python3 src/serve.py --model {model} --port {port}",
 		Artifact: registry.Artifact{File: "model.pkl", SHA256: obj.SHA256, Size: obj.Size}}
 	// The checkout refuses, so the deploy rolls back; what matters is the
-	// commit it was asked for.
-	if _, err := d.Deploy(context.Background(), v, ""); err == nil {
-		t.Fatal("deploy succeeded though its checkout failed")
-	}
-	if asked != v.Commit {
-		t.Errorf("serve command checked out %q, want the training commit %s", asked, v.Commit)
+	// commit it was asked for: the training commit, with or without the
+	// commit that promoted it (whose tree also holds whatever reached the
+	// branch before the merge).
+	for _, promotedBy := range []string{"", "fedcba9876543210fedcba9876543210fedcba98"} {
+		if _, err := d.Deploy(context.Background(), v, promotedBy); err == nil {
+			t.Fatal("deploy succeeded though its checkout failed")
+		}
+		if asked != v.Commit {
+			t.Errorf("promoted by %q: serve command checked out %q, want the training commit %s", promotedBy, asked, v.Commit)
+		}
 	}
 }
