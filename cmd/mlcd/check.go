@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/forge"
+	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/promotion"
@@ -39,12 +42,15 @@ func newCheckCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate a pull request's change to the model registry",
-		Long: `check compares the registry of HEAD with the registry of its merge base with the
-target branch, as a pull request changes it, and applies the registry rules:
-valid version files, no new or deleted versions, only stage, aliases and
-description change, at most one new Production version per model, and the
-artifact of a version moved to Staging or Production is in the artifact store
-(MLCD_STORE, else store: in mlcd.yaml; the rule is skipped without one).
+		Long: `check compares HEAD with its merge base with the target branch, as a pull
+request changes it, and applies the registry rules: valid version files, no
+new or deleted versions, only stage, aliases and description change, at most
+one new Production version per model, and the artifact of a version moved to
+Staging or Production is in the artifact store (MLCD_STORE, else store: in
+mlcd.yaml; the rule is skipped without one). It also applies the merge gate's
+rules: no file under runs/ or deployments/ is added, edited or deleted (only
+the mlcd bot writes them), and deploy.require and deploy.approvals in
+mlcd.yaml are not loosened.
 
 Every problem is printed as FILE:LINE:COL: message. With --github it also sets
 the commit status mlcd/check and keeps one comment on the pull request with
@@ -95,7 +101,7 @@ func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv
 		}
 	}
 	if n := len(c.problems); n > 0 {
-		return badInput(fmt.Errorf("check: %d %s in the registry change", n, plural(n, "problem", "problems")))
+		return badInput(fmt.Errorf("check: %d %s in the change", n, plural(n, "problem", "problems")))
 	}
 	return nil
 }
@@ -131,8 +137,16 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	baseFS, headFS := trees[0], trees[1]
 	st, note := checkStore(co.repo, getenv)
 	c.note = note
+	paths, err := repo.ChangedPaths(ctx, c.base, c.head)
+	if err != nil {
+		return nil, err
+	}
 	var loader registry.Loader // one parse of each file for the check and the diff
 	c.problems = loader.Check(baseFS, headFS, st)
+	c.problems = append(c.problems, gate.CheckChange(gate.Change{Base: baseFS, Head: headFS, Paths: paths})...)
+	slices.SortStableFunc(c.problems, func(a, b *pipeline.Error) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
 	c.baseReg, _ = loader.Load(baseFS)
 	c.headReg, _ = loader.Load(headFS)
 	if c.baseReg != nil && c.headReg != nil {

@@ -1,0 +1,178 @@
+package gate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
+)
+
+// Change is what a pull request changes, for CheckChange.
+type Change struct {
+	Base, Head fs.FS    // the trees of the merge base and of the pull request's head
+	Paths      []string // the files that differ between them, slash-separated
+}
+
+// maxCompared bounds how much of a changed journal file is read to find
+// the first changed line; past it the problem has no line.
+const maxCompared = 8 << 20
+
+// CheckChange applies the merge gate's rules to a pull request's change,
+// beside the registry's own (registry.Check):
+//
+//   - it adds, edits or deletes no file under runs/ or deployments/: they
+//     are mlcd's journals (run records and metric histories, deployment
+//     records), written only by the mlcd bot, which commits them to the
+//     tracked branch itself and never through a pull request;
+//   - it does not loosen the gate's policy in mlcd.yaml (Loosens), under
+//     either default of an unset deploy.require, since where the
+//     controller runs decides which applies.
+//
+// Every problem names its file, and for an edit the first changed line.
+func CheckChange(c Change) []*pipeline.Error {
+	var out []*pipeline.Error
+	for _, p := range c.Paths {
+		if root, ok := journalRoot(p); ok {
+			out = append(out, journalProblem(c, p, root))
+		}
+	}
+	if slices.Contains(c.Paths, pipeline.FileName) {
+		if e := policyProblem(c); e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// journalRoot returns the top folder of p when it is one of the bot's
+// journals: every folder only the bot writes but the registry, whose stage
+// people change through pull requests under registry.Check's rules.
+func journalRoot(p string) (string, bool) {
+	root, _, nested := strings.Cut(p, "/")
+	if !nested || root == registry.Dir || !slices.Contains(gitstore.BotRoots, root) {
+		return "", false
+	}
+	return root, true
+}
+
+func journalProblem(c Change, p, root string) *pipeline.Error {
+	what := "mlcd's run records and metric histories"
+	if root != pipeline.RunsDir {
+		what = "mlcd's deployment records"
+	}
+	e := &pipeline.Error{File: p}
+	inBase, inHead := exists(c.Base, p), exists(c.Head, p)
+	verb := "edits"
+	switch {
+	case !inBase:
+		verb = "adds"
+	case !inHead:
+		verb = "deletes"
+	default:
+		e.Line = firstChangedLine(c.Base, c.Head, p)
+	}
+	e.Msg = fmt.Sprintf("the change %s a file of %s/, which holds %s: these files are written only by the mlcd bot, "+
+		"on the tracked branch; a pull request may not add, edit or delete them", verb, root, what)
+	return e
+}
+
+func exists(fsys fs.FS, p string) bool {
+	_, err := fs.Stat(fsys, p)
+	return err == nil
+}
+
+// firstChangedLine is the first line (from 1) where p differs between
+// base and head, 0 when the contents are equal (a mode change) or cannot
+// be read.
+func firstChangedLine(base, head fs.FS, p string) int {
+	a, errA := readBounded(base, p)
+	b, errB := readBounded(head, p)
+	if errA != nil || errB != nil || bytes.Equal(a, b) {
+		return 0
+	}
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return 1 + bytes.Count(a[:n], []byte("\n"))
+}
+
+var errTooLarge = errors.New("too large to compare")
+
+func readBounded(fsys fs.FS, p string) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCompared+1))
+	if err == nil && len(data) > maxCompared {
+		err = errTooLarge
+	}
+	return data, err
+}
+
+// policyProblem compares the gate's policy in mlcd.yaml between base and
+// head; a file that is missing or invalid is judged as the defaults, as the
+// controller judges it.
+func policyProblem(c Change) *pipeline.Error {
+	baseP, _, _ := readPipeline(c.Base)
+	headP, headData, found := readPipeline(c.Head)
+	var looser []bool // with a GitHub API, without
+	var how string
+	for _, hasForge := range []bool{true, false} {
+		l, h := Loosens(PolicyOf(baseP, hasForge), PolicyOf(headP, hasForge))
+		looser = append(looser, l)
+		if l && how == "" {
+			how = h
+		}
+	}
+	if how == "" {
+		return nil
+	}
+	switch {
+	case !looser[1]:
+		how += " (with a GitHub API an unset deploy.require means approved-pr)"
+	case !looser[0]:
+		how += " (without a GitHub API an unset deploy.require means merge-commit)"
+	}
+	e := &pipeline.Error{File: pipeline.FileName}
+	switch {
+	case !found:
+		how = "mlcd.yaml is deleted: " + how
+	case headP == nil:
+		how = "mlcd.yaml does not parse, so the defaults apply: " + how
+	default:
+		key := "require"
+		if strings.HasPrefix(how, "deploy.approvals") {
+			key = "approvals"
+		}
+		if e.Line, e.Col = pipeline.KeyLine(headData, "deploy", key); e.Line == 0 {
+			e.Line, e.Col = pipeline.KeyLine(headData, "deploy")
+		}
+	}
+	e.Msg = how + ": a pull request may not loosen the merge gate, or the new policy would judge the change that makes it. " +
+		"Loosening is for the repository's admins, in a pull request of its own merged over this check; " +
+		"mlcd applies it only once it has reached the branch the way the gate in force before it demands"
+	return e
+}
+
+// readPipeline parses mlcd.yaml of fsys: nil when it is missing or
+// invalid; found says whether it exists.
+func readPipeline(fsys fs.FS) (p *pipeline.Pipeline, data []byte, found bool) {
+	data, err := fs.ReadFile(fsys, pipeline.FileName)
+	if err != nil {
+		return nil, nil, false
+	}
+	if p, err = pipeline.Parse(pipeline.FileName, data); err != nil {
+		return nil, data, true
+	}
+	return p, data, true
+}
