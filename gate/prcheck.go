@@ -24,31 +24,50 @@ type Change struct {
 // the first changed line; past it the problem has no line.
 const maxCompared = 8 << 20
 
-// CheckChange applies the merge gate's rules to a pull request's change,
-// beside the registry's own (registry.Check):
-//
-//   - it adds, edits or deletes no file under runs/ or deployments/: they
-//     are mlcd's journals (run records and metric histories, deployment
-//     records), written only by the mlcd bot, which commits them to the
-//     tracked branch itself and never through a pull request;
-//   - it does not loosen the gate's policy in mlcd.yaml (Loosens), under
-//     either default of an unset deploy.require, since where the
-//     controller runs decides which applies.
-//
-// Every problem names its file, and for an edit the first changed line.
-func CheckChange(c Change) []*pipeline.Error {
+// CheckJournals applies the merge gate's first rule for a pull request,
+// beside the registry's own (registry.Check): it adds, edits or deletes no
+// file under runs/ or deployments/. They are mlcd's journals (run records
+// and metric histories, deployment records), written only by the mlcd bot,
+// which commits them to the tracked branch itself and never through a pull
+// request. Every problem names its file, and for an edit the first changed
+// line.
+func CheckJournals(c Change) []*pipeline.Error {
 	var out []*pipeline.Error
 	for _, p := range c.Paths {
 		if root, ok := journalRoot(p); ok {
 			out = append(out, journalProblem(c, p, root))
 		}
 	}
-	if slices.Contains(c.Paths, pipeline.FileName) {
-		if e := policyProblem(c); e != nil {
-			out = append(out, e)
-		}
-	}
 	return out
+}
+
+// Loosening is a change of mlcd.yaml that loosens the merge gate.
+type Loosening struct {
+	// Old is the policy before the change where mlcd can ask GitHub: the
+	// pull request needs max(Old.Approvals, 1) approvals of its head.
+	Old Policy
+	// How says how the change loosens the gate, for people.
+	How string
+	// Problem is the refusal: mlcd.yaml (with the line of the setting),
+	// How, and what the change needs to pass.
+	Problem *pipeline.Error
+}
+
+// Approvals is how many approving reviews of its head, by people other
+// than its author, a pull request that loosens the gate needs.
+func (l *Loosening) Approvals() int { return max(l.Old.Approvals, 1) }
+
+// CheckPolicy applies the merge gate's second rule for a pull request: a
+// change that loosens the gate's policy in mlcd.yaml (Loosens), under
+// either default of an unset deploy.require (where the controller runs
+// decides which applies), is a Loosening; nil when there is none. Such a
+// change passes only approved on its head as the gate in force before it
+// asks, which the caller finds out from GitHub.
+func CheckPolicy(c Change) *Loosening {
+	if !slices.Contains(c.Paths, pipeline.FileName) {
+		return nil
+	}
+	return policyProblem(c)
 }
 
 // journalRoot returns the top folder of p when it is one of the bot's
@@ -122,7 +141,7 @@ func readBounded(fsys fs.FS, p string) ([]byte, error) {
 // policyProblem compares the gate's policy in mlcd.yaml between base and
 // head; a file that is missing or invalid is judged as the defaults, as the
 // controller judges it.
-func policyProblem(c Change) *pipeline.Error {
+func policyProblem(c Change) *Loosening {
 	baseP, _, _ := readPipeline(c.Base)
 	headP, headData, found := readPipeline(c.Head)
 	var looser []bool // with a GitHub API, without
@@ -143,7 +162,8 @@ func policyProblem(c Change) *pipeline.Error {
 	case !looser[0]:
 		how += " (without a GitHub API an unset deploy.require means merge-commit)"
 	}
-	e := &pipeline.Error{File: pipeline.FileName}
+	l := &Loosening{Old: PolicyOf(baseP, true), Problem: &pipeline.Error{File: pipeline.FileName}}
+	e := l.Problem
 	switch {
 	case !found:
 		how = "mlcd.yaml is deleted: " + how
@@ -158,10 +178,15 @@ func policyProblem(c Change) *pipeline.Error {
 			e.Line, e.Col = pipeline.KeyLine(headData, "deploy")
 		}
 	}
-	e.Msg = how + ": a pull request may not loosen the merge gate, or the new policy would judge the change that makes it. " +
-		"Loosening is for the repository's admins, in a pull request of its own merged over this check; " +
-		"mlcd applies it only once it has reached the branch the way the gate in force before it demands"
-	return e
+	who := "1 reviewer"
+	if n := l.Approvals(); n > 1 {
+		who = fmt.Sprintf("%d reviewers", n)
+	}
+	l.How = how
+	e.Msg = how + ": a pull request that loosens the merge gate must be approved on its head by " + who +
+		" other than its author, as the gate in force asks (mlcd check --github counts them), " +
+		"or the new policy would judge the change that makes it"
+	return l
 }
 
 // readPipeline parses mlcd.yaml of fsys: nil when it is missing or

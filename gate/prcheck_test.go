@@ -10,24 +10,26 @@ import (
 const (
 	pipelineHead = "pipeline: churn\ntasks:\n  train: {run: python3 train.py}\n"
 	journalWhy   = "these files are written only by the mlcd bot, on the tracked branch; a pull request may not add, edit or delete them"
-	loosenWhy    = ": a pull request may not loosen the merge gate, or the new policy would judge the change that makes it. " +
-		"Loosening is for the repository's admins, in a pull request of its own merged over this check; " +
-		"mlcd applies it only once it has reached the branch the way the gate in force before it demands"
+	loosenWhy    = ": a pull request that loosens the merge gate must be approved on its head by 1 reviewer other than its author, " +
+		"as the gate in force asks (mlcd check --github counts them), or the new policy would judge the change that makes it"
+	loosenWhy2 = ": a pull request that loosens the merge gate must be approved on its head by 2 reviewers other than its author, " +
+		"as the gate in force asks (mlcd check --github counts them), or the new policy would judge the change that makes it"
+	loosenWhy3 = ": a pull request that loosens the merge gate must be approved on its head by 3 reviewers other than its author, " +
+		"as the gate in force asks (mlcd check --github counts them), or the new policy would judge the change that makes it"
 	weaker = ", a weaker gate (none < merge-commit < merged-pr < approved-pr)"
 )
 
-func TestCheckChange(t *testing.T) {
+func TestCheckJournals_andPolicy(t *testing.T) {
 	t.Parallel()
 	base := fstest.MapFS{
-		"mlcd.yaml":                         {Data: []byte(pipelineHead + "deploy:\n  require: approved-pr\n  approvals: 2\n")},
-		"runs/churn/r1.json":                {Data: []byte("{\n  \"id\": \"r1\",\n  \"status\": \"failed\"\n}\n")},
-		"runs/churn/r1.history":             {Data: []byte("f1 0 0.5\n")},
-		"deployments/churn-xgb.yaml":        {Data: []byte("schema: 1\nmodel: churn-xgb\ncurrent: 1\n")},
-		"models/churn-xgb/v1.yaml":          {Data: []byte("stage: None\n")},
-		"deployments/churn-rf.yaml":         {Data: []byte("schema: 1\n")},
-		"runs/churn/moded.json":             {Data: []byte("{}\n"), Mode: 0o644},
-		"src/train.py":                      {Data: []byte("print(1)\n")},
-		"runs/churn/unchanged-but-listed.x": {Data: []byte("x")},
+		"mlcd.yaml":                  {Data: []byte(pipelineHead + "deploy:\n  require: approved-pr\n  approvals: 2\n")},
+		"runs/churn/r1.json":         {Data: []byte("{\n  \"id\": \"r1\",\n  \"status\": \"failed\"\n}\n")},
+		"runs/churn/r1.history":      {Data: []byte("f1 0 0.5\n")},
+		"deployments/churn-xgb.yaml": {Data: []byte("schema: 1\nmodel: churn-xgb\ncurrent: 1\n")},
+		"models/churn-xgb/v1.yaml":   {Data: []byte("stage: None\n")},
+		"deployments/churn-rf.yaml":  {Data: []byte("schema: 1\n")},
+		"runs/churn/moded.json":      {Data: []byte("{}\n"), Mode: 0o644},
+		"src/train.py":               {Data: []byte("print(1)\n")},
 	}
 	head := fstest.MapFS{}
 	for k, v := range base {
@@ -45,10 +47,18 @@ func TestCheckChange(t *testing.T) {
 	edit("mlcd.yaml", pipelineHead+"deploy:\n  require: approved-pr\n  approvals: 1\n")
 	paths := []string{"deployments/churn-rf.yaml", "deployments/churn-xgb.yaml", "mlcd.yaml", "models/churn-xgb/v1.yaml",
 		"runs/churn/moded.json", "runs/churn/r1.history", "runs/churn/r1.json", "runs/churn/r2.json", "src/train.py"}
-	got := CheckChange(Change{Base: base, Head: head, Paths: paths})
+	ch := Change{Base: base, Head: head, Paths: paths}
 	var lines []string
-	for _, e := range got {
+	for _, e := range CheckJournals(ch) {
 		lines = append(lines, e.Error())
+	}
+	l := CheckPolicy(ch)
+	if l == nil {
+		t.Fatal("no loosening found")
+	}
+	lines = append(lines, l.Problem.Error())
+	if l.Old != (Policy{Require: RequireApprovedPR, Approvals: 2}) || l.Approvals() != 2 {
+		t.Errorf("Old = %+v, Approvals() = %d, want approved-pr with 2", l.Old, l.Approvals())
 	}
 	want := []string{
 		"deployments/churn-rf.yaml: the change deletes a file of deployments/, which holds mlcd's deployment records: " + journalWhy,
@@ -57,14 +67,14 @@ func TestCheckChange(t *testing.T) {
 		"runs/churn/r1.history: the change deletes a file of runs/, which holds mlcd's run records and metric histories: " + journalWhy,
 		"runs/churn/r1.json:3: the change edits a file of runs/, which holds mlcd's run records and metric histories: " + journalWhy,
 		"runs/churn/r2.json: the change adds a file of runs/, which holds mlcd's run records and metric histories: " + journalWhy,
-		"mlcd.yaml:6:3: deploy.approvals goes from 2 to 1 under approved-pr: fewer approving reviews would let a change deploy" + loosenWhy,
+		"mlcd.yaml:6:3: deploy.approvals goes from 2 to 1 under approved-pr: fewer approving reviews would let a change deploy" + loosenWhy2,
 	}
 	if diff := cmp.Diff(want, lines); diff != "" {
 		t.Errorf("CheckChange (-want +got):\n%s", diff)
 	}
 }
 
-func TestCheckChange_policy(t *testing.T) {
+func TestCheckPolicy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
@@ -80,9 +90,9 @@ func TestCheckChange_policy(t *testing.T) {
 			want: "mlcd.yaml:4:10: deploy.require goes from approved-pr to merge-commit" + weaker +
 				" (with a GitHub API an unset deploy.require means approved-pr)" + loosenWhy},
 		{name: "mlcd.yaml deleted", base: "deploy: {require: approved-pr, approvals: 3}\n", head: "-",
-			want: "mlcd.yaml: mlcd.yaml is deleted: deploy.approvals goes from 3 to 1 under approved-pr: fewer approving reviews would let a change deploy" + loosenWhy},
+			want: "mlcd.yaml: mlcd.yaml is deleted: deploy.approvals goes from 3 to 1 under approved-pr: fewer approving reviews would let a change deploy" + loosenWhy3},
 		{name: "invalid mlcd.yaml is the defaults", base: "deploy: {require: approved-pr, approvals: 2}\n", head: "!",
-			want: "mlcd.yaml: mlcd.yaml does not parse, so the defaults apply: deploy.approvals goes from 2 to 1 under approved-pr: fewer approving reviews would let a change deploy" + loosenWhy},
+			want: "mlcd.yaml: mlcd.yaml does not parse, so the defaults apply: deploy.approvals goes from 2 to 1 under approved-pr: fewer approving reviews would let a change deploy" + loosenWhy2},
 		{name: "tightened", base: "deploy: {require: none}\n", head: "deploy: {require: approved-pr, approvals: 2}\n"},
 		{name: "more approvals", base: "deploy: {require: approved-pr}\n", head: "deploy: {require: approved-pr, approvals: 2}\n"},
 		{name: "other settings", base: "deploy: {require: merged-pr}\n", head: "deploy: {require: merged-pr, listen: \"127.0.0.1:9\"}\nschedule: \"@daily\"\n"},
@@ -109,12 +119,9 @@ func TestCheckChange_policy(t *testing.T) {
 			if f := file(tt.head); f != nil {
 				head["mlcd.yaml"] = f
 			}
-			got := CheckChange(Change{Base: base, Head: head, Paths: []string{"mlcd.yaml"}})
 			var msg string
-			if len(got) > 1 {
-				t.Fatalf("%d problems: %v", len(got), got)
-			} else if len(got) == 1 {
-				msg = got[0].Error()
+			if l := CheckPolicy(Change{Base: base, Head: head, Paths: []string{"mlcd.yaml"}}); l != nil {
+				msg = l.Problem.Error()
 			}
 			if diff := cmp.Diff(tt.want, msg); diff != "" {
 				t.Errorf("problem (-want +got):\n%s", diff)

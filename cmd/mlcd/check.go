@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -50,7 +48,8 @@ Staging or Production is in the artifact store (MLCD_STORE, else store: in
 mlcd.yaml; the rule is skipped without one). It also applies the merge gate's
 rules: no file under runs/ or deployments/ is added, edited or deleted (only
 the mlcd bot writes them), and deploy.require and deploy.approvals in
-mlcd.yaml are not loosened.
+mlcd.yaml are not loosened (with --github a loosening passes once the pull
+request's head is approved as the gate in force asks).
 
 Every problem is printed as FILE:LINE:COL: message. With --github it also sets
 the commit status mlcd/check and keeps one comment on the pull request with
@@ -84,6 +83,8 @@ type checked struct {
 	changes          []registry.Change
 	note             string // why a rule was skipped
 	policy           *pipeline.Promote
+	loosening        *gate.Loosening // mlcd.yaml loosens the merge gate
+	gateNote         string          // why a loosening passes
 }
 
 func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv func(string) string, out io.Writer) error {
@@ -92,11 +93,20 @@ func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv
 		return err
 	}
 	defer c.repo.Close()
+	var pr *checkPR
+	if co.github {
+		if pr, err = openCheckPR(opts, c, getenv); err != nil {
+			return err
+		}
+	}
+	if err := judgeLoosening(ctx, c, pr); err != nil {
+		return err
+	}
 	if err := printCheck(out, c); err != nil {
 		return err
 	}
-	if co.github {
-		if err := postCheck(ctx, opts, co, c, getenv, out); err != nil {
+	if pr != nil {
+		if err := postCheck(ctx, co, c, pr, out); err != nil {
 			return err
 		}
 	}
@@ -143,10 +153,9 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	}
 	var loader registry.Loader // one parse of each file for the check and the diff
 	c.problems = loader.Check(baseFS, headFS, st)
-	c.problems = append(c.problems, gate.CheckChange(gate.Change{Base: baseFS, Head: headFS, Paths: paths})...)
-	slices.SortStableFunc(c.problems, func(a, b *pipeline.Error) int {
-		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
-	})
+	change := gate.Change{Base: baseFS, Head: headFS, Paths: paths}
+	c.addProblems(gate.CheckJournals(change)...)
+	c.loosening = gate.CheckPolicy(change)
 	c.baseReg, _ = loader.Load(baseFS)
 	c.headReg, _ = loader.Load(headFS)
 	if c.baseReg != nil && c.headReg != nil {
@@ -206,8 +215,10 @@ func printCheck(out io.Writer, c *checked) error {
 	for _, p := range c.problems {
 		b.WriteString(p.Error() + "\n")
 	}
-	if c.note != "" {
-		b.WriteString("note: " + c.note + "\n")
+	for _, note := range []string{c.note, c.gateNote} {
+		if note != "" {
+			b.WriteString("note: " + note + "\n")
+		}
 	}
 	if len(c.problems) == 0 {
 		b.WriteString(summary(c))
@@ -244,19 +255,8 @@ func plural(n int, one, many string) string {
 
 // postCheck sets the commit status on the pull request's head and keeps
 // one comment on the pull request.
-func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *checked, getenv func(string) string, out io.Writer) error {
-	gh, why, err := promotion.GitHub(c.repo.URL(), getenv, newLogger(opts))
-	if err != nil {
-		return err
-	}
-	if gh == nil {
-		return badInput(fmt.Errorf("--github: %s", why))
-	}
-	ev := readEvent(getenv)
-	sha := c.head
-	if ev.headSHA != "" {
-		sha = ev.headSHA // Actions checks out the merge ref; statuses belong on the PR's head
-	}
+func postCheck(ctx context.Context, co *checkOptions, c *checked, pr *checkPR, out io.Writer) error {
+	gh, ev, sha := pr.gh, pr.event, pr.sha
 	state, desc := forge.StateSuccess, strings.TrimPrefix(firstLine(summary(c)), "ok: ")
 	if n := len(c.problems); n > 0 {
 		state = forge.StateFailure
@@ -272,7 +272,7 @@ func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *ch
 	if err := gh.UpsertComment(ctx, ev.number, "check", commentBody(c, co.reportURL)); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", checkContext, state, sha, ev.number)
+	_, err := fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", checkContext, state, sha, ev.number)
 	return err
 }
 
@@ -281,13 +281,16 @@ func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *ch
 func commentBody(c *checked, reportURL string) string {
 	var b strings.Builder
 	if len(c.problems) > 0 {
-		b.WriteString("### mlcd check: the registry change is refused\n\n")
+		b.WriteString("### mlcd check: the change is refused\n\n")
 		for _, p := range c.problems {
 			b.WriteString("- `" + strings.ReplaceAll(p.Error(), "`", "'") + "`\n")
 		}
 		return b.String()
 	}
 	b.WriteString("### mlcd check: ok\n\n```\n" + summary(c) + "```\n")
+	if c.gateNote != "" {
+		b.WriteString("\n" + strings.ReplaceAll(c.gateNote, "`", "'") + "\n")
+	}
 	for _, ch := range c.changes {
 		if !ch.StageChanged() || ch.ToStage != registry.StageProduction {
 			continue

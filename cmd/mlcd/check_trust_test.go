@@ -1,10 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/forge"
+	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -67,7 +72,7 @@ func TestCheckCommand_journalAndPolicyEditsFail(t *testing.T) {
 		{"deployment record deleted", func(r *promoRepo) { r.person.Remove("deployments/churn.yaml") },
 			[]string{`^deployments/churn\.yaml: the change deletes a file of deployments/.*` + why}},
 		{"gate loosened", func(r *promoRepo) { r.person.Write("mlcd.yaml", trustPipeline+"deploy:\n  require: none\n") },
-			[]string{`^mlcd\.yaml:6:3: deploy\.require goes from approved-pr to none, a weaker gate .*may not loosen the merge gate`}},
+			[]string{`^mlcd\.yaml:6:3: deploy\.require goes from approved-pr to none, a weaker gate .*must be approved on its head by 2 reviewers other than its author`}},
 		{"fewer approvals, with a promotion", func(r *promoRepo) {
 			r.person.Write("mlcd.yaml", trustPipeline+"deploy:\n  require: approved-pr\n  approvals: 1\n")
 			setStage(t, r, promoVersion(2, registry.StageNone, 0.9), registry.StageProduction)
@@ -123,4 +128,62 @@ func TestCheckCommand_botCommitsAndPromotionPass(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "ok: registry change") {
 		t.Errorf("tightening after merging main: exit %d, %v\n%s", code, err, out)
 	}
+}
+
+// With --github, a pull request that loosens the gate passes once GitHub
+// says its head is approved by as many people other than its author as the
+// gate in force asks; an approval of an earlier push does not count.
+func TestCheckCommand_GitHub_looseningNeedsApprovalsOfTheHead(t *testing.T) {
+	r := trustRepo(t)
+	r.githubEnv(t, "t0ken")
+	p := r.person
+	p.Branch("loosen")
+	p.Write("mlcd.yaml", trustPipeline+"deploy:\n  require: merged-pr\n")
+	head := p.Commit("merged pull requests are enough")
+	p.Git("push", "origin", "loosen")
+	pr := r.gh.AddPR(fakegithub.PR{Title: "Loosen the gate", HeadRef: "loosen", BaseRef: "main", HeadSHA: head, Author: "alice"})
+	event := func(sha string) {
+		path := filepath.Join(t.TempDir(), "event.json")
+		payload := fmt.Sprintf(`{"number": %d, "pull_request": {"number": %d, "head": {"sha": %q}}}`, pr.Number, pr.Number, sha)
+		if err := os.WriteFile(path, []byte(payload), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("GITHUB_EVENT_PATH", path)
+	}
+	check := func(sha string, wantCode int, wantState string, want string) {
+		t.Helper()
+		event(sha)
+		out, code, err := mlcd(t, "check", "--github", "--repo", p.Dir)
+		if code != wantCode || !strings.Contains(out, want) {
+			t.Fatalf("exit %d (%v), want %d and %q:\n%s", code, err, wantCode, want, out)
+		}
+		st := r.gh.Statuses(sha)
+		if len(st) == 0 || st[len(st)-1].State != wantState {
+			t.Fatalf("statuses on %.7s: %+v, want the last %s", sha, st, wantState)
+		}
+	}
+
+	check(head, exitBadInput, forge.StateFailure,
+		"mlcd.yaml:6:3: deploy.require goes from approved-pr to merged-pr")
+	for _, who := range []string{"alice", "bob"} { // the author's approval does not count
+		if err := r.gh.AddReview(pr.Number, who, "APPROVED"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(head, exitBadInput, forge.StateFailure, "pull request #1 has 1 approving review(s) of its head "+head[:7])
+	if err := r.gh.AddReview(pr.Number, "carol", "APPROVED"); err != nil {
+		t.Fatal(err)
+	}
+	check(head, exitOK, forge.StateSuccess,
+		"note: mlcd.yaml:6:3: deploy.require goes from approved-pr to merged-pr, a weaker gate (none < merge-commit < merged-pr < approved-pr): "+
+			"allowed, pull request #1 is approved on its head "+head[:7]+" by bob, carol")
+
+	// A push after the approvals: they were for the commit before.
+	p.Write("mlcd.yaml", trustPipeline+"deploy:\n  require: none\n")
+	head2 := p.Commit("and none at all")
+	p.Git("push", "origin", "loosen")
+	if err := r.gh.PushPR(pr.Number, head2); err != nil {
+		t.Fatal(err)
+	}
+	check(head2, exitBadInput, forge.StateFailure, "pull request #1 has 0 approving review(s) of its head "+head2[:7])
 }
