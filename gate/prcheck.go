@@ -63,19 +63,20 @@ func (l *Loosening) Approvals() int { return max(l.Old.Approvals, 1) }
 // decides which applies), is a Loosening; nil when there is none. Such a
 // change passes only approved on its head as the gate in force before it
 // asks, which the caller finds out from GitHub.
+//
+// The policies are compared whatever c.Paths says: mlcd.yaml may be a
+// symlink to a file that the change edits.
 func CheckPolicy(c Change) *Loosening {
-	if !slices.Contains(c.Paths, pipeline.FileName) {
-		return nil
-	}
 	return policyProblem(c)
 }
 
 // journalRoot returns the top folder of p when it is one of the bot's
 // journals: every folder only the bot writes but the registry, whose stage
-// people change through pull requests under registry.Check's rules.
+// people change through pull requests under registry.Check's rules. The
+// folder's own name counts too (a file or symlink put in its place).
 func journalRoot(p string) (string, bool) {
-	root, _, nested := strings.Cut(p, "/")
-	if !nested || root == registry.Dir || !slices.Contains(gitstore.BotRoots, root) {
+	root, _, _ := strings.Cut(p, "/")
+	if root == registry.Dir || !slices.Contains(gitstore.BotRoots, root) {
 		return "", false
 	}
 	return root, true

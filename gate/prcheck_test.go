@@ -1,6 +1,8 @@
 package gate
 
 import (
+	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -74,6 +76,25 @@ func TestCheckJournals_andPolicy(t *testing.T) {
 	}
 }
 
+// A file or a symlink in the place of a journal folder is the journal's
+// too; other folders, the registry's and files that only look alike are
+// not.
+func TestCheckJournals_roots(t *testing.T) {
+	t.Parallel()
+	head := fstest.MapFS{
+		"runs":                 {Data: []byte("/tmp"), Mode: fs.ModeSymlink},
+		"deployments.yaml":     {Data: []byte("x")},
+		"src/runs/a.json":      {Data: []byte("x")},
+		"models/churn/v1.yaml": {Data: []byte("x")},
+		"runsheet.md":          {Data: []byte("x")},
+	}
+	paths := []string{"deployments.yaml", "models/churn/v1.yaml", "runs", "runsheet.md", "src/runs/a.json"}
+	got := CheckJournals(Change{Base: fstest.MapFS{}, Head: head, Paths: paths})
+	if len(got) != 1 || got[0].File != "runs" || !strings.Contains(got[0].Msg, "adds a file of runs/") {
+		t.Errorf("problems %v, want one for runs", got)
+	}
+}
+
 func TestCheckPolicy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -120,7 +141,8 @@ func TestCheckPolicy(t *testing.T) {
 				head["mlcd.yaml"] = f
 			}
 			var msg string
-			if l := CheckPolicy(Change{Base: base, Head: head, Paths: []string{"mlcd.yaml"}}); l != nil {
+			// Paths are not needed: the policies are compared whatever changed.
+			if l := CheckPolicy(Change{Base: base, Head: head}); l != nil {
 				msg = l.Problem.Error()
 			}
 			if diff := cmp.Diff(tt.want, msg); diff != "" {
