@@ -46,6 +46,7 @@ func (c *Client) Approvals(ctx context.Context, number int, author, head string)
 		head = firstNonEmpty(head, p.GetHead().GetSHA())
 	}
 	latest := map[string]*github.PullRequestReview{} // lower-case login -> deciding review
+	pages, more := 0, false
 	err := eachPage(func(opt github.ListOptions) (*github.Response, error) {
 		rs, resp, err := c.gh.PullRequests.ListReviews(ctx, c.owner, c.repo, number, &opt)
 		if err != nil {
@@ -57,10 +58,16 @@ func (c *Client) Approvals(ctx context.Context, number int, author, head string)
 				latest[strings.ToLower(r.GetUser().GetLogin())] = r
 			}
 		}
+		pages, more = pages+1, resp.NextPage > opt.Page
 		return resp, nil
 	})
 	if err != nil {
 		return Approval{}, err
+	}
+	if more && pages >= maxPages {
+		// The latest reviews are on pages not read: judging the earlier
+		// ones could count an approval withdrawn since.
+		return Approval{}, fmt.Errorf("approvals: pull request #%d has more than %d pages of reviews: %w", number, maxPages, ErrTooManyReviews)
 	}
 	return judgeReviews(latest, author, head), nil
 }

@@ -144,3 +144,22 @@ func TestClient_Approvals_headApprovalOnLastPage(t *testing.T) {
 		t.Errorf("Approvers (-want +got):\n%s", diff)
 	}
 }
+
+// Reviews past the last page forge reads could withdraw an approval: the
+// gate answers an error, never a decision on part of the reviews.
+func TestClient_Approvals_tooManyReviews(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	p := h.gh.AddPR(fakegithub.PR{Title: "t", HeadRef: "x", HeadSHA: sha('b'), BaseRef: "main", Author: "alice"})
+	for i := 0; i < maxPages*100; i++ {
+		if err := h.gh.AddReview(p.Number, "bob", "APPROVED"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.gh.AddReview(p.Number, "bob", "CHANGES_REQUESTED"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.Approvals(context.Background(), p.Number, "alice", sha('b')); !errorsIs(err, ErrTooManyReviews) {
+		t.Errorf("err = %v, want ErrTooManyReviews", err)
+	}
+}
