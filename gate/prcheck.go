@@ -2,7 +2,6 @@ package gate
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,7 +13,7 @@ import (
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
-// Change is what a pull request changes, for CheckChange.
+// Change is what a pull request changes, for CheckJournals and CheckPolicy.
 type Change struct {
 	Base, Head fs.FS    // the trees of the merge base and of the pull request's head
 	Paths      []string // the files that differ between them, slash-separated
@@ -66,8 +65,61 @@ func (l *Loosening) Approvals() int { return max(l.Old.Approvals, 1) }
 //
 // The policies are compared whatever c.Paths says: mlcd.yaml may be a
 // symlink to a file that the change edits.
+//
+// A mlcd.yaml that is missing or invalid is judged as the defaults, as the
+// controller judges it.
 func CheckPolicy(c Change) *Loosening {
-	return policyProblem(c)
+	baseP, _, _ := readPipeline(c.Base)
+	headP, headData, found := readPipeline(c.Head)
+	var looser []bool // with a GitHub API, without
+	var how string
+	for _, hasForge := range []bool{true, false} {
+		l, h := Loosens(PolicyOf(baseP, hasForge), PolicyOf(headP, hasForge))
+		looser = append(looser, l)
+		if l && how == "" {
+			how = h
+		}
+	}
+	if how == "" {
+		return nil
+	}
+	switch {
+	case !looser[1]:
+		how += " (with a GitHub API an unset deploy.require means approved-pr)"
+	case !looser[0]:
+		how += " (without a GitHub API an unset deploy.require means merge-commit)"
+	}
+	l := &Loosening{Old: PolicyOf(baseP, true), Problem: &pipeline.Error{File: pipeline.FileName}}
+	switch {
+	case !found:
+		how = "mlcd.yaml is deleted: " + how
+	case headP == nil:
+		how = "mlcd.yaml does not parse, so the defaults apply: " + how
+	default:
+		l.Problem.Line, l.Problem.Col = settingPlace(headData, how)
+	}
+	who := "1 reviewer"
+	if n := l.Approvals(); n > 1 {
+		who = fmt.Sprintf("%d reviewers", n)
+	}
+	l.How = how
+	l.Problem.Msg = how + ": a pull request that loosens the merge gate must be approved on its head by " + who +
+		" other than its author, as the gate in force asks (mlcd check --github counts them), " +
+		"or the new policy would judge the change that makes it"
+	return l
+}
+
+// settingPlace is the line and column in mlcd.yaml of the setting how
+// speaks of, else of deploy:, else 0, 0 (both removed).
+func settingPlace(data []byte, how string) (line, col int) {
+	key := "require"
+	if strings.HasPrefix(how, "deploy.approvals") {
+		key = "approvals"
+	}
+	if line, col = pipeline.KeyLine(data, "deploy", key); line == 0 {
+		line, col = pipeline.KeyLine(data, "deploy")
+	}
+	return line, col
 }
 
 // journalRoot returns the top folder of p when it is one of the bot's
@@ -112,9 +164,9 @@ func exists(fsys fs.FS, p string) bool {
 // base and head, 0 when the contents are equal (a mode change) or cannot
 // be read.
 func firstChangedLine(base, head fs.FS, p string) int {
-	a, errA := readBounded(base, p)
-	b, errB := readBounded(head, p)
-	if errA != nil || errB != nil || bytes.Equal(a, b) {
+	a, okA := readBounded(base, p)
+	b, okB := readBounded(head, p)
+	if !okA || !okB || bytes.Equal(a, b) {
 		return 0
 	}
 	n := 0
@@ -124,70 +176,15 @@ func firstChangedLine(base, head fs.FS, p string) int {
 	return 1 + bytes.Count(a[:n], []byte("\n"))
 }
 
-var errTooLarge = errors.New("too large to compare")
-
-func readBounded(fsys fs.FS, p string) ([]byte, error) {
+// readBounded reads p when it holds at most maxCompared bytes.
+func readBounded(fsys fs.FS, p string) ([]byte, bool) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, err
+		return nil, false
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxCompared+1))
-	if err == nil && len(data) > maxCompared {
-		err = errTooLarge
-	}
-	return data, err
-}
-
-// policyProblem compares the gate's policy in mlcd.yaml between base and
-// head; a file that is missing or invalid is judged as the defaults, as the
-// controller judges it.
-func policyProblem(c Change) *Loosening {
-	baseP, _, _ := readPipeline(c.Base)
-	headP, headData, found := readPipeline(c.Head)
-	var looser []bool // with a GitHub API, without
-	var how string
-	for _, hasForge := range []bool{true, false} {
-		l, h := Loosens(PolicyOf(baseP, hasForge), PolicyOf(headP, hasForge))
-		looser = append(looser, l)
-		if l && how == "" {
-			how = h
-		}
-	}
-	if how == "" {
-		return nil
-	}
-	switch {
-	case !looser[1]:
-		how += " (with a GitHub API an unset deploy.require means approved-pr)"
-	case !looser[0]:
-		how += " (without a GitHub API an unset deploy.require means merge-commit)"
-	}
-	l := &Loosening{Old: PolicyOf(baseP, true), Problem: &pipeline.Error{File: pipeline.FileName}}
-	e := l.Problem
-	switch {
-	case !found:
-		how = "mlcd.yaml is deleted: " + how
-	case headP == nil:
-		how = "mlcd.yaml does not parse, so the defaults apply: " + how
-	default:
-		key := "require"
-		if strings.HasPrefix(how, "deploy.approvals") {
-			key = "approvals"
-		}
-		if e.Line, e.Col = pipeline.KeyLine(headData, "deploy", key); e.Line == 0 {
-			e.Line, e.Col = pipeline.KeyLine(headData, "deploy")
-		}
-	}
-	who := "1 reviewer"
-	if n := l.Approvals(); n > 1 {
-		who = fmt.Sprintf("%d reviewers", n)
-	}
-	l.How = how
-	e.Msg = how + ": a pull request that loosens the merge gate must be approved on its head by " + who +
-		" other than its author, as the gate in force asks (mlcd check --github counts them), " +
-		"or the new policy would judge the change that makes it"
-	return l
+	return data, err == nil && len(data) <= maxCompared
 }
 
 // readPipeline parses mlcd.yaml of fsys: nil when it is missing or

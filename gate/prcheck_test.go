@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"bytes"
 	"io/fs"
 	"strings"
 	"testing"
@@ -149,5 +150,19 @@ func TestCheckPolicy(t *testing.T) {
 				t.Errorf("problem (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// An edit of a journal file too large to compare is still refused, without
+// a line.
+func TestCheckJournals_largeFile(t *testing.T) {
+	t.Parallel()
+	big := bytes.Repeat([]byte("0.5\n"), maxCompared/4+1)
+	edited := append(bytes.Clone(big[:len(big)-4]), []byte("0.9\n")...)
+	base := fstest.MapFS{"runs/churn/r1.history": {Data: big}}
+	head := fstest.MapFS{"runs/churn/r1.history": {Data: edited}}
+	got := CheckJournals(Change{Base: base, Head: head, Paths: []string{"runs/churn/r1.history"}})
+	if len(got) != 1 || got[0].Line != 0 || !strings.Contains(got[0].Msg, "edits a file of runs/") {
+		t.Errorf("problems %v, want one edit without a line", got)
 	}
 }
