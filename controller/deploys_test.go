@@ -280,7 +280,7 @@ func TestController_ReconcileDeploysGateCannotBeLoosenedByTheChange(t *testing.T
 	if last := ev[len(ev)-1]; last.Version != 1 || last.Commit != pushed || !strings.Contains(last.Reason, "deploy.require is merge-commit") {
 		t.Errorf("last event = %+v, want v1 refused under merge-commit", last)
 	}
-	if !strings.Contains(statusErrors(c), "loosens the gate (deploy.require goes from merge-commit to none) without passing the gate in force") {
+	if !strings.Contains(statusErrors(c), "loosens the gate (deploy.require goes from merge-commit to none, a weaker gate") {
 		t.Errorf("status errors = %q, want the refused policy change", statusErrors(c))
 	}
 }

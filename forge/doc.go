@@ -2,8 +2,9 @@
 // GitHub Enterprise), built on go-github: it opens or updates the promotion
 // pull request, keeps one mlcd comment per pull request, sets and reads
 // commit statuses, and answers the API half of the merge gate (was this
-// commit the merge of a pull request into the tracked branch, approved by
-// someone other than its author, with mlcd's check green on its head).
+// commit the merge of a pull request into the tracked branch, its head
+// approved by someone other than its author, with mlcd's check green on
+// that head).
 //
 // Requests are retried on 5xx answers and on GitHub's primary and secondary
 // rate limits, with backoff and jitter that stop when the context ends.

@@ -26,6 +26,9 @@ var (
 	ErrInvalid = errors.New("GitHub rejected the request (422)")
 	// ErrBadArgument: the caller passed an argument forge refuses to send.
 	ErrBadArgument = errors.New("bad argument")
+	// ErrTooManyReviews: a pull request has more reviews than forge reads,
+	// so its latest reviews are unknown.
+	ErrTooManyReviews = errors.New("too many reviews to judge")
 )
 
 // APIError is a failed GitHub API call: what mlcd was doing, GitHub's answer

@@ -3,7 +3,6 @@ package forge
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -27,9 +26,10 @@ type Decision struct {
 // GateCheck decides whether commit sha on branch may deploy under require:
 // sha must be the merge commit (merge, squash or rebase) of a merged pull
 // request whose base is branch; under approved-pr that pull request also
-// needs at least approvals (at least 1) approving reviews by people other
-// than its author, and, when checkContext is not empty, that status green
-// on its head commit. A refusal is a Decision, not an error; errors are
+// needs at least approvals (at least 1) approving reviews of its head
+// commit, as merged, by people other than its author (an approval followed
+// by new pushes does not count), and, when checkContext is not empty, that
+// status green on its head commit. A refusal is a Decision, not an error; errors are
 // failures to ask GitHub.
 func (c *Client) GateCheck(ctx context.Context, sha, branch, require string, approvals int, checkContext string) (Decision, error) {
 	if require != RequireApprovedPR && require != RequireMergedPR {
@@ -53,12 +53,17 @@ func (c *Client) GateCheck(ctx context.Context, sha, branch, require string, app
 		d.Allowed, d.Reason = true, merged
 		return d, nil
 	}
-	if d.Approvers, err = c.Approvals(ctx, pr.Number, pr.Author); err != nil {
+	a, err := c.Approvals(ctx, pr.Number, pr.Author, pr.HeadSHA)
+	if err != nil {
 		return Decision{}, fmt.Errorf("merge gate: %w", err)
 	}
+	d.Approvers = a.Approvers
 	if need := max(approvals, 1); len(d.Approvers) < need {
 		d.Reason = fmt.Sprintf("pull request #%d has %d approving review(s) from someone other than its author %s; %d required",
 			pr.Number, len(d.Approvers), pr.Author, need)
+		if len(a.Stale) > 0 {
+			d.Reason += "; " + staleReason(a.Stale, a.Head)
+		}
 		return d, nil
 	}
 	if checkContext != "" {
@@ -105,17 +110,4 @@ func notMergedReason(prs []*PR, sha, branch string) string {
 
 func sameCommit(full, sha string) bool {
 	return full != "" && len(sha) >= 7 && strings.HasPrefix(strings.ToLower(full), strings.ToLower(sha))
-}
-
-// approvers lists the reviewers whose latest deciding review is APPROVED,
-// the author excepted, sorted.
-func approvers(latest, logins map[string]string, author string) []string {
-	out := []string{}
-	for key, state := range latest {
-		if state == "APPROVED" && !strings.EqualFold(key, author) {
-			out = append(out, logins[key])
-		}
-	}
-	sort.Strings(out)
-	return out
 }

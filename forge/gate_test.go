@@ -123,3 +123,71 @@ func TestClient_GateCheck_zeroApprovalsMeansOne(t *testing.T) {
 		t.Errorf("decision %+v, want refused for PR #%d", d, p.Number)
 	}
 }
+
+// Under approved-pr an approval counts only for the commit it reviewed: an
+// approval followed by new pushes to the pull request does not approve the
+// head that was merged.
+func TestClient_GateCheck_approvalMustBeOfTheMergedHead(t *testing.T) {
+	t.Parallel()
+	const check = "mlcd/check"
+	approved, pushed, merge := sha('d'), sha('e'), sha('c')
+	tests := []struct {
+		name    string
+		reviews func(h *harness, number int) // after the push of `pushed`
+		allowed bool
+		reason  string
+	}{
+		{name: "approval of an earlier head", reviews: func(*harness, int) {},
+			reason: "pull request #1 has 0 approving review(s) from someone other than its author alice; 1 required; " +
+				"bob's approval was for commit ddddddd, not the head eeeeeee"},
+		{name: "approved again on the head", allowed: true,
+			reviews: func(h *harness, n int) {
+				if err := h.gh.AddReview(n, "bob", "APPROVED"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			reason: "commit ccccccc is the merge of pull request #1 into main, approved by bob"},
+		{name: "approval submitted with the old commit after the push", reviews: func(h *harness, n int) {
+			if err := h.gh.AddReviewOn(n, "bob", "APPROVED", approved); err != nil {
+				t.Fatal(err)
+			}
+		},
+			reason: "pull request #1 has 0 approving review(s) from someone other than its author alice; 1 required; " +
+				"bob's approval was for commit ddddddd, not the head eeeeeee"},
+		{name: "approval of a commit GitHub no longer has", reviews: func(h *harness, n int) {
+			if err := h.gh.AddReviewOn(n, "carol", "APPROVED", ""); err != nil {
+				t.Fatal(err)
+			}
+		},
+			reason: "pull request #1 has 0 approving review(s) from someone other than its author alice; 1 required; " +
+				"bob's approval was for commit ddddddd, not the head eeeeeee; carol's approval was for a commit GitHub no longer has, not the head eeeeeee"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			p := h.gh.AddPR(fakegithub.PR{Title: "Promote", HeadRef: "mlcd/promote", HeadSHA: approved, BaseRef: "main", Author: "alice"})
+			if err := h.gh.AddReview(p.Number, "bob", "APPROVED"); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.gh.PushPR(p.Number, pushed); err != nil {
+				t.Fatal(err)
+			}
+			tt.reviews(h, p.Number)
+			h.gh.AddStatus(pushed, check, "success")
+			if err := h.gh.MergePR(p.Number, merge); err != nil {
+				t.Fatal(err)
+			}
+			d, err := h.client.GateCheck(context.Background(), merge, "main", RequireApprovedPR, 1, check)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Allowed != tt.allowed {
+				t.Errorf("Allowed = %v, want %v (%s)", d.Allowed, tt.allowed, d.Reason)
+			}
+			if diff := cmp.Diff(tt.reason, d.Reason); diff != "" {
+				t.Errorf("Reason (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -7,14 +7,20 @@
 //     merged side, not by a direct push (for git hosts without an API);
 //   - merged-pr: the commit is the merge (or squash, or rebase) of a pull
 //     request into the branch, asked of GitHub through package forge;
-//   - approved-pr: as merged-pr, with deploy.approvals approving reviews by
-//     people other than the pull request's author and mlcd's own check
-//     green on its head.
+//   - approved-pr: as merged-pr, with deploy.approvals approving reviews of
+//     the pull request's head commit by people other than its author and
+//     mlcd's own check green on that head.
 //
 // The commit that set Production is found on the branch's first-parent
 // chain: the newest commit whose version file says Production while its
 // first parent's does not. On the first-parent chain a merged pull request
 // is its merge commit, as the branch itself took it.
+//
+// Policy, PolicyOf and Loosens say what in mlcd.yaml decides what may
+// deploy and when a change of it weakens the gate. CheckJournals and
+// CheckPolicy are the gate's rules for a pull request, applied by `mlcd
+// check`: mlcd's journals (runs/, deployments/) are not touched, and the
+// policy is not loosened without the approvals the gate in force asks.
 //
 // It decides and explains; it does not deploy, write records or set
 // commit statuses (the controller does).

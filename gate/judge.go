@@ -309,3 +309,11 @@ func (j *Judge) admit(ctx context.Context, c gitstore.CommitInfo, pol Policy, br
 	}
 	return d, fmt.Errorf("unknown deploy.require %q", pol.Require)
 }
+
+// String is the policy as mlcd.yaml spells it, for messages.
+func (p Policy) String() string {
+	if p.Require == RequireApprovedPR && p.Approvals > 1 {
+		return fmt.Sprintf("%s (%d approvals)", p.Require, p.Approvals)
+	}
+	return p.Require
+}

@@ -8,38 +8,58 @@ import (
 
 // Policy is what in mlcd.yaml decides what may deploy.
 type Policy struct {
-	Require   string `json:"require"`
-	Approvals int    `json:"approvals,omitempty"`
+	Require string // the deploy.require that applies (never "": see Mode)
+	// Approvals is how many approving reviews approved-pr needs (at least
+	// 1); 0 under the other modes, which count no reviews.
+	Approvals int
 }
 
-// PolicyOf reads the policy from a parsed pipeline's deploy settings; a nil
-// pipeline has the defaults, which are the strictest the remote allows.
+// PolicyOf reads the policy from a parsed pipeline's deploy settings (nil
+// pipeline = strictest defaults). An unset deploy.require resolves as
+// Mode does; a nil pipeline (mlcd.yaml missing or invalid) gives the
+// defaults, which are the strictest gate the remote can check: approved-pr
+// with one approval with a GitHub API, else merge-commit.
 func PolicyOf(p *pipeline.Pipeline, hasForge bool) Policy {
-	if p == nil {
-		return Policy{Require: Mode("", hasForge), Approvals: 1}
+	require, approvals := "", 1
+	if p != nil {
+		require, approvals = p.Deploy.Require, p.Deploy.Approvals
 	}
-	return Policy{Require: Mode(p.Deploy.Require, hasForge), Approvals: max(p.Deploy.Approvals, 1)}
+	pol := Policy{Require: Mode(require, hasForge)}
+	if pol.Require == RequireApprovedPR {
+		pol.Approvals = max(approvals, 1)
+	}
+	return pol
 }
 
-// strictness orders the modes: a higher number asks more of a change.
-var strictness = map[string]int{RequireNone: 0, RequireMergeCommit: 1, RequireMergedPR: 2, RequireApprovedPR: 3}
+// strictness orders the modes: none < merge-commit < merged-pr <
+// approved-pr. An unknown mode is below none: nothing is weaker than a
+// gate mlcd cannot check.
+func strictness(require string) int {
+	switch require {
+	case RequireNone:
+		return 0
+	case RequireMergeCommit:
+		return 1
+	case RequireMergedPR:
+		return 2
+	case RequireApprovedPR:
+		return 3
+	}
+	return -1
+}
 
-// Loosens reports whether moving from old to new weakens the gate, and says
-// how, for people.
+// Loosens reports whether moving from old to new weakens the gate, and
+// says how, for people. Under approved-pr on both sides, fewer approvals
+// is looser; approvals below 1 count as 1, as the gate counts them.
 func Loosens(old, new Policy) (bool, string) {
-	so, sn := strictness[old.Require], strictness[new.Require]
-	switch {
-	case sn < so:
-		return true, fmt.Sprintf("deploy.require goes from %s to %s", old.Require, new.Require)
-	case sn == so && new.Require == RequireApprovedPR && max(new.Approvals, 1) < max(old.Approvals, 1):
-		return true, fmt.Sprintf("deploy.approvals goes from %d to %d", max(old.Approvals, 1), max(new.Approvals, 1))
+	if so, sn := strictness(old.Require), strictness(new.Require); sn < so {
+		return true, fmt.Sprintf("deploy.require goes from %s to %s, a weaker gate (none < merge-commit < merged-pr < approved-pr)",
+			old.Require, new.Require)
+	} else if sn > so || new.Require != RequireApprovedPR || old.Require != RequireApprovedPR {
+		return false, ""
+	}
+	if o, n := max(old.Approvals, 1), max(new.Approvals, 1); n < o {
+		return true, fmt.Sprintf("deploy.approvals goes from %d to %d under approved-pr: fewer approving reviews would let a change deploy", o, n)
 	}
 	return false, ""
-}
-
-func (p Policy) String() string {
-	if p.Require == RequireApprovedPR && p.Approvals > 1 {
-		return fmt.Sprintf("%s (%d approvals)", p.Require, p.Approvals)
-	}
-	return p.Require
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/forge"
+	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/promotion"
@@ -39,12 +40,16 @@ func newCheckCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate a pull request's change to the model registry",
-		Long: `check compares the registry of HEAD with the registry of its merge base with the
-target branch, as a pull request changes it, and applies the registry rules:
-valid version files, no new or deleted versions, only stage, aliases and
-description change, at most one new Production version per model, and the
-artifact of a version moved to Staging or Production is in the artifact store
-(MLCD_STORE, else store: in mlcd.yaml; the rule is skipped without one).
+		Long: `check compares HEAD with its merge base with the target branch, as a pull
+request changes it, and applies the registry rules: valid version files, no
+new or deleted versions, only stage, aliases and description change, at most
+one new Production version per model, and the artifact of a version moved to
+Staging or Production is in the artifact store (MLCD_STORE, else store: in
+mlcd.yaml; the rule is skipped without one). It also applies the merge gate's
+rules: no file under runs/ or deployments/ is added, edited or deleted (only
+the mlcd bot writes them), and deploy.require and deploy.approvals in
+mlcd.yaml are not loosened (with --github a loosening passes once the pull
+request's head is approved as the gate in force asks).
 
 Every problem is printed as FILE:LINE:COL: message. With --github it also sets
 the commit status mlcd/check and keeps one comment on the pull request with
@@ -78,6 +83,8 @@ type checked struct {
 	changes          []registry.Change
 	note             string // why a rule was skipped
 	policy           *pipeline.Promote
+	loosening        *gate.Loosening // mlcd.yaml loosens the merge gate
+	gateNote         string          // why a loosening passes
 }
 
 func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv func(string) string, out io.Writer) error {
@@ -86,16 +93,25 @@ func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv
 		return err
 	}
 	defer c.repo.Close()
+	var pr *checkPR
+	if co.github {
+		if pr, err = openCheckPR(opts, c, getenv); err != nil {
+			return err
+		}
+	}
+	if err := judgeLoosening(ctx, c, pr); err != nil {
+		return err
+	}
 	if err := printCheck(out, c); err != nil {
 		return err
 	}
-	if co.github {
-		if err := postCheck(ctx, opts, co, c, getenv, out); err != nil {
+	if pr != nil {
+		if err := postCheck(ctx, co, c, pr, out); err != nil {
 			return err
 		}
 	}
 	if n := len(c.problems); n > 0 {
-		return badInput(fmt.Errorf("check: %d %s in the registry change", n, plural(n, "problem", "problems")))
+		return badInput(fmt.Errorf("check: %d %s in the change", n, plural(n, "problem", "problems")))
 	}
 	return nil
 }
@@ -131,8 +147,15 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	baseFS, headFS := trees[0], trees[1]
 	st, note := checkStore(co.repo, getenv)
 	c.note = note
+	paths, err := repo.ChangedPaths(ctx, c.base, c.head)
+	if err != nil {
+		return nil, err
+	}
 	var loader registry.Loader // one parse of each file for the check and the diff
 	c.problems = loader.Check(baseFS, headFS, st)
+	change := gate.PRChange{Base: baseFS, Head: headFS, Paths: paths}
+	c.addProblems(gate.CheckJournals(change)...)
+	c.loosening = gate.CheckPolicy(change)
 	c.baseReg, _ = loader.Load(baseFS)
 	c.headReg, _ = loader.Load(headFS)
 	if c.baseReg != nil && c.headReg != nil {
@@ -192,8 +215,10 @@ func printCheck(out io.Writer, c *checked) error {
 	for _, p := range c.problems {
 		b.WriteString(p.Error() + "\n")
 	}
-	if c.note != "" {
-		b.WriteString("note: " + c.note + "\n")
+	for _, note := range []string{c.note, c.gateNote} {
+		if note != "" {
+			b.WriteString("note: " + note + "\n")
+		}
 	}
 	if len(c.problems) == 0 {
 		b.WriteString(summary(c))
@@ -230,19 +255,8 @@ func plural(n int, one, many string) string {
 
 // postCheck sets the commit status on the pull request's head and keeps
 // one comment on the pull request.
-func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *checked, getenv func(string) string, out io.Writer) error {
-	gh, why, err := promotion.GitHub(c.repo.URL(), getenv, newLogger(opts))
-	if err != nil {
-		return err
-	}
-	if gh == nil {
-		return badInput(fmt.Errorf("--github: %s", why))
-	}
-	ev := readEvent(getenv)
-	sha := c.head
-	if ev.headSHA != "" {
-		sha = ev.headSHA // Actions checks out the merge ref; statuses belong on the PR's head
-	}
+func postCheck(ctx context.Context, co *checkOptions, c *checked, pr *checkPR, out io.Writer) error {
+	gh, ev, sha := pr.gh, pr.event, pr.sha
 	state, desc := forge.StateSuccess, strings.TrimPrefix(firstLine(summary(c)), "ok: ")
 	if n := len(c.problems); n > 0 {
 		state = forge.StateFailure
@@ -258,7 +272,7 @@ func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *ch
 	if err := gh.UpsertComment(ctx, ev.number, "check", commentBody(c, co.reportURL)); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", checkContext, state, sha, ev.number)
+	_, err := fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", checkContext, state, sha, ev.number)
 	return err
 }
 
@@ -267,13 +281,16 @@ func postCheck(ctx context.Context, opts *globalOptions, co *checkOptions, c *ch
 func commentBody(c *checked, reportURL string) string {
 	var b strings.Builder
 	if len(c.problems) > 0 {
-		b.WriteString("### mlcd check: the registry change is refused\n\n")
+		b.WriteString("### mlcd check: the change is refused\n\n")
 		for _, p := range c.problems {
 			b.WriteString("- `" + strings.ReplaceAll(p.Error(), "`", "'") + "`\n")
 		}
 		return b.String()
 	}
 	b.WriteString("### mlcd check: ok\n\n```\n" + summary(c) + "```\n")
+	if c.gateNote != "" {
+		b.WriteString("\n" + strings.ReplaceAll(c.gateNote, "`", "'") + "\n")
+	}
 	for _, ch := range c.changes {
 		if !ch.StageChanged() || ch.ToStage != registry.StageProduction {
 			continue

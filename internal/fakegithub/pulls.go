@@ -143,14 +143,18 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	var out []reviewJSON
+	var reviews []*Review
 	for _, rv := range s.state.reviews {
 		if rv.PR == int(n) {
-			out = append(out, s.reviewJSON(rv))
+			reviews = append(reviews, rv)
 		}
 	}
+	out := []reviewJSON{} // only the page asked for is encoded
+	for _, rv := range paginate(s, w, r, reviews) {
+		out = append(out, s.reviewJSON(rv))
+	}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, nonNil(paginate(s, w, r, out)))
+	writeJSON(w, http.StatusOK, out)
 }
 
 // pullsForCommit lists the pull requests whose merge commit or head is sha

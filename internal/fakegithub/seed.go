@@ -78,18 +78,54 @@ func (s *Server) MergePR(number int, mergeSHA string) error {
 
 // AddReview adds a review of pull request number by author in state
 // (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED), after every review
-// added before it.
+// added before it. The review is of the pull request's current head, as a
+// review submitted without a commit_id is on GitHub.
 func (s *Server) AddReview(number int, author, state string) error {
+	return s.addReview(number, author, state, nil)
+}
+
+// AddReviewOn is AddReview of commit rather than the current head, as a
+// review submitted with a commit_id is; "" stands for a commit GitHub no
+// longer has (the review's commit_id is then null).
+func (s *Server) AddReviewOn(number int, author, state, commit string) error {
+	return s.addReview(number, author, state, &commit)
+}
+
+func (s *Server) addReview(number int, author, state string, commit *string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.state.pulls[number]
 	if p == nil {
 		return fmt.Errorf("review pull request #%d: no such pull request", number)
 	}
+	id := p.HeadSHA
+	if commit != nil {
+		id = *commit
+	}
 	s.state.reviews = append(s.state.reviews, &Review{
 		ID: s.state.id(), PR: number, Author: author, State: state,
-		CommitID: p.HeadSHA, SubmittedAt: time.Now(),
+		CommitID: id, SubmittedAt: time.Now(),
 	})
+	return nil
+}
+
+// PushPR records a push of sha to the head branch of open pull request
+// number: sha becomes its head (head.sha), as on GitHub; reviews already
+// submitted stay on the commit they reviewed.
+func (s *Server) PushPR(number int, sha string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.state.pulls[number]
+	if p == nil {
+		return fmt.Errorf("push to pull request #%d: no such pull request", number)
+	}
+	if p.State != "open" {
+		return fmt.Errorf("push to pull request #%d: it is %s", number, p.State)
+	}
+	p.HeadSHA, p.UpdatedAt = sha, time.Now()
+	if _, ok := s.state.branches[p.HeadRef]; ok {
+		s.state.branches[p.HeadRef] = sha
+	}
 	return nil
 }
 

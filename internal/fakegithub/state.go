@@ -53,7 +53,7 @@ type Review struct {
 	Author      string
 	State       string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
 	Body        string
-	CommitID    string
+	CommitID    string // the commit reviewed; "" is sent as null (a commit GitHub no longer has)
 	SubmittedAt time.Time
 }
 

@@ -82,14 +82,30 @@ type combinedJSON struct {
 	Repository repoJSON     `json:"repository"`
 }
 
+// reviewJSON is a pull request review. commit_id is the commit the review
+// was submitted on (the pull request's head at the time, or the commit_id
+// the reviewer chose); GitHub sends null when that commit no longer exists.
 type reviewJSON struct {
-	ID          int64    `json:"id"`
-	User        userJSON `json:"user"`
-	Body        string   `json:"body"`
-	State       string   `json:"state"`
-	HTMLURL     string   `json:"html_url"`
-	CommitID    string   `json:"commit_id"`
-	SubmittedAt *string  `json:"submitted_at"`
+	ID                int64          `json:"id"`
+	NodeID            string         `json:"node_id"`
+	User              userJSON       `json:"user"`
+	Body              string         `json:"body"`
+	State             string         `json:"state"`
+	HTMLURL           string         `json:"html_url"`
+	PullRequestURL    string         `json:"pull_request_url"`
+	Links             reviewLinkJSON `json:"_links"`
+	SubmittedAt       *string        `json:"submitted_at"`
+	CommitID          *string        `json:"commit_id"`
+	AuthorAssociation string         `json:"author_association"`
+}
+
+type hrefJSON struct {
+	Href string `json:"href"`
+}
+
+type reviewLinkJSON struct {
+	HTML        hrefJSON `json:"html"`
+	PullRequest hrefJSON `json:"pull_request"`
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
@@ -178,10 +194,13 @@ func (s *Server) statusJSON(st *Status) statusJSON {
 }
 
 func (s *Server) reviewJSON(r *Review) reviewJSON {
+	html := s.htmlURL("/pull/%d#pullrequestreview-%d", r.PR, r.ID)
+	pull := s.apiURL("/pulls/%d", r.PR)
 	out := reviewJSON{
-		ID: r.ID, User: s.user(r.Author), Body: r.Body, State: r.State,
-		HTMLURL:  s.htmlURL("/pull/%d#pullrequestreview-%d", r.PR, r.ID),
-		CommitID: r.CommitID,
+		ID: r.ID, NodeID: fmt.Sprintf("PRR_%d", r.ID), User: s.user(r.Author), Body: r.Body, State: r.State,
+		HTMLURL: html, PullRequestURL: pull,
+		Links:    reviewLinkJSON{HTML: hrefJSON{html}, PullRequest: hrefJSON{pull}},
+		CommitID: optional(r.CommitID), AuthorAssociation: "COLLABORATOR",
 	}
 	if r.State != "PENDING" {
 		out.SubmittedAt = optional(stamp(r.SubmittedAt))
