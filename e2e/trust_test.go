@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/internal/regtest"
 	"github.com/mlcd-dev/mlcd/registry"
@@ -336,4 +338,108 @@ func TestTrust_RePromotionAfterARefusalIsJudged(t *testing.T) {
 	w.merge(t, 2)
 	d = w.startDeploy(t, state)
 	d.waitFor(t, "v2 serving", func() bool { return d.version() == "2" })
+}
+
+// deployOnce runs `mlcd deploy --once` on a fresh state with env.
+func (w *world) deployOnce(t *testing.T, env ...string) string {
+	t.Helper()
+	cmd := exec.Command(mlcdBin(t), "deploy", "--once", "--repo", w.bare, "--state", filepath.Join(t.TempDir(), "s"))
+	cmd.Env = append(append(append(os.Environ(), gittest.Env()...), "MLCD_STORE="+w.store), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mlcd deploy --once: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+func TestTrust_ApprovalOfAnEarlierHeadDoesNotCount(t *testing.T) {
+	t.Parallel()
+	gh := fakegithub.Start(t, fakegithub.Options{})
+	env := []string{"GITHUB_TOKEN=t0ken", "GITHUB_API_URL=" + gh.URL(), "GITHUB_REPOSITORY=" + gh.Owner() + "/" + gh.Repo()}
+	w := newWorld(t) // v1 went to Production under merge-commit
+	w.push(t, "the gate asks GitHub now", map[string]string{"mlcd.yaml": strings.Replace(mustRemote(t, w, "mlcd.yaml"), "require: merge-commit", "require: approved-pr", 1) + "\n"})
+
+	// A pull request approved by bob, then pushed to again, then merged.
+	pr := func(n int, approveHead bool) string {
+		w.p.Git("pull", "--quiet", "--rebase", "origin", "main")
+		branch := fmt.Sprintf("promote-v%d-%v", n, approveHead)
+		w.p.Branch(branch)
+		w.p.Write(registry.VersionPath("clf", n), w.v(n).VersionFile(registry.StageProduction))
+		first := w.p.Commit("promote")
+		w.p.Git("push", "--quiet", "origin", branch)
+		p := gh.AddPR(fakegithub.PR{Title: "Promote", HeadRef: branch, HeadSHA: first, BaseRef: "main", Author: "alice"})
+		if err := gh.AddReviewOn(p.Number, "bob", "APPROVED", first); err != nil {
+			t.Fatal(err)
+		}
+		v := strings.Replace(w.v(n).VersionFile(registry.StageProduction), "description: \"\"", "description: \"pushed after the approval\"", 1)
+		w.p.Write(registry.VersionPath("clf", n), v)
+		head := w.p.Commit("after the approval")
+		if err := gh.PushPR(p.Number, head); err != nil {
+			t.Fatal(err)
+		}
+		if approveHead {
+			if err := gh.AddReviewOn(p.Number, "bob", "APPROVED", head); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gh.AddStatus(head, "mlcd/check", "success")
+		w.p.Switch("main")
+		merge := w.p.Merge(branch, "Merge pull request #"+fmt.Sprint(p.Number))
+		w.p.Push()
+		if err := gh.MergePR(p.Number, merge); err != nil {
+			t.Fatal(err)
+		}
+		return merge
+	}
+	stale := pr(2, false)
+	if out := w.deployOnce(t, env...); !strings.Contains(out, "clf v1 serving") {
+		t.Fatalf("after a merge approved only before its last push: %s, want v1 still", out)
+	}
+	var reason string
+	for _, ev := range w.journal(t).History {
+		if ev.Commit == stale {
+			reason = ev.Reason
+		}
+	}
+	if !strings.Contains(reason, "approval was for commit") {
+		t.Errorf("refusal of %s = %q, want the stale approval named", stale[:7], reason)
+	}
+	// Set back to None and promoted again, approved on its head: it serves.
+	w.push(t, "v2 back to None", map[string]string{registry.VersionPath("clf", 2): w.v(2).VersionFile(registry.StageNone)})
+	pr(2, true)
+	if out := w.deployOnce(t, env...); !strings.Contains(out, "clf v2 serving") {
+		t.Errorf("after a merge approved on its head: %s, want v2 serving", out)
+	}
+}
+
+func mustRemote(t *testing.T, w *world, name string) string {
+	t.Helper()
+	data, ok := w.remoteFile(name)
+	if !ok {
+		t.Fatalf("no %s on the remote", name)
+	}
+	return data
+}
+
+func TestTrust_CheckRefusesJournalAndPolicyEdits(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.p.Git("pull", "--quiet", "--rebase", "origin", "main")
+	for _, tc := range []struct{ name, file, content, want string }{
+		{"run record", "runs/demo/2026-11/" + w.v(1).Run().ID + ".json", "{}\n", "runs/demo/2026-11/"},
+		{"deployment journal", deploy.Path("clf"), "schema: 1\nmodel: clf\nhistory: []\n", deploy.Path("clf")},
+		{"loosened gate", "mlcd.yaml", strings.Replace(mustRemote(t, w, "mlcd.yaml"), "require: merge-commit", "require: none", 1) + "\n", "mlcd.yaml:5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w.p.Git("checkout", "--quiet", "-B", "edit-"+strings.ReplaceAll(tc.name, " ", "-"), "origin/main")
+			w.p.Write(tc.file, tc.content)
+			w.p.Commit("edit " + tc.name)
+			cmd := exec.Command(mlcdBin(t), "check", "--repo", w.p.Dir, "--base", "origin/main")
+			cmd.Env = append(os.Environ(), gittest.Env()...)
+			out, err := cmd.CombinedOutput()
+			if cmd.ProcessState.ExitCode() != 3 || !strings.Contains(string(out), tc.want) {
+				t.Errorf("mlcd check: %v, want exit 3 naming %s:\n%s", err, tc.want, out)
+			}
+		})
+	}
 }
