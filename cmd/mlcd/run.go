@@ -43,8 +43,8 @@ whose command, env, params, input files and upstream outputs are unchanged
 since a successful run is a cache hit and does not run again.
 
 The record goes to DIR/runs/<pipeline>/<yyyy-mm>/<run-id>.json. Outputs and logs go to
-the artifact store: $MLCD_STORE, else store: in mlcd.yaml, else
-$XDG_DATA_HOME/mlcd/store (~/.local/share/mlcd/store).
+the artifact store.
+` + store.Rule + `
 
 Exit status: 0 success, 1 a task failed, 3 invalid mlcd.yaml or flags,
 130 cancelled (Ctrl-C).`,
@@ -95,7 +95,7 @@ func runRun(ctx context.Context, opts *globalOptions, ro *runOptions, out io.Wri
 	if err != nil {
 		return err
 	}
-	st, err := openStore(dir, p)
+	st, err := openStore(ro.ctl.store, dir, p)
 	if err != nil {
 		return err
 	}
@@ -147,31 +147,6 @@ func prepareRun(ro *runOptions) (*pipeline.Pipeline, executor.Options, error) {
 	eo.Jobs, eo.NoCache = ro.jobs, ro.noCache
 	eo.Trigger = pipeline.Trigger{Kind: "manual"}
 	return p, eo, nil
-}
-
-// openStore opens the artifact store: $MLCD_STORE, else store: in
-// mlcd.yaml (a relative path is relative to dir), else the user's data
-// folder.
-func openStore(dir string, p *pipeline.Pipeline) (*store.Local, error) {
-	loc := os.Getenv("MLCD_STORE")
-	if loc == "" && p.Store != "" {
-		loc = p.Store
-		if !strings.Contains(loc, "://") && !filepath.IsAbs(loc) {
-			loc = filepath.Join(dir, loc)
-		}
-	}
-	if loc == "" {
-		data := os.Getenv("XDG_DATA_HOME")
-		if data == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return nil, fmt.Errorf("artifact store: set MLCD_STORE: %w", err)
-			}
-			data = filepath.Join(home, ".local", "share")
-		}
-		loc = filepath.Join(data, "mlcd", "store")
-	}
-	return store.Open(loc)
 }
 
 // gitInfo is the commit of dir when it is in a git work tree, else nil.

@@ -17,6 +17,7 @@ import (
 	"github.com/mlcd-dev/mlcd/controller"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
 	"github.com/mlcd-dev/mlcd/watcher"
 )
 
@@ -44,7 +45,7 @@ func (co *controllerOptions) addRepoFlags(cmd *cobra.Command) {
 	f.StringVar(&co.repo, "repo", "", "the repository to follow: a path, file://, https:// or ssh URL")
 	f.StringVar(&co.branch, "branch", "main", "the branch to follow")
 	f.StringVar(&co.state, "state", "", "the state folder (default: under $XDG_STATE_HOME/mlcd)")
-	f.StringVar(&co.store, "store", "", "the artifact store (default: $MLCD_STORE, else store: in mlcd.yaml, else in the state folder)")
+	f.StringVar(&co.store, "store", "", "the artifact store (default: $MLCD_STORE, else store: in mlcd.yaml, else ~/.local/share/mlcd/store)")
 	f.StringVar(&co.botName, "bot-name", gitstore.DefaultBot.Name, "author name of mlcd's commits")
 	f.StringVar(&co.botEmail, "bot-email", gitstore.DefaultBot.Email, "author email of mlcd's commits")
 }
@@ -65,18 +66,24 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 	}
 	st := co.store
 	if st == "" {
-		st = os.Getenv("MLCD_STORE")
+		st = os.Getenv(store.EnvStore)
+	}
+	defaultStore, err := store.DefaultDir(os.Getenv)
+	if err != nil {
+		return controller.Config{}, err
 	}
 	return controller.Config{
 		URL:      co.repo,
 		Branch:   co.branch,
 		StateDir: state,
 		Store:    st,
-		Jobs:     co.jobs,
-		Bot:      gitstore.Signature{Name: co.botName, Email: co.botEmail},
-		Output:   out,
-		Logger:   newLogger(opts),
-		Env:      selfOnPath(),
+		// store: in mlcd.yaml comes between Store and DefaultStore.
+		DefaultStore: defaultStore,
+		Jobs:         co.jobs,
+		Bot:          gitstore.Signature{Name: co.botName, Email: co.botEmail},
+		Output:       out,
+		Logger:       newLogger(opts),
+		Env:          selfOnPath(),
 		// GitHub's API for the merge gate and commit statuses; the names
 		// GitHub Actions sets.
 		GitHubToken:   os.Getenv("GITHUB_TOKEN"),
@@ -140,7 +147,10 @@ The Production version of each model that passed the merge gate
 127.0.0.1:1234) with the 'mlflow models serve' protocol: a newly merged
 promotion is started beside the old version, health-checked, switched to,
 and the old one drained; a version that fails is rolled back and recorded in
-deployments/<model>.yaml.`,
+deployments/<model>.yaml.
+
+` + store.Rule + `
+The models served are read from there.`,
 		Example: `  mlcd watch --repo https://github.com/acme/churn.git --interval 1m
   mlcd watch --repo /srv/git/churn.git --listen 127.0.0.1:8080
   MLCD_WEBHOOK_SECRET=... mlcd watch --repo git@github.com:acme/churn.git --listen :8080
@@ -207,7 +217,7 @@ func runWatchLocal(ctx context.Context, opts *globalOptions, wo *watchOptions, o
 	if err != nil {
 		return err
 	}
-	st, err := openStore(dir, p)
+	st, err := openStore(wo.store, dir, p)
 	if err != nil {
 		return err
 	}
