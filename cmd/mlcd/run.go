@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/executor"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
 
@@ -42,7 +43,11 @@ protocol's environment (MLCD_OUT, MLCD_IN_<TASK>, MLCD_PARAMS, ...). A task
 whose command, env, params, input files and upstream outputs are unchanged
 since a successful run is a cache hit and does not run again.
 
-The record goes to DIR/runs/<pipeline>/<yyyy-mm>/<run-id>.json. Outputs and logs go to
+The record goes to DIR/runs/<pipeline>/<yyyy-mm>/<run-id>.json, and each task
+with a model that trained a new model file registers a version, stage None,
+in DIR/models/<model>/v<N>.yaml, numbered as the controller numbers them. mlcd
+commits nothing of a local run: it prints the git add and commit that record
+it. Outputs and logs go to
 the artifact store.
 ` + store.Rule + `
 
@@ -112,6 +117,9 @@ func runRun(ctx context.Context, opts *globalOptions, ro *runOptions, out io.Wri
 		return errors.Join(runErr, err)
 	}
 	printSummary(out, dir, r)
+	if err := registerLocal(out, dir, r); err != nil {
+		return errors.Join(runErr, err)
+	}
 	if runErr != nil {
 		return runErr
 	}
@@ -167,7 +175,7 @@ func gitInfo(ctx context.Context, dir string) *pipeline.GitInfo {
 	if lines[1] != "HEAD" {
 		g.Branch = lines[1]
 	}
-	status, err := gitOutput(ctx, dir, "status", "--porcelain", "--", ".", ":(exclude)"+pipeline.RunsDir)
+	status, err := gitOutput(ctx, dir, "status", "--porcelain", "--", ".", ":(exclude)"+pipeline.RunsDir, ":(exclude)"+registry.Dir)
 	g.Dirty = err != nil || strings.TrimSpace(status) != ""
 	return g
 }

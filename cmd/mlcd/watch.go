@@ -136,8 +136,8 @@ are committed by the bot and pushed, never forced. Commits that only touch
 runs/, models/ or deployments/ start nothing.
 
 With --local DIR, mlcd watches a working tree instead: saving a file that
-on.paths matches runs the pipeline there, writes the record under DIR/runs/,
-and commits nothing.
+on.paths matches runs the pipeline there, writes the record under DIR/runs/
+and new versions under DIR/models/ as mlcd run does, and commits nothing.
 
 On SIGTERM or Ctrl-C, --shutdown=wait lets the run in progress finish and
 records it; --shutdown=cancel stops its tasks and records it cancelled.
@@ -224,6 +224,11 @@ func runWatchLocal(ctx context.Context, opts *globalOptions, wo *watchOptions, o
 	fmt.Fprintf(out, "mlcd: watching %s; save a file of on.paths to run pipeline %s\n", dir, p.Name)
 	return controller.WatchLocal(ctx, controller.LocalConfig{
 		Dir: dir, Store: st, Jobs: wo.jobs, Env: selfOnPath(), Output: out, Logger: newLogger(opts),
-		OnRun: func(r *pipeline.Run) { printSummary(out, dir, r) },
+		OnRun: func(r *pipeline.Run) {
+			printSummary(out, dir, r)
+			if err := registerLocal(out, dir, r); err != nil {
+				fmt.Fprintf(out, "register: %v\n", err)
+			}
+		},
 	})
 }
