@@ -73,8 +73,10 @@ type Controller struct {
 
 	gh       *forge.Client // nil without GitHub's API
 	deployMu sync.Mutex    // one Production reconcile at a time
+	// report serializes the report's builds and guards storeRoot.
+	report reportState
 	// storeRoot is the artifact store's folder once a run opened it, for
-	// the report's artifact links and logs.
+	// the report's artifact links and logs (guarded by report.mu).
 	storeRoot string
 	// registry keeps the versions parsed at earlier commits, so that each
 	// pass parses only the version files that changed.
@@ -181,7 +183,9 @@ func (c *Controller) openStore(p *pipeline.Pipeline) (*store.Local, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.report.mu.Lock()
 	c.storeRoot = st.Root()
+	c.report.mu.Unlock()
 	return st, nil
 }
 

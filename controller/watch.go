@@ -134,6 +134,7 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 		return fmt.Errorf("fetch: %w", err)
 	}
 	c.reconcileDeploysLogged(ctx, head)
+	c.refreshReport(ctx) // a promotion or a refusal moved the branch
 	c.updateCron(ctx, head, cron, events)
 	trigger := pipeline.Trigger{Kind: string(ev.Kind), Detail: ev.Detail()}
 	var req *request
