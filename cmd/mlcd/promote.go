@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -79,7 +80,12 @@ func runPromote(ctx context.Context, opts *globalOptions, po *promoteOptions, mo
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	// The clone in a temporary folder is a detail: only warnings, unless
+	// --debug.
 	log := newLogger(opts)
+	if !opts.debug {
+		log = slog.New(slog.NewTextHandler(opts.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	repo, err := gitstore.Open(ctx, filepath.Join(tmp, "repo.git"), gitstore.Options{URL: remote.URL, Branch: po.branch, Logger: log})
 	if err != nil {
 		return err
