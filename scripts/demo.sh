@@ -68,7 +68,7 @@ stop_watch() { if [ -n "${watch_pid:-}" ] && [ -z "${DEMO_KEEP:-}" ]; then kill 
 trap stop_watch EXIT
 echo "controller pid $watch_pid, log $demo/watch.log, state $demo/state"
 
-remote_has() { git_ -C "$demo/remote.git" cat-file -e "main:$1"; }
+remote_has() { git_ -C "$demo/remote.git" cat-file -e "main:$1" 2>/dev/null; }
 say "3. The first run: load_data -> features -> train_rf || train_xgb"
 wait_for 240 "version 1 of churn-rf and churn-xgb on the remote" \
 	sh -c "git -C '$demo/remote.git' cat-file -e main:models/churn-rf/v1.yaml && git -C '$demo/remote.git' cat-file -e main:models/churn-xgb/v1.yaml"
@@ -88,7 +88,7 @@ mlcd promote "$best" 1 --repo "$demo/remote.git" | sed 's/^/  /' || fail "mlcd p
 	&& git_ push -q origin main ) || fail "merging the promotion"
 wait_for 120 "the deployment of $best v1" sh -c "git -C '$demo/remote.git' show main:deployments/$best.yaml | grep -q 'version: 1'"
 wait_for 30 "the model endpoint" curl -sf "http://$endpoint/ping"
-git_ -C "$demo/remote.git" show "main:deployments/$best.yaml" | sed 's/^/  /' | head -12
+echo "  $best v1 serves on http://$endpoint; the deploy is recorded in deployments/$best.yaml"
 
 say "5. A prediction from http://$endpoint/invocations"
 # The request is the input example the trainer saved: a few test customers'
