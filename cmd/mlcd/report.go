@@ -63,9 +63,18 @@ func runReport(ctx context.Context, opts *globalOptions, ro *reportOptions, out 
 		return err
 	}
 	stats, err := b.Build(ctx, ro.repo)
+	site := ro.out
+	if abs, aerr := filepath.Abs(ro.out); aerr == nil {
+		site = abs
+	}
 	if _, werr := fmt.Fprintf(out, "report: %d runs (%d read), %d files written, %d unchanged, %d removed -> %s\n",
-		stats.Runs, stats.Parsed, stats.Written, stats.Skipped, stats.Removed, ro.out); werr != nil && err == nil {
+		stats.Runs, stats.Parsed, stats.Written, stats.Skipped, stats.Removed, site); werr != nil && err == nil {
 		err = werr
+	}
+	if err == nil {
+		if _, werr := fmt.Fprintf(out, "open file://%s\n", filepath.Join(site, "index.html")); werr != nil {
+			err = werr
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
