@@ -121,7 +121,7 @@ func startDemo(t *testing.T) *lifecycle {
 		t.Fatalf("scripts/demo.sh in a clone: %v\n%s", err, out.String())
 	}
 	t.Logf("demo:\n%s", out.String())
-	for _, want := range []string{"churn probability", "cache hit", "open file://" + lc.dir + "/state/site/index.html"} {
+	for _, want := range []string{"test customers sent to", "cache hit", "open file://" + lc.dir + "/state/site/index.html"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's output lacks %q", want)
 		}
