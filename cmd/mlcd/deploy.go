@@ -47,7 +47,7 @@ With --once (for CI jobs such as GitHub Actions) it does one pass: gate, deploy
 and health-check in this process, record, then stops the models and exits.
 
 Model files are read from the artifact store the runs wrote them to.
-`+store.Rule+`
+` + store.Rule + `
 
 Exit status: 0 success, 1 a pass failed, 3 bad flags.`,
 		Example: `  mlcd deploy --repo https://github.com/acme/churn.git
