@@ -72,6 +72,15 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 	if err != nil {
 		return controller.Config{}, err
 	}
+	log := newLogger(opts)
+	if legacy := filepath.Join(state, "store"); st == "" && isStore(legacy) {
+		// Before one rule served every command, the controller's default
+		// store was in its state folder: keep using it, so what serves
+		// keeps its artifacts.
+		log.Warn("using the artifact store in the state folder, where earlier versions of mlcd kept it; move it to the default or pass --store",
+			"store", legacy, "default", defaultStore)
+		defaultStore = legacy
+	}
 	return controller.Config{
 		URL:      co.repo,
 		Branch:   co.branch,
@@ -82,7 +91,7 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 		Jobs:         co.jobs,
 		Bot:          gitstore.Signature{Name: co.botName, Email: co.botEmail},
 		Output:       out,
-		Logger:       newLogger(opts),
+		Logger:       log,
 		Env:          selfOnPath(),
 		// GitHub's API for the merge gate and commit statuses; the names
 		// GitHub Actions sets.
@@ -108,6 +117,12 @@ func defaultStateDir(repo, branch string) (string, error) {
 	sum := sha256.Sum256([]byte(repo + "\x00" + branch))
 	name := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(repo), ".git"), "_")
 	return filepath.Join(base, "mlcd", fmt.Sprintf("%s-%s-%s", name, branch, hex.EncodeToString(sum[:4]))), nil
+}
+
+// isStore reports whether dir holds an artifact store.
+func isStore(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "sha256"))
+	return err == nil && fi.IsDir()
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
