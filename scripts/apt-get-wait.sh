@@ -4,9 +4,11 @@
 # /var/lib/dpkg/lock-frontend or /var/lib/apt/lists/lock for minutes.
 # Usage: scripts/apt-get-wait.sh ARGS... (the arguments of apt-get).
 # APT_LOCK_WAIT bounds the wait in seconds (default 600); past it, the
-# command fails with apt-get's own message.
+# command fails with apt-get's own message. APT_LOCK_POLL is the pause
+# between tries (default 5 s).
 set -uo pipefail
 limit="${APT_LOCK_WAIT:-600}"
+poll="${APT_LOCK_POLL:-5}"
 deadline=$(( $(date +%s) + limit ))
 export DEBIAN_FRONTEND=noninteractive
 err=$(mktemp)
@@ -32,5 +34,5 @@ while :; do
 		echo "apt-get-wait: another apt or dpkg (often unattended-upgrades) holds the package lock; waiting up to ${limit}s" >&2
 		said=1
 	fi
-	sleep 5
+	sleep "$poll"
 done
