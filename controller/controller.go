@@ -30,11 +30,14 @@ type Config struct {
 	URL      string // the repository: a path, file://, http(s):// or ssh
 	Branch   string // default "main"
 	StateDir string // required: the clone, kept records, status
-	// Store is the artifact store's location; "" means the pipeline's
-	// store:, else StateDir/store.
-	Store    string
-	Interval time.Duration // poll interval; default 30s
-	Listen   string        // webhook and status address; "" serves nothing
+	// Store is the artifact store's location (--store or $MLCD_STORE);
+	// "" means the pipeline's store:, else DefaultStore (store.Locate).
+	Store string
+	// DefaultStore is the store when neither Store nor store: names one;
+	// "" means StateDir/store.
+	DefaultStore string
+	Interval     time.Duration // poll interval; default 30s
+	Listen       string        // webhook and status address; "" serves nothing
 	// WebhookSecret verifies GitHub's webhook signatures; required when
 	// Listen is set.
 	WebhookSecret string
@@ -72,8 +75,10 @@ type Controller struct {
 	deployMu sync.Mutex    // one Production reconcile at a time
 	// journalSeen: the edits of deployment journals already reported (under deployMu).
 	journalSeen map[string]bool
+	// report serializes the report's builds and guards storeRoot.
+	report reportState
 	// storeRoot is the artifact store's folder once a run opened it, for
-	// the report's artifact links and logs.
+	// the report's artifact links and logs (guarded by report.mu).
 	storeRoot string
 	// registry keeps the versions parsed at earlier commits, so that each
 	// pass parses only the version files that changed.
@@ -165,18 +170,24 @@ func (c *Controller) Once(ctx context.Context) (*pipeline.Run, error) {
 
 // openStore opens the artifact store for p.
 func (c *Controller) openStore(p *pipeline.Pipeline) (*store.Local, error) {
-	loc := c.cfg.Store
-	if loc == "" && p != nil && p.Store != "" {
-		loc = p.Store
+	src := store.Sources{Flag: c.cfg.Store, Default: c.cfg.DefaultStore}
+	if p != nil {
+		src.Config = p.Store
 	}
-	if loc == "" {
-		loc = c.state.store()
+	if src.Default == "" {
+		src.Default = c.state.store()
 	}
-	st, err := store.Open(loc)
+	loc, err := store.Locate(src)
 	if err != nil {
-		return nil, fmt.Errorf("artifact store: %w", err)
+		return nil, err
 	}
+	st, err := store.OpenAt(loc)
+	if err != nil {
+		return nil, err
+	}
+	c.report.mu.Lock()
 	c.storeRoot = st.Root()
+	c.report.mu.Unlock()
 	return st, nil
 }
 

@@ -41,6 +41,7 @@ func (c *Controller) deployAndRecord(ctx context.Context, d *deploy.Deployer, op
 		c.log.Error("deploy", "model", v.Model, "version", v.Version, "err", err)
 		c.status.addError(fmt.Errorf("deploy %s v%d: %w", v.Model, v.Version, err))
 	}
+	c.refreshReport(ctx) // the deploy or rollback is on the branch now
 }
 
 func (c *Controller) setDeployStatus(ctx context.Context, commit, state, desc string) {

@@ -22,7 +22,8 @@ import (
 //	                   status running (the controller died during it) or
 //	                   final (its push has not landed yet)
 //	work/<id>/         the checkout of a running run
-//	store/             the artifact store, when none is configured
+//	store/             the artifact store, when neither Config.Store, store:
+//	                   nor Config.DefaultStore names one
 //	seen.json          the last commit whose changes were looked at
 //	status.json        what `mlcd status` prints
 type stateDir struct{ root string }

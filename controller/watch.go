@@ -82,7 +82,7 @@ func (c *Controller) runLoop(ctx, srcCtx context.Context) {
 		if err != nil {
 			return
 		}
-		c.status.update(func(s *Status) { s.Queued = nil })
+		c.showQueue()
 		if req.changeDriven() && req.Commit == lastSuccess {
 			// A change seen while the same commit was starting (a
 			// recovery rerun racing the first poll): it already ran.
@@ -134,6 +134,7 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 		return fmt.Errorf("fetch: %w", err)
 	}
 	c.reconcileDeploysLogged(ctx, head)
+	c.refreshReport(ctx) // a promotion or a refusal moved the branch
 	c.updateCron(ctx, head, cron, events)
 	trigger := pipeline.Trigger{Kind: string(ev.Kind), Detail: ev.Detail()}
 	var req *request
@@ -151,10 +152,21 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 	if old := c.slot.put(*req); old != nil {
 		c.log.Info("a newer commit replaces the queued run", "queued", short(old.Commit), "now", short(req.Commit))
 	}
-	c.status.update(func(s *Status) {
-		s.Queued = &QueuedRun{Commit: req.Commit, Trigger: req.Trigger, Since: req.Enqueued}
-	})
+	c.showQueue()
 	return nil
+}
+
+// showQueue puts the waiting request, if any, in the status. It reads the
+// queue under the status's lock, after every change of the queue, so the
+// last update always shows the queue as it is: a run taken before its
+// request reached the status is not left "queued".
+func (c *Controller) showQueue() {
+	c.status.update(func(s *Status) {
+		s.Queued = nil
+		if req := c.slot.peek(); req != nil {
+			s.Queued = &QueuedRun{Commit: req.Commit, Trigger: req.Trigger, Since: req.Enqueued}
+		}
+	})
 }
 
 // cronSource runs the pipeline's schedule, restarted when it changes.

@@ -2,10 +2,12 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 // Action is what Deploy did.
@@ -37,7 +39,7 @@ type Result struct {
 // health, switches the gateway, drains and stops the old one. Deploying the
 // version already serving is a no-op. A version that fails is rolled back:
 // the result says why and the error wraps ErrUnhealthy (or ErrKnownBad when
-// the same artifact failed before).
+// the same artifact failed before, ErrNoArtifact when the store lacks it).
 func (d *Deployer) Deploy(ctx context.Context, v *registry.Version, commit string) (Result, error) {
 	defer d.lock(v.Model)()
 	start := time.Now()
@@ -65,6 +67,11 @@ func (d *Deployer) Deploy(ctx context.Context, v *registry.Version, commit strin
 			return res, fmt.Errorf("deploy %s v%d: %w", v.Model, v.Version, ctx.Err())
 		}
 		res.Action, res.Reason = ActionRolledBack, err.Error()
+		if errors.Is(err, store.ErrNotFound) {
+			// Not a health failure, and not remembered as one.
+			d.log.Warn("not deployed", "model", v.Model, "version", v.Version, "reason", res.Reason)
+			return res, fmt.Errorf("deploy %s v%d: %w: %s", v.Model, v.Version, ErrNoArtifact, res.Reason)
+		}
 		d.mu.Lock()
 		d.failed[key] = res.Reason
 		d.mu.Unlock()

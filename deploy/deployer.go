@@ -22,6 +22,9 @@ var (
 	// ErrKnownBad: the same artifact already failed on this deployer and
 	// is not tried again.
 	ErrKnownBad = errors.New("artifact already failed its health check")
+	// ErrNoArtifact: the version's artifact is not in the store; nothing
+	// was started, and a later Deploy tries again (the object may arrive).
+	ErrNoArtifact = errors.New("artifact not in the store")
 )
 
 // Defaults of Config.

@@ -245,3 +245,27 @@ func TestDeployer_LightGBMFlavor(t *testing.T) {
 		t.Errorf("/ping = %d", status)
 	}
 }
+
+// A version whose artifact is not in the store is not a failed health
+// check: the error says which store lacks it, and once the object is there
+// the same version deploys.
+func TestDeployer_MissingArtifactIsNotAHealthFailure(t *testing.T) {
+	t.Parallel()
+	dir := trained(t)
+	f := newFixture(t, nil)
+	v := f.version("churn", 1, "xgboost", filepath.Join(dir, "xgb_a.json"))
+	p := f.st.Path(v.Artifact.SHA256)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.d.Deploy(context.Background(), v, "m1")
+	if !errors.Is(err, ErrNoArtifact) || errors.Is(err, ErrUnhealthy) || !strings.Contains(err.Error(), f.st.Root()) || strings.Contains(err.Error(), "health") {
+		t.Fatalf("Deploy without the artifact = %+v, %v; want ErrNoArtifact naming the store %s", res, err, f.st.Root())
+	}
+	if _, err := f.st.PutFile(context.Background(), filepath.Join(dir, "xgb_a.json")); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.d.Deploy(context.Background(), v, "m1"); err != nil || res.Action != ActionDeployed {
+		t.Errorf("Deploy once the artifact is there = %+v, %v; want deployed", res, err)
+	}
+}

@@ -1,5 +1,7 @@
-// Package e2e holds the end-to-end test of mlcd: the CD4ML lifecycle of
-// examples/churn as `make demo` runs it — a real bare remote, `mlcd watch`,
-// scikit-learn and XGBoost, a promotion, the model endpoint, a second run —
-// followed by the checks a release must pass. It has no code of its own.
+// Package e2e holds the end-to-end tests of mlcd: the CD4ML lifecycle of
+// examples/churn as `make demo` runs it from a fresh clone — a real bare
+// remote, `mlcd watch`, scikit-learn and XGBoost, a promotion, the model
+// endpoint, a second run with cache hits — followed by the checks a release
+// must pass; and a newcomer's first hour with nothing but what `mlcd init`
+// writes. It has no code of its own.
 package e2e

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -35,12 +36,13 @@ type lifecycle struct {
 	task          map[string]string // model -> its training task
 }
 
-// TestLifecycle runs `make demo`'s script on a small database and then
-// checks what a newcomer is promised: records and versions in the remote,
-// a report that opens in Chromium, served predictions equal to the
-// trainer's, a second run that re-did only what changed, a direct push to
-// Production refused, and a broken version rolled back while the served one
-// keeps answering.
+// TestLifecycle runs `make demo`'s script as a newcomer does, from a
+// `git clone` of this repository (which has an origin, and the demo's remote
+// inside it), on a small database, and then checks what a newcomer is
+// promised: records and versions in the remote, a report that opens in
+// Chromium, served predictions equal to the trainer's, a second run that
+// re-did only what changed, a direct push to Production refused, and a
+// broken version rolled back while the served one keeps answering.
 func TestLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole lifecycle with real scikit-learn and XGBoost")
@@ -57,12 +59,15 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("run %s: %s (%s)", r.ID, r.Status, r.Error)
 		}
 	}
-	for _, v := range []string{"churn-rf/v1", "churn-rf/v2", "churn-xgb/v1", "churn-xgb/v2"} {
+	lc.findServed(t)
+	for _, v := range []string{"churn-rf/v1", "churn-xgb/v1", lc.served + "/v2"} {
 		if !lc.remoteHas("models/" + v + ".yaml") {
 			t.Errorf("models/%s.yaml is not on the remote", v)
 		}
 	}
-	lc.findServed(t)
+	if lc.remoteHas("models/" + lc.other + "/v2.yaml") {
+		t.Errorf("%s v2 was registered although its trainer did not change", lc.other)
+	}
 	t.Run("report opens in Chromium", lc.checkReport)
 	t.Run("served predictions equal the trainer's", func(t *testing.T) { lc.checkPredictions(t, runs[0]) })
 	t.Run("second run redid only what changed", func(t *testing.T) { lc.checkSecondRun(t, runs[len(runs)-1]) })
@@ -83,6 +88,10 @@ func requirePython(t *testing.T) {
 	t.Skipf("no Debian Python with scikit-learn and XGBoost: %v", err)
 }
 
+// startDemo clones this repository as a user does and runs the clone's
+// scripts/demo.sh with its default demo folder, demo/ inside the clone. The
+// clone gets the working tree's current scripts/ and examples/churn/ on top
+// of the last commit, so uncommitted changes to them are what is tested.
 func startDemo(t *testing.T) *lifecycle {
 	t.Helper()
 	root, err := filepath.Abs("..")
@@ -93,19 +102,58 @@ func startDemo(t *testing.T) *lifecycle {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mlcd").CombinedOutput(); err != nil {
 		t.Fatalf("build mlcd: %v\n%s", err, out)
 	}
-	lc := &lifecycle{root: root, dir: filepath.Join(t.TempDir(), "demo"), bin: bin, endpoint: freeAddr(t)}
+	clone := filepath.Join(t.TempDir(), "mlcd")
+	gittest.Git(t, root, "clone", "-q", root, clone)
+	if origin := gittest.Git(t, clone, "remote", "get-url", "origin"); origin == "" {
+		t.Fatal("the clone has no origin")
+	}
+	overlay(t, root, clone, "scripts", "examples/churn")
+	lc := &lifecycle{root: clone, dir: filepath.Join(clone, "demo"), bin: bin, endpoint: freeAddr(t)}
 	lc.remote = filepath.Join(lc.dir, "remote.git")
-	cmd := exec.Command("bash", filepath.Join(root, "scripts", "demo.sh"))
-	cmd.Env = append(os.Environ(), "DEMO_DIR="+lc.dir, "DEMO_ROWS=3000", "DEMO_KEEP=1", "MLCD_BIN="+bin,
+	cmd := exec.Command("bash", filepath.Join("scripts", "demo.sh"))
+	cmd.Dir = clone
+	cmd.Env = append(os.Environ(), "DEMO_ROWS=3000", "DEMO_KEEP=1", "MLCD_BIN="+bin,
 		"DEMO_ENDPOINT="+lc.endpoint, "DEMO_CONTROL_PORT="+strings.Split(freeAddr(t), ":")[1], "PATH=/usr/bin:"+os.Getenv("PATH"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	t.Cleanup(lc.stop)
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("scripts/demo.sh: %v\n%s", err, out.String())
+		t.Fatalf("scripts/demo.sh in a clone: %v\n%s", err, out.String())
 	}
 	t.Logf("demo:\n%s", out.String())
+	for _, want := range []string{"test customers sent to", "cache hit", "open file://" + lc.dir + "/state/site/index.html"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the demo's output lacks %q", want)
+		}
+	}
 	return lc
+}
+
+// overlay copies the tracked files under dirs from the working tree at src
+// into the clone at dst.
+func overlay(t *testing.T, src, dst string, dirs ...string) {
+	t.Helper()
+	files := gittest.Git(t, src, append([]string{"ls-files", "--"}, dirs...)...)
+	for _, name := range strings.Fields(files) {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted in the working tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(dst, name)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(target, data, fi.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // stop ends the controller the demo left running.
@@ -278,17 +326,23 @@ func readColumn(t *testing.T, data []byte) []float64 {
 	return out
 }
 
-// checkSecondRun: new rows changed load_data's snapshot, so everything
-// downstream ran again and registered version 2.
+// checkSecondRun: Dana changed the served model's trainer, so only it ran
+// again (and load_data, which has cache: false); features and the other
+// trainer were cache hits, and only the served model has a version 2.
 func (lc *lifecycle) checkSecondRun(t *testing.T, second *pipeline.Run) {
-	for _, name := range []string{"load_data", "features", "train_rf", "train_xgb"} {
+	for _, name := range []string{"load_data", lc.task[lc.served]} {
 		if tr := second.Task(name); tr == nil || tr.CacheHit || tr.Status != pipeline.StatusSuccess {
-			t.Errorf("second run, task %s: %+v; want it run again on the new rows", name, tr)
+			t.Errorf("second run, task %s: %+v; want it run again", name, tr)
 		}
 	}
-	v2 := lc.git(t, "show", "main:models/churn-xgb/v2.yaml")
+	for _, name := range []string{"features", lc.task[lc.other]} {
+		if tr := second.Task(name); tr == nil || !tr.CacheHit {
+			t.Errorf("second run, task %s: %+v; want a cache hit (nothing it depends on changed)", name, tr)
+		}
+	}
+	v2 := lc.git(t, "show", "main:models/"+lc.served+"/v2.yaml")
 	if !strings.Contains(v2, second.ID) {
-		t.Errorf("churn-xgb v2 does not name the second run %s:\n%s", second.ID, v2)
+		t.Errorf("%s v2 does not name the second run %s:\n%s", lc.served, second.ID, v2)
 	}
 }
 

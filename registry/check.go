@@ -106,8 +106,12 @@ func checkStored(headReg *Registry, c Change, store Store) []*pipeline.Error {
 	if v == nil || store.Has(v.Artifact.SHA256) {
 		return nil
 	}
+	where := "the artifact store"
+	if r, ok := store.(interface{ Root() string }); ok { // name the store searched
+		where += " " + r.Root()
+	}
 	return []*pipeline.Error{headReg.errorAt(c.Path, "artifact.sha256",
-		fmt.Sprintf("version %d of %s: artifact sha256:%s is not in the artifact store", c.Version, c.Model, v.Artifact.SHA256))}
+		fmt.Sprintf("version %d of %s: artifact sha256:%s is not in %s", c.Version, c.Model, v.Artifact.SHA256, where))}
 }
 
 func exists(fsys fs.FS, p string) bool {

@@ -12,9 +12,14 @@ for py in "$(command -v python3 || true)" /usr/bin/python3 "$root/.venv/bin/pyth
 done
 if [ -r /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	echo "demo: installing python3-sklearn python3-xgboost python3-pandas python3-matplotlib with apt" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-xgboost python3-pandas python3-matplotlib >&2
-	/usr/bin/python3 -c "$check" && { echo /usr/bin/python3; exit 0; }
+	# apt-get-wait.sh waits (bounded, with a message) for a lock held by
+	# unattended-upgrades; a failure falls through to the virtualenv.
+	if "$root/scripts/apt-get-wait.sh" update -qq >&2 &&
+		"$root/scripts/apt-get-wait.sh" install -y -qq python3-sklearn python3-xgboost python3-pandas python3-matplotlib >&2 &&
+		/usr/bin/python3 -c "$check"; then
+		echo /usr/bin/python3; exit 0
+	fi
+	echo "demo: apt could not install the packages (see above)" >&2
 fi
 if command -v python3 >/dev/null && python3 -m venv "$root/.venv" >&2 2>/dev/null; then
 	echo "demo: installing the example's requirements into .venv with pip" >&2

@@ -5,8 +5,9 @@
 #   a bare git repository plays the remote; `mlcd watch` follows it; the first
 #   run trains a random forest and an XGBoost model in parallel and registers
 #   version 1 of each; the better one is promoted through a merged branch;
-#   mlcd serves it on 127.0.0.1:1234 (the `mlflow models serve` protocol); new
-#   rows in the database trigger a second run and version 2.
+#   mlcd serves it on 127.0.0.1:1234 (the `mlflow models serve` protocol); a
+#   pushed change to that model's trainer starts a second run, in which only
+#   that trainer runs again (the other tasks are cache hits), and version 2.
 #
 # DEMO_DIR (default ./demo) holds everything; DEMO_KEEP=1 leaves the
 # controller running at the end. A failed step stops the demo and names the
@@ -67,7 +68,7 @@ stop_watch() { if [ -n "${watch_pid:-}" ] && [ -z "${DEMO_KEEP:-}" ]; then kill 
 trap stop_watch EXIT
 echo "controller pid $watch_pid, log $demo/watch.log, state $demo/state"
 
-remote_has() { git_ -C "$demo/remote.git" cat-file -e "main:$1"; }
+remote_has() { git_ -C "$demo/remote.git" cat-file -e "main:$1" 2>/dev/null; }
 say "3. The first run: load_data -> features -> train_rf || train_xgb"
 wait_for 240 "version 1 of churn-rf and churn-xgb on the remote" \
 	sh -c "git -C '$demo/remote.git' cat-file -e main:models/churn-rf/v1.yaml && git -C '$demo/remote.git' cat-file -e main:models/churn-xgb/v1.yaml"
@@ -77,6 +78,7 @@ metric() { git_ -C "$demo/remote.git" show "main:models/$1/v$2.yaml" | sed -n "s
 rf=$(metric churn-rf 1 f1); xgb=$(metric churn-xgb 1 f1)
 echo "  f1: churn-rf v1 $rf, churn-xgb v1 $xgb"
 best=$(python3 -c "print('churn-xgb' if float('$xgb') >= float('$rf') else 'churn-rf')")
+other=$([ "$best" = churn-xgb ] && echo churn-rf || echo churn-xgb)
 
 say "4. Promote $best v1: a branch that changes one line, merged as a reviewer would"
 mlcd promote "$best" 1 --repo "$demo/remote.git" | sed 's/^/  /' || fail "mlcd promote"
@@ -86,46 +88,70 @@ mlcd promote "$best" 1 --repo "$demo/remote.git" | sed 's/^/  /' || fail "mlcd p
 	&& git_ push -q origin main ) || fail "merging the promotion"
 wait_for 120 "the deployment of $best v1" sh -c "git -C '$demo/remote.git' show main:deployments/$best.yaml | grep -q 'version: 1'"
 wait_for 30 "the model endpoint" curl -sf "http://$endpoint/ping"
-git_ -C "$demo/remote.git" show "main:deployments/$best.yaml" | sed 's/^/  /' | head -12
+echo "  $best v1 serves on http://$endpoint; the deploy is recorded in deployments/$best.yaml"
 
 say "5. A prediction from http://$endpoint/invocations"
-request=$(python3 - "$demo/churn.db" <<'PY'
-import json, sqlite3, sys
-con = sqlite3.connect(sys.argv[1])
-cur = con.execute("select * from customers order by customer_id limit 2")
-cols = [d[0] for d in cur.description]
-rows = [list(r) for r in cur.fetchall()]
-drop = {"customer_id", "churn"}
-keep = [i for i, c in enumerate(cols) if c not in drop]
-print(json.dumps({"dataframe_split": {"columns": [cols[i] for i in keep], "data": [[r[i] for i in keep] for r in rows]}}))
-PY
-)
-example=$(find "$demo/store" -name '*' -type f -size -20k -exec grep -l '"dataframe_split"' {} + 2>/dev/null | head -1 || true)
-[ -n "$example" ] && request=$(python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' "$example")
-echo "  request:  $(echo "$request" | cut -c1-150)..."
+# The request is the input example the trainer saved: a few test customers'
+# features, in the scoring protocol's dataframe_split form.
+example=$(find "$demo/store/sha256" -type f -size -20k -exec grep -l '"dataframe_split"' {} + 2>/dev/null | head -1 || true)
+[ -n "$example" ] || fail "no input example of $best in the store"
+request=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["dataframe_split"]["data"] = d["dataframe_split"]["data"][:3]; print(json.dumps(d))' "$example")
 answer=$(curl -sS -H 'Content-Type: application/json' --data "$request" "http://$endpoint/invocations") || fail "the prediction request"
-echo "  response: $answer"
-echo "$answer" | grep -q '"predictions"' || fail "the endpoint answered without predictions"
+python3 - "$best" "$answer" <<'PY' || fail "the endpoint answered without predictions: $answer"
+import json, sys
+model, answer = sys.argv[1], json.loads(sys.argv[2])
+preds = answer["predictions"]
+print(f"  {len(preds)} test customers sent to {model} v1 (Production); it answers:")
+for i, p in enumerate(preds, 1):
+    if float(p) in (0.0, 1.0) and not isinstance(p, float):
+        what = "will churn" if p == 1 else "will stay"
+    else:
+        what = f"churn probability {float(p):.2f}"
+    print(f"    customer {i}: {what}")
+PY
 
-say "6. 500 new customers in the database, and a run"
-python3 "$root/examples/churn/data/generate.py" "$demo/churn.db" --append 500
-curl -sf -X POST "http://$control/runs" | sed 's/^/  /' || fail "asking the controller for a run"
-wait_for 240 "version 2 of churn-xgb" remote_has models/churn-xgb/v2.yaml
+trainer=src/train_${best#churn-}.py
+say "6. Dana tunes $best's trainer ($trainer) and pushes: only that model is retrained"
+# tune FILE: one more hyperparameter for the trainer in FILE.
+tune() { python3 - "$1" <<'PY'
+import sys
+path = sys.argv[1]
+src = open(path).read()
+if "train_xgb" in path:
+    new = src.replace('"tree_method": "hist",', '"tree_method": "hist",\n        "subsample": 0.9,', 1)
+else:
+    new = src.replace('"random_state": int(p.get("seed", 42)),', '"random_state": int(p.get("seed", 42)),\n        "max_features": 0.5,', 1)
+assert new != src, "the trainer changed since the demo was written"
+open(path, "w").write(new)
+PY
+}
+( cd "$demo/dana" && git_ pull -q --ff-only origin main && tune "$trainer" \
+	&& git_ commit -qam "Tune the ${best#churn-} trainer" && git_ push -q origin main ) || fail "pushing the trainer change"
+( cd "$demo/dana" && git_ diff --stat HEAD~1 HEAD | sed 's/^/  /' )
+wait_for 240 "version 2 of $best" remote_has "models/$best/v2.yaml"
 latest=$(git_ -C "$demo/remote.git" ls-tree -r --name-only main runs/churn/ | grep '\.json$' | tail -1)
-python3 - "$demo/remote.git" "$latest" <<'PY'
+python3 - "$demo/remote.git" "$latest" <<'PY' || fail "the second run did not reuse the unchanged tasks"
 import json, subprocess, sys
 rec = json.loads(subprocess.run(["git", "-C", sys.argv[1], "show", "main:" + sys.argv[2]], check=True, capture_output=True, text=True).stdout)
-print(f"  run {rec['id']} ({rec['trigger']['kind']}): {rec['status']}")
+print(f"  run {rec['id']}: {rec['status']}")
+hits = 0
 for t in rec["tasks"]:
-    what = "cache hit" if t.get("cache_hit") else "ran"
+    if t.get("cache_hit"):
+        hits += 1
+        what = "cache hit: unchanged, its outputs reused"
+    elif t["name"] == "load_data":
+        what = "ran (cache: false, it reads the database every time)"
+    else:
+        what = "ran"
     f1 = t.get("metrics", {}).get("f1")
-    print(f"    {t['name']:<10} {what:<9}" + (f"  f1 {f1:.4f}" if f1 is not None else ""))
+    print(f"    {t['name']:<10} {what}" + (f" (f1 {f1:.4f})" if f1 is not None and not t.get("cache_hit") else ""))
+sys.exit(0 if hits >= 2 else 1)
 PY
-wait_for 60 "the report of version 2" sh -c "grep -rlq 'v2' '$demo/state/site/models'"
+remote_has "models/$other/v2.yaml" && fail "$other was retrained although its trainer did not change"
+wait_for 60 "the report of $best v2" sh -c "grep -q '<td>v2</td>' '$demo/state/site/models/$best/index.html'"
 
 say "7. The report"
-echo "  file://$demo/state/site/index.html"
-echo "  models: $(ls "$demo/state/site/models" 2>/dev/null | tr '\n' ' ')"
+echo "  open file://$demo/state/site/index.html in a browser"
 echo "  the demo took $(( $(date +%s) - started ))s"
 if [ -n "${DEMO_KEEP:-}" ]; then
 	echo "  DEMO_KEEP=1: the controller keeps running (pid $watch_pid); stop it with: kill $watch_pid"

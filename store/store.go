@@ -172,7 +172,7 @@ func (s *Local) Open(ctx context.Context, digest string) (io.ReadCloser, error) 
 	}
 	f, err := os.Open(s.Path(digest))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("open object %s: %w", digest, ErrNotFound)
+		return nil, fmt.Errorf("open object %s in store %s: %w", digest, s.root, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open object: %w", err)

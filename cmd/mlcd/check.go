@@ -30,6 +30,7 @@ const checkContext = "mlcd/check"
 type checkOptions struct {
 	base, head string
 	repo       string
+	store      string
 	branch     string
 	github     bool
 	reportURL  string
@@ -44,12 +45,13 @@ func newCheckCommand(opts *globalOptions) *cobra.Command {
 request changes it, and applies the registry rules: valid version files, no
 new or deleted versions, only stage, aliases and description change, at most
 one new Production version per model, and the artifact of a version moved to
-Staging or Production is in the artifact store (MLCD_STORE, else store: in
-mlcd.yaml; the rule is skipped without one). It also applies the merge gate's
-rules: no file under runs/ or deployments/ is added, edited or deleted (only
-the mlcd bot writes them), and deploy.require and deploy.approvals in
-mlcd.yaml are not loosened (with --github a loosening passes once the pull
-request's head is approved as the gate in force asks).
+Staging or Production is in the artifact store (the rule is skipped when
+there is no store on this machine; check never creates one). It also applies
+the merge gate's rules: no file under runs/ or deployments/ is added, edited
+or deleted (only the mlcd bot writes them), and deploy.require and
+deploy.approvals in mlcd.yaml are not loosened (with --github a loosening
+passes once the pull request's head is approved as the gate in force asks).
+` + store.Rule + `
 
 Every problem is printed as FILE:LINE:COL: message. With --github it also sets
 the commit status mlcd/check and keeps one comment on the pull request with
@@ -68,6 +70,7 @@ Actions sets them). Exit status: 0 fine, 3 a rule is broken.`,
 	f.StringVar(&co.base, "base", "", "the target of the change; its merge base with --head is compared (default origin/<branch>)")
 	f.StringVar(&co.head, "head", "HEAD", "the change")
 	f.StringVar(&co.repo, "repo", ".", "the checkout")
+	f.StringVar(&co.store, "store", "", "the artifact store (default: see above)")
 	f.StringVar(&co.branch, "branch", "main", "the tracked branch, for the default --base")
 	f.BoolVar(&co.github, "github", false, "also post a commit status and a pull request comment")
 	f.StringVar(&co.reportURL, "report-url", "", "where the static report is published, for links in the comment")
@@ -145,7 +148,7 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 		return nil, err
 	}
 	baseFS, headFS := trees[0], trees[1]
-	st, note := checkStore(co.repo, getenv)
+	st, note := checkStore(co.store, co.repo, getenv)
 	c.note = note
 	paths, err := repo.ChangedPaths(ctx, c.base, c.head)
 	if err != nil {
@@ -165,18 +168,12 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	return c, nil
 }
 
-// checkStore opens the artifact store the other commands use (MLCD_STORE,
-// else store: in the checkout's mlcd.yaml, else the user's data folder)
-// when it exists here; otherwise the store rule is skipped and note says
-// why.
-func checkStore(checkout string, getenv func(string) string) (registry.Store, string) {
-	dir := localStoreDir(checkoutRoot(checkout), getenv)
-	if dir == "" {
-		return nil, "no artifact store here (MLCD_STORE, store: in mlcd.yaml or the default): artifacts not checked"
-	}
-	st, err := store.Open(dir)
+// checkStore opens the artifact store the other commands use when it
+// exists here; otherwise the store rule is skipped and note says why.
+func checkStore(flag, checkout string, getenv func(string) string) (registry.Store, string) {
+	st, err := existingStore(flag, checkoutRoot(checkout), getenv)
 	if err != nil {
-		return nil, fmt.Sprintf("artifact store %s: %v: artifacts not checked", dir, err)
+		return nil, fmt.Sprintf("%v: artifacts not checked", err)
 	}
 	return st, ""
 }

@@ -97,7 +97,7 @@ func TestCheckCommand_Store(t *testing.T) {
 	setStage(t, r, promoVersion(1, registry.StageNone, 0.8), registry.StageStaging)
 	r.person.Commit("stage it")
 	out, code, _ := mlcd(t, "check", "--repo", r.person.Dir, "--base", "main")
-	if code != exitBadInput || !strings.Contains(out, "models/churn/v1.yaml:") || strings.Contains(out, "note:") {
+	if code != exitBadInput || !strings.Contains(out, "models/churn/v1.yaml:") || !strings.Contains(out, "is not in the artifact store "+st.Root()) || strings.Contains(out, "note:") {
 		t.Errorf("artifact missing from the store: exit %d\n%s", code, out)
 	}
 	// Once the artifact is stored, the same change passes.

@@ -15,6 +15,7 @@ import (
 	"github.com/mlcd-dev/mlcd/controller"
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 type deployOptions struct {
@@ -44,6 +45,9 @@ serves again what deployments/ says is serving.
 
 With --once (for CI jobs such as GitHub Actions) it does one pass: gate, deploy
 and health-check in this process, record, then stops the models and exits.
+
+Model files are read from the artifact store the runs wrote them to.
+` + store.Rule + `
 
 Exit status: 0 success, 1 a pass failed, 3 bad flags.`,
 		Example: `  mlcd deploy --repo https://github.com/acme/churn.git

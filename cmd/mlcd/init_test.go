@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/store"
@@ -48,6 +51,55 @@ func TestInitCommand(t *testing.T) {
 	for _, want := range []string{"mlcd run --once", "mlcd report", "actions/deploy-pages", "mlcd check --github", "mlcd deploy --once", "concurrency:", "permissions: {}"} {
 		if !bytes.Contains(workflow, []byte(want)) {
 			t.Errorf("workflow lacks %q", want)
+		}
+	}
+	checkScaffoldAgrees(t, p, workflow)
+}
+
+// checkScaffoldAgrees holds the scaffold's mlcd.yaml and workflow to each
+// other and to a plain git remote: the gate needs no GitHub, the workflow's
+// cron is mlcd.yaml's schedule:, and every job has the permissions its
+// mlcd commands use.
+func checkScaffoldAgrees(t *testing.T, p *pipeline.Pipeline, workflow []byte) {
+	t.Helper()
+	if p.Deploy.Require != "merge-commit" {
+		t.Errorf("deploy.require %q: a scaffold on a plain git remote needs merge-commit", p.Deploy.Require)
+	}
+	var wf struct {
+		On struct {
+			Schedule []struct{ Cron string } `yaml:"schedule"`
+		} `yaml:"on"`
+		Jobs map[string]struct {
+			Permissions map[string]string `yaml:"permissions"`
+			Steps       []struct{ Run string }
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(workflow, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if len(wf.On.Schedule) != 1 || wf.On.Schedule[0].Cron != p.Schedule {
+		t.Errorf("workflow cron %+v, mlcd.yaml schedule: %q; want the same", wf.On.Schedule, p.Schedule)
+	}
+	// What each command does on GitHub: the gate reads pull requests, a
+	// refusal or a deploy sets a commit status, check comments.
+	needs := map[string]map[string]string{
+		"mlcd run --once":     {"contents": "write", "pull-requests": "read", "statuses": "write"},
+		"mlcd deploy --once":  {"contents": "write", "pull-requests": "read", "statuses": "write"},
+		"mlcd check --github": {"contents": "read", "pull-requests": "write", "statuses": "write"},
+	}
+	rank := map[string]int{"": 0, "none": 0, "read": 1, "write": 2}
+	for name, job := range wf.Jobs {
+		for _, step := range job.Steps {
+			for cmd, perms := range needs {
+				if !strings.Contains(step.Run, cmd) {
+					continue
+				}
+				for scope, level := range perms {
+					if rank[job.Permissions[scope]] < rank[level] {
+						t.Errorf("job %s runs %s but has %s: %q, want %s", name, cmd, scope, job.Permissions[scope], level)
+					}
+				}
+			}
 		}
 	}
 }
@@ -130,6 +182,43 @@ func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK || len(got.Predictions) != 3 {
 		t.Errorf("sample serve.py on input_example.json: %d, %v, %v; want 200 and 3 predictions", resp.StatusCode, got.Predictions, err)
+	}
+	checkSampleServerProtocol(t, base, got.Predictions)
+}
+
+// checkSampleServerProtocol: the sample server takes text/csv as the
+// scoring protocol does, refuses other types with 415, and /version is the
+// server's version, not a model name.
+func checkSampleServerProtocol(t *testing.T, base string, want []float64) {
+	t.Helper()
+	resp, err := http.Post(base+"/invocations", "text/csv", strings.NewReader("x2,x1\n1,2\n0,0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Predictions []float64 `json:"predictions"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(got.Predictions) != 2 || got.Predictions[0] == got.Predictions[1] {
+		t.Errorf("text/csv: %d, %v, %v; want 200 and two different predictions", resp.StatusCode, got.Predictions, err)
+	}
+	resp, err = http.Post(base+"/invocations", "text/plain", strings.NewReader("1,2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("text/plain: %d, want 415", resp.StatusCode)
+	}
+	resp, err = http.Get(base + "/version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(v), "example-linear") || len(v) == 0 {
+		t.Errorf("/version answered %q; want the server's version", v)
 	}
 }
 

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/gitstore"
@@ -71,38 +71,49 @@ func runPromote(ctx context.Context, opts *globalOptions, po *promoteOptions, mo
 	if err != nil {
 		return badInput(err)
 	}
-	remote, err := remoteOf(po.repo)
+	remote, err := gitstore.LocateRemote(po.repo)
 	if err != nil {
-		return err
+		return badInput(fmt.Errorf("--repo: %w", err))
 	}
 	tmp, err := os.MkdirTemp("", "mlcd-promote-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	// The clone in a temporary folder is a detail: only warnings, unless
+	// --debug.
 	log := newLogger(opts)
-	repo, err := gitstore.Open(ctx, filepath.Join(tmp, "repo.git"), gitstore.Options{URL: remote, Branch: po.branch, Logger: log})
+	if !opts.debug {
+		log = slog.New(slog.NewTextHandler(opts.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	repo, err := gitstore.Open(ctx, filepath.Join(tmp, "repo.git"), gitstore.Options{URL: remote.URL, Branch: po.branch, Logger: log})
 	if err != nil {
 		return err
 	}
-	gh, why, err := promotion.GitHub(remote, os.Getenv, log)
+	gh, why, err := promotion.GitHub(remote.URL, os.Getenv, log)
 	if err != nil {
 		return err
 	}
 	res, err := promotion.Open(ctx, repo, gh, promotion.Request{
 		Model: model, Version: n, Stage: stage, Author: author, ReportURL: po.reportURL,
 	})
+	if err != nil {
+		err = fmt.Errorf("in %s (branch %s): %w", where(remote, repo), po.branch, err)
+	}
 	if errors.Is(err, promotion.ErrUnknown) || errors.Is(err, promotion.ErrSameStage) {
 		return badInput(err)
 	}
 	if res == nil {
 		return err
 	}
-	return errors.Join(err, printPromotion(out, res, repo, why))
+	return errors.Join(err, printPromotion(out, res, repo, remote, why))
 }
 
-func printPromotion(out io.Writer, res *promotion.Result, repo *gitstore.Repo, why string) error {
+func printPromotion(out io.Writer, res *promotion.Result, repo *gitstore.Repo, remote gitstore.Remote, why string) error {
 	var b strings.Builder
+	if remote.Why != "" {
+		fmt.Fprintf(&b, "repository: %s\n", remote.Why)
+	}
 	fmt.Fprintf(&b, "pushed %s at %.12s to %s\n", res.Branch, res.Commit, repo.URL())
 	switch {
 	case res.PR != nil && res.Created:
@@ -132,23 +143,10 @@ func parseAuthor(s string) (gitstore.Signature, error) {
 	return gitstore.Signature{Name: a.Name, Email: a.Address}, nil
 }
 
-// remoteOf turns --repo into a remote: URLs as they are, a checkout into
-// its origin's URL, any other folder (a bare repository) into its absolute
-// path.
-func remoteOf(repo string) (string, error) {
-	if strings.Contains(repo, "://") {
-		return repo, nil
+// where names the repository a command looked in, without credentials.
+func where(r gitstore.Remote, repo *gitstore.Repo) string {
+	if r.Why != "" {
+		return r.Why
 	}
-	if _, err := os.Stat(repo); err != nil {
-		if strings.Contains(repo, ":") { // git's scp-like form, host:path
-			return repo, nil
-		}
-		return "", badInput(fmt.Errorf("--repo %s: %w", repo, err))
-	}
-	if r, err := git.PlainOpenWithOptions(repo, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
-		if rem, err := r.Remote("origin"); err == nil && len(rem.Config().URLs) > 0 {
-			return rem.Config().URLs[0], nil
-		}
-	}
-	return filepath.Abs(repo)
+	return repo.URL()
 }

@@ -154,3 +154,31 @@ func TestPromoteCommand_BadInput(t *testing.T) {
 		t.Errorf("refused promotions pushed branches: %q", out)
 	}
 }
+
+// A bare repository inside a checkout that has an origin (the demo's
+// demo/remote.git in a user's clone of mlcd) is the repository promoted,
+// not the checkout's origin; an unknown version's error names where it
+// looked.
+func TestPromoteCommand_BareRepoInsideACheckout(t *testing.T) {
+	outer := newPromoRepo(t) // the checkout's origin knows no versions
+	outer.githubEnv(t, "")
+	inner := gittest.NewBareIn(t, outer.person.Dir, "demo/remote.git")
+	p := gittest.Person(t, inner)
+	p.Write("mlcd.yaml", "pipeline: churn\ntasks:\n  train: {run: echo}\n")
+	v := promoVersion(1, registry.StageNone, 0.8)
+	p.Write(v.Path(), string(registry.Marshal(v)))
+	p.Commit("the registry")
+	p.Push()
+
+	out, code, err := mlcd(t, "promote", "churn", "1", "--repo", inner)
+	if code != exitOK || !strings.Contains(out, "repository: the bare repository "+inner) {
+		t.Fatalf("promote: exit %d, %v\n%s", code, err, out)
+	}
+	if got := gittest.Git(t, inner, "branch", "--list", "mlcd/promote-churn-v1"); got == "" {
+		t.Errorf("no promotion branch in %s", inner)
+	}
+	_, code, err = mlcd(t, "promote", "churn", "9", "--repo", inner)
+	if code != exitBadInput || err == nil || !strings.Contains(err.Error(), inner) {
+		t.Errorf("unknown version: exit %d, %v; want 3 and an error naming %s", code, err, inner)
+	}
+}

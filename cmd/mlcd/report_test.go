@@ -55,7 +55,8 @@ func TestReportCommand(t *testing.T) {
 	}
 }
 
-func TestLocalStoreDir(t *testing.T) {
+// Every read-only command finds the store by the one rule and creates none.
+func TestExistingStore(t *testing.T) {
 	store := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(store, "sha256"), 0o755); err != nil {
 		t.Fatal(err)
@@ -70,20 +71,26 @@ func TestLocalStoreDir(t *testing.T) {
 	tests := []struct {
 		name string
 		repo string
+		flag string
 		env  map[string]string
 		want string
 	}{
-		{"MLCD_STORE wins", repo, map[string]string{"MLCD_STORE": store, "XDG_DATA_HOME": data}, store},
-		{"store: in mlcd.yaml", repo, map[string]string{"XDG_DATA_HOME": data}, store},
-		{"the user's data folder", empty, map[string]string{"XDG_DATA_HOME": data}, filepath.Join(data, "mlcd", "store")},
-		{"a store that is not there is not created", empty, map[string]string{"MLCD_STORE": filepath.Join(empty, "nope")}, ""},
-		{"a remote store has no folder", empty, map[string]string{"MLCD_STORE": "s3://bucket/x"}, ""},
+		{"--store wins", repo, data + "/mlcd/store", map[string]string{"MLCD_STORE": store}, filepath.Join(data, "mlcd", "store")},
+		{"MLCD_STORE next", repo, "", map[string]string{"MLCD_STORE": store, "XDG_DATA_HOME": data}, store},
+		{"store: in mlcd.yaml", repo, "", map[string]string{"XDG_DATA_HOME": data}, store},
+		{"the user's data folder", empty, "", map[string]string{"XDG_DATA_HOME": data}, filepath.Join(data, "mlcd", "store")},
+		{"a store that is not there is not created", empty, "", map[string]string{"MLCD_STORE": filepath.Join(empty, "nope")}, ""},
+		{"a remote store has no folder", empty, "", map[string]string{"MLCD_STORE": "s3://bucket/x"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := localStoreDir(tt.repo, func(k string) string { return tt.env[k] })
+			st, err := existingStore(tt.flag, tt.repo, func(k string) string { return tt.env[k] })
+			got := ""
+			if err == nil {
+				got = st.Root()
+			}
 			if got != tt.want {
-				t.Errorf("localStoreDir = %q, want %q", got, tt.want)
+				t.Errorf("existingStore = %q (%v), want %q", got, err, tt.want)
 			}
 		})
 	}

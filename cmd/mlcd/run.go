@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/executor"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
 
@@ -42,9 +43,13 @@ protocol's environment (MLCD_OUT, MLCD_IN_<TASK>, MLCD_PARAMS, ...). A task
 whose command, env, params, input files and upstream outputs are unchanged
 since a successful run is a cache hit and does not run again.
 
-The record goes to DIR/runs/<pipeline>/<yyyy-mm>/<run-id>.json. Outputs and logs go to
-the artifact store: $MLCD_STORE, else store: in mlcd.yaml, else
-$XDG_DATA_HOME/mlcd/store (~/.local/share/mlcd/store).
+The record goes to DIR/runs/<pipeline>/<yyyy-mm>/<run-id>.json, and each task
+with a model that trained a new model file registers a version, stage None,
+in DIR/models/<model>/v<N>.yaml, numbered as the controller numbers them. mlcd
+commits nothing of a local run: it prints the git add and commit that record
+it. Outputs and logs go to
+the artifact store.
+` + store.Rule + `
 
 Exit status: 0 success, 1 a task failed, 3 invalid mlcd.yaml or flags,
 130 cancelled (Ctrl-C).`,
@@ -95,7 +100,7 @@ func runRun(ctx context.Context, opts *globalOptions, ro *runOptions, out io.Wri
 	if err != nil {
 		return err
 	}
-	st, err := openStore(dir, p)
+	st, err := openStore(ro.ctl.store, dir, p)
 	if err != nil {
 		return err
 	}
@@ -112,6 +117,9 @@ func runRun(ctx context.Context, opts *globalOptions, ro *runOptions, out io.Wri
 		return errors.Join(runErr, err)
 	}
 	printSummary(out, dir, r)
+	if err := registerLocal(out, dir, r); err != nil {
+		return errors.Join(runErr, err)
+	}
 	if runErr != nil {
 		return runErr
 	}
@@ -149,31 +157,6 @@ func prepareRun(ro *runOptions) (*pipeline.Pipeline, executor.Options, error) {
 	return p, eo, nil
 }
 
-// openStore opens the artifact store: $MLCD_STORE, else store: in
-// mlcd.yaml (a relative path is relative to dir), else the user's data
-// folder.
-func openStore(dir string, p *pipeline.Pipeline) (*store.Local, error) {
-	loc := os.Getenv("MLCD_STORE")
-	if loc == "" && p.Store != "" {
-		loc = p.Store
-		if !strings.Contains(loc, "://") && !filepath.IsAbs(loc) {
-			loc = filepath.Join(dir, loc)
-		}
-	}
-	if loc == "" {
-		data := os.Getenv("XDG_DATA_HOME")
-		if data == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return nil, fmt.Errorf("artifact store: set MLCD_STORE: %w", err)
-			}
-			data = filepath.Join(home, ".local", "share")
-		}
-		loc = filepath.Join(data, "mlcd", "store")
-	}
-	return store.Open(loc)
-}
-
 // gitInfo is the commit of dir when it is in a git work tree, else nil.
 // Changes under runs/ do not make the tree dirty: mlcd writes them.
 func gitInfo(ctx context.Context, dir string) *pipeline.GitInfo {
@@ -192,7 +175,7 @@ func gitInfo(ctx context.Context, dir string) *pipeline.GitInfo {
 	if lines[1] != "HEAD" {
 		g.Branch = lines[1]
 	}
-	status, err := gitOutput(ctx, dir, "status", "--porcelain", "--", ".", ":(exclude)"+pipeline.RunsDir)
+	status, err := gitOutput(ctx, dir, "status", "--porcelain", "--", ".", ":(exclude)"+pipeline.RunsDir, ":(exclude)"+registry.Dir)
 	g.Dirty = err != nil || strings.TrimSpace(status) != ""
 	return g
 }

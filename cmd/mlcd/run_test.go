@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -14,7 +15,9 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/executor"
+	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
 )
 
 var (
@@ -292,5 +295,65 @@ func TestGitInfo(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "mlcd.yaml"), []byte("y"), 0o644)
 	if g := gitInfo(ctx, dir); g == nil || !g.Dirty {
 		t.Errorf("changed mlcd.yaml: %+v", g)
+	}
+}
+
+// A local run registers its new versions in the working tree as the
+// controller does (registry.Register: same numbering, same files), says
+// what it wrote and how to commit it; a cached model task registers
+// nothing.
+func TestRunCommand_RegistersLocally(t *testing.T) {
+	dir := writePipeline(t, "pipeline: p\nparams: {n: 1}\ntasks:\n  a:\n    run: \"echo \\\"{\\\\\\\"f1\\\\\\\": 0.$MLCD_PARAM_N}\\\" > $MLCD_OUT/metrics.json\"\n    model: {name: m, file: metrics.json, flavor: xgboost}\n")
+	gittest.Git(t, dir, "init", "-q")
+	gittest.Git(t, dir, "add", "mlcd.yaml")
+	gittest.Git(t, dir, "-c", "user.name=Dana", "-c", "user.email=dana@example.com", "commit", "-qm", "the pipeline")
+	t.Setenv("MLCD_STORE", t.TempDir())
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		root := newRootCommand(&globalOptions{stdout: &out, stderr: &errb})
+		root.SetArgs(append([]string{"run", dir}, args...))
+		if err := root.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("%v\n%s\n%s", err, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	first := run()
+	v1 := filepath.Join(dir, "models", "m", "v1.yaml")
+	runs, err := pipeline.ListRuns(dir, "p")
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("records: %d, %v", len(runs), err)
+	}
+	for _, want := range []string{"registered: m v1 (stage None) in " + v1, "git add " + pipeline.RunPath(dir, "p", runs[0].ID), v1 + " && git commit -m 'mlcd: record run " + runs[0].ID + "'"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first run's output lacks %q:\n%s", want, first)
+		}
+	}
+	// What the controller would have written on the branch for this run
+	// (the record read back has its params as JSON numbers: compare the rest).
+	files, _, err := registry.Register(nil, runs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strip := func(b []byte) string { return regexp.MustCompile(`(?m)^  "n": .*$`).ReplaceAllString(string(b), "") }; strip(got) != strip(files["models/m/v1.yaml"]) {
+		t.Errorf("models/m/v1.yaml =\n%s\nwant registry.Register's\n%s", got, files["models/m/v1.yaml"])
+	}
+	if head := gittest.Git(t, dir, "rev-parse", "HEAD"); !strings.Contains(string(got), head) {
+		t.Errorf("models/m/v1.yaml does not name the commit %s:\n%s", head, got)
+	}
+
+	if again := run(); !strings.Contains(again, "registered: no new version") {
+		t.Errorf("a cached run's output:\n%s", again)
+	}
+	if third := run("--param", "n=7"); !strings.Contains(third, "registered: m v2 (stage None)") {
+		t.Errorf("a run with a new model file:\n%s", third)
+	}
+	reg, err := registry.LoadDir(dir)
+	if err != nil || reg.Model("m") == nil || len(reg.Model("m").Versions) != 2 {
+		t.Fatalf("registry after three runs: %v, %v; want m v1 and v2", reg, err)
 	}
 }

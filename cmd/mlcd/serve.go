@@ -17,14 +17,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/deploy"
-	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 type serveOptions struct {
-	repo string
-	host string
-	port int
+	repo  string
+	store string
+	host  string
+	port  int
 }
 
 func newServeCommand(opts *globalOptions) *cobra.Command {
@@ -33,8 +34,7 @@ func newServeCommand(opts *globalOptions) *cobra.Command {
 		Use:   "serve MODEL[@VERSION|@STAGE|@ALIAS]",
 		Short: "Serve one model version on a port, as `mlflow models serve` does",
 		Long: `Serve one version of a model from a working tree's registry (models/) and the
-artifact store ($MLCD_STORE, else store: in mlcd.yaml, else the default store
-that mlcd run uses), for debugging and for containers. The version is picked
+artifact store, for debugging and for containers. The version is picked
 by number (churn@3 or churn@v3), stage (churn@Production, the default;
 churn@Staging) or alias (churn@champion).
 
@@ -43,8 +43,10 @@ POST /invocations, GET /ping, /health, /version, and /metrics. /ping answers
 503 until the version passed its health check (/ping, then a prediction on
 its input example when it has one). It serves until Ctrl-C or SIGTERM.
 
+` + store.Rule + `
+
 Exit status: 0 stopped by a signal, 1 the version failed to start,
-3 bad arguments or no such model or version.`,
+3 bad arguments, no such model or version, or its artifact not in the store.`,
 		Example: `  mlcd serve churn-xgb
   mlcd serve churn-rf@2 --port 5001
   mlcd serve churn-xgb@champion --repo ../churn --host 0.0.0.0`,
@@ -55,6 +57,7 @@ Exit status: 0 stopped by a signal, 1 the version failed to start,
 	}
 	f := cmd.Flags()
 	f.StringVar(&so.repo, "repo", ".", "the working tree whose models/ and mlcd.yaml to read")
+	f.StringVar(&so.store, "store", "", "the artifact store (default: see above)")
 	f.StringVar(&so.host, "host", "127.0.0.1", "the address to listen on")
 	f.IntVarP(&so.port, "port", "p", 1234, "the port to listen on")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
@@ -70,13 +73,13 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 	if err != nil {
 		return err
 	}
-	p, err := pipeline.Load(dir)
+	st, err := existingStore(so.store, dir, os.Getenv)
 	if err != nil {
-		p = &pipeline.Pipeline{} // serving needs no pipeline; its store: only
+		return badInput(fmt.Errorf("serve %s v%d: %w", v.Model, v.Version, err))
 	}
-	st, err := openStore(dir, p)
-	if err != nil {
-		return err
+	if !st.Has(v.Artifact.SHA256) {
+		return badInput(fmt.Errorf("serve %s v%d: its artifact %s (%.12s) is not in the artifact store %s: serve from the store the run that trained it used (--store or %s)",
+			v.Model, v.Version, v.Artifact.File, v.Artifact.SHA256, st.Root(), store.EnvStore))
 	}
 	deployDir, err := os.MkdirTemp("", "mlcd-serve-")
 	if err != nil {

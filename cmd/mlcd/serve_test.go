@@ -213,3 +213,29 @@ func TestServeCommand_BrokenModelFails(t *testing.T) {
 		t.Errorf("serve of a broken model: exit %d, stderr %s", res.code, res.stderr)
 	}
 }
+
+// Serving from a store that lacks the artifact (or from no store at all)
+// says which store was searched, is not a failed health check, and
+// creates no store.
+func TestServeCommand_ArtifactNotInTheStore(t *testing.T) {
+	t.Parallel()
+	dir, _ := servedTree(t)
+	other := t.TempDir()
+	if _, err := store.Open(other); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "nostore")
+	host, port, _ := net.SplitHostPort(freeAddr(t))
+	for _, tt := range []struct{ storeDir, want string }{
+		{other, "is not in the artifact store " + other},
+		{missing, "no artifact store at " + missing + " ($MLCD_STORE)"},
+	} {
+		res := runBinary(t, dir, []string{"MLCD_STORE=" + tt.storeDir}, "serve", "churn@1", "--host", host, "--port", port)
+		if res.code != exitBadInput || !strings.Contains(res.stderr, tt.want) || strings.Contains(res.stderr, "health check") {
+			t.Errorf("serve with store %s: exit %d, stderr %s; want 3 and %q", tt.storeDir, res.code, res.stderr, tt.want)
+		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("a failed serve created the store %s: %v", missing, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/controller"
+	"github.com/mlcd-dev/mlcd/gitstore"
 )
 
 type statusOptions struct {
@@ -21,9 +22,13 @@ type statusOptions struct {
 func newStatusCommand(opts *globalOptions) *cobra.Command {
 	so := &statusOptions{}
 	cmd := &cobra.Command{
-		Use:   "status --repo URL | --state DIR",
+		Use:   "status [--repo URL | --state DIR]",
 		Short: "Show what the controller sees: last commit, queued and running runs, last runs, errors",
-		Example: `  mlcd status --repo https://github.com/acme/churn.git
+		Long: `Show what the controller following a repository sees, from its state
+folder: --state, else the default state folder of --repo, else (inside a
+checkout) of the checkout's origin, as mlcd watch --repo <that URL> keeps it.`,
+		Example: `  mlcd status            # in a checkout: the controller that follows its origin
+  mlcd status --repo https://github.com/acme/churn.git
   mlcd status --state /var/lib/mlcd/churn --json`,
 		Args: badArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -39,11 +44,16 @@ func newStatusCommand(opts *globalOptions) *cobra.Command {
 func runStatus(_ context.Context, so *statusOptions, out io.Writer) error {
 	state := so.state
 	if state == "" {
-		if so.repo == "" {
-			return badInput(fmt.Errorf("give --repo or --state"))
+		repo := so.repo
+		if repo == "" {
+			remote, err := gitstore.LocateRemote(".")
+			if err != nil {
+				return badInput(fmt.Errorf("give --repo or --state, or run it in a checkout: %w", err))
+			}
+			repo = remote.URL
 		}
 		var err error
-		if state, err = defaultStateDir(so.repo, so.branch); err != nil {
+		if state, err = defaultStateDir(repo, so.branch); err != nil {
 			return err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/mlcd-dev/mlcd/controller"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
 	"github.com/mlcd-dev/mlcd/watcher"
 )
 
@@ -44,7 +45,7 @@ func (co *controllerOptions) addRepoFlags(cmd *cobra.Command) {
 	f.StringVar(&co.repo, "repo", "", "the repository to follow: a path, file://, https:// or ssh URL")
 	f.StringVar(&co.branch, "branch", "main", "the branch to follow")
 	f.StringVar(&co.state, "state", "", "the state folder (default: under $XDG_STATE_HOME/mlcd)")
-	f.StringVar(&co.store, "store", "", "the artifact store (default: $MLCD_STORE, else store: in mlcd.yaml, else in the state folder)")
+	f.StringVar(&co.store, "store", "", "the artifact store (default: $MLCD_STORE, else store: in mlcd.yaml, else ~/.local/share/mlcd/store)")
 	f.StringVar(&co.botName, "bot-name", gitstore.DefaultBot.Name, "author name of mlcd's commits")
 	f.StringVar(&co.botEmail, "bot-email", gitstore.DefaultBot.Email, "author email of mlcd's commits")
 }
@@ -65,18 +66,33 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 	}
 	st := co.store
 	if st == "" {
-		st = os.Getenv("MLCD_STORE")
+		st = os.Getenv(store.EnvStore)
+	}
+	defaultStore, err := store.DefaultDir(os.Getenv)
+	if err != nil {
+		return controller.Config{}, err
+	}
+	log := newLogger(opts)
+	if legacy := filepath.Join(state, "store"); st == "" && isStore(legacy) {
+		// Before one rule served every command, the controller's default
+		// store was in its state folder: keep using it, so what serves
+		// keeps its artifacts.
+		log.Warn("using the artifact store in the state folder, where earlier versions of mlcd kept it; move it to the default or pass --store",
+			"store", legacy, "default", defaultStore)
+		defaultStore = legacy
 	}
 	return controller.Config{
 		URL:      co.repo,
 		Branch:   co.branch,
 		StateDir: state,
 		Store:    st,
-		Jobs:     co.jobs,
-		Bot:      gitstore.Signature{Name: co.botName, Email: co.botEmail},
-		Output:   out,
-		Logger:   newLogger(opts),
-		Env:      selfOnPath(),
+		// store: in mlcd.yaml comes between Store and DefaultStore.
+		DefaultStore: defaultStore,
+		Jobs:         co.jobs,
+		Bot:          gitstore.Signature{Name: co.botName, Email: co.botEmail},
+		Output:       out,
+		Logger:       log,
+		Env:          selfOnPath(),
 		// GitHub's API for the merge gate and commit statuses; the names
 		// GitHub Actions sets.
 		GitHubToken:   os.Getenv("GITHUB_TOKEN"),
@@ -101,6 +117,12 @@ func defaultStateDir(repo, branch string) (string, error) {
 	sum := sha256.Sum256([]byte(repo + "\x00" + branch))
 	name := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(repo), ".git"), "_")
 	return filepath.Join(base, "mlcd", fmt.Sprintf("%s-%s-%s", name, branch, hex.EncodeToString(sum[:4]))), nil
+}
+
+// isStore reports whether dir holds an artifact store.
+func isStore(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "sha256"))
+	return err == nil && fi.IsDir()
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -129,8 +151,8 @@ are committed by the bot and pushed, never forced. Commits that only touch
 runs/, models/ or deployments/ start nothing.
 
 With --local DIR, mlcd watches a working tree instead: saving a file that
-on.paths matches runs the pipeline there, writes the record under DIR/runs/,
-and commits nothing.
+on.paths matches runs the pipeline there, writes the record under DIR/runs/
+and new versions under DIR/models/ as mlcd run does, and commits nothing.
 
 On SIGTERM or Ctrl-C, --shutdown=wait lets the run in progress finish and
 records it; --shutdown=cancel stops its tasks and records it cancelled.
@@ -140,7 +162,10 @@ The Production version of each model that passed the merge gate
 127.0.0.1:1234) with the 'mlflow models serve' protocol: a newly merged
 promotion is started beside the old version, health-checked, switched to,
 and the old one drained; a version that fails is rolled back and recorded in
-deployments/<model>.yaml.`,
+deployments/<model>.yaml.
+
+` + store.Rule + `
+The models served are read from there.`,
 		Example: `  mlcd watch --repo https://github.com/acme/churn.git --interval 1m
   mlcd watch --repo /srv/git/churn.git --listen 127.0.0.1:8080
   MLCD_WEBHOOK_SECRET=... mlcd watch --repo git@github.com:acme/churn.git --listen :8080
@@ -207,13 +232,18 @@ func runWatchLocal(ctx context.Context, opts *globalOptions, wo *watchOptions, o
 	if err != nil {
 		return err
 	}
-	st, err := openStore(dir, p)
+	st, err := openStore(wo.store, dir, p)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "mlcd: watching %s; save a file of on.paths to run pipeline %s\n", dir, p.Name)
 	return controller.WatchLocal(ctx, controller.LocalConfig{
 		Dir: dir, Store: st, Jobs: wo.jobs, Env: selfOnPath(), Output: out, Logger: newLogger(opts),
-		OnRun: func(r *pipeline.Run) { printSummary(out, dir, r) },
+		OnRun: func(r *pipeline.Run) {
+			printSummary(out, dir, r)
+			if err := registerLocal(out, dir, r); err != nil {
+				fmt.Fprintf(out, "register: %v\n", err)
+			}
+		},
 	})
 }
