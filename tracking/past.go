@@ -98,9 +98,15 @@ func (s *Server) pastJSON(p *pastRun) runJSON {
 		StartTime: ms(tr.Start), EndTime: ms(tr.End), ArtifactURI: artifactURI(expID, tr.ID), LifecycleStage: "active"}}
 	end := ms(p.task.End)
 	for k, v := range p.task.Metrics {
-		if name, ok := p.owns(k); ok {
-			out.Data.Metrics = append(out.Data.Metrics, metricJSON{Key: name, Value: v, Timestamp: end})
+		name, ok := p.owns(k)
+		if !ok {
+			continue
 		}
+		m := metricJSON{Key: name, Value: v, Timestamp: end}
+		if h := s.pastHistory(p, name); len(h) > 0 && h[len(h)-1].Value == v {
+			m.Timestamp, m.Step = h[len(h)-1].Timestamp, h[len(h)-1].Step
+		}
+		out.Data.Metrics = append(out.Data.Metrics, m)
 	}
 	sort.Slice(out.Data.Metrics, func(i, j int) bool { return out.Data.Metrics[i].Key < out.Data.Metrics[j].Key })
 	params := map[string]string{}
