@@ -26,8 +26,8 @@ type scheduler struct {
 	devNull *os.File // every task's stdin, opened once per run
 	// tracking is the run's MLflow endpoint; nil with Options.NoTracking.
 	tracking *tracking.Server
-	disp    *display
-	log     *slog.Logger
+	disp     *display
+	log      *slog.Logger
 
 	pathsMu sync.Mutex
 	paths   map[string]string // program name -> path (lookPath)

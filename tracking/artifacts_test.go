@@ -143,9 +143,9 @@ func createRunIn(t *testing.T, sess *Session) string {
 func TestParseArtifactPath(t *testing.T) {
 	id := strings.Repeat("ab", 16)
 	good := map[string]artifactPath{
-		"0/" + id + "/artifacts":                    {exp: "0", run: id, rel: ""},
-		"1/" + id + "/artifacts/model/MLmodel":      {exp: "1", run: id, rel: "model/MLmodel"},
-		"1/" + id + "/artifacts/a%20b.txt":          {exp: "1", run: id, rel: "a b.txt"},
+		"0/" + id + "/artifacts":                   {exp: "0", run: id, rel: ""},
+		"1/" + id + "/artifacts/model/MLmodel":     {exp: "1", run: id, rel: "model/MLmodel"},
+		"1/" + id + "/artifacts/a%20b.txt":         {exp: "1", run: id, rel: "a b.txt"},
 		"1/" + id + "/artifacts/v1..v2/notes..txt": {exp: "1", run: id, rel: "v1..v2/notes..txt"},
 	}
 	for in, want := range good {

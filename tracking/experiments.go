@@ -141,6 +141,8 @@ func (s *Server) searchExperiments(_ *Session, q *request) (any, error) {
 		out = append(out, x.json())
 	}
 	s.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return len(out[i].ID) < len(out[j].ID) || len(out[i].ID) == len(out[j].ID) && out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		return len(out[i].ID) < len(out[j].ID) || len(out[i].ID) == len(out[j].ID) && out[i].ID < out[j].ID
+	})
 	return map[string]any{"experiments": out}, nil
 }

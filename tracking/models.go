@@ -14,10 +14,10 @@ import (
 // the versions declared, numbered after the checkout's registry. Guarded
 // by Server.mu.
 type registrations struct {
-	created  map[string]int64           // registered-models/create: name -> ms
-	versions map[string][]*newVersion    // model -> declared versions, in order
+	created  map[string]int64         // registered-models/create: name -> ms
+	versions map[string][]*newVersion // model -> declared versions, in order
 	once     sync.Once
-	reg      *registry.Registry         // the checkout's registry, read once
+	reg      *registry.Registry // the checkout's registry, read once
 }
 
 // newVersion is a version a task declared with model-versions/create: the

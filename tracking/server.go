@@ -45,12 +45,12 @@ type Server struct {
 	started time.Time
 
 	mu       sync.RWMutex
-	sessions map[string]*Session  // by token
-	runs     map[string]*liveRun  // by MLflow run id
-	exps     *experiments         // guarded by mu
-	reg      *registrations       // guarded by mu
-	pastOnce sync.Once            // loads past
-	past     *pastRuns            // the checkout's records
+	sessions map[string]*Session // by token
+	runs     map[string]*liveRun // by MLflow run id
+	exps     *experiments        // guarded by mu
+	reg      *registrations      // guarded by mu
+	pastOnce sync.Once           // loads past
+	past     *pastRuns           // the checkout's records
 	pastErr  error
 }
 
