@@ -311,3 +311,12 @@ func (s *Server) metricHistory(_ *Session, q *request) (any, error) {
 	}
 	return resp, nil
 }
+
+// logInputs accepts the datasets of mlflow.log_input (and autolog) so that
+// scripts calling it keep running; datasets are not recorded.
+func (s *Server) logInputs(sess *Session, q *request) (any, error) {
+	if _, err := s.writable(sess, q); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}

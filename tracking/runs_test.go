@@ -125,6 +125,9 @@ func TestServer_setTagLogBatchUpdate(t *testing.T) {
 	if ms := f.rec.kinds(EventMetric); len(ms) != 2 || ms[1].Metric != 0.91 || ms[1].Step != 4 {
 		t.Errorf("batch metrics: %+v", ms)
 	}
+	if ps, ts := f.rec.kinds(EventParam), f.rec.kinds(EventTag); len(ps) != 1 || ps[0].Value != "0.1" || len(ts) != 2 || ts[1].Key != "phase" {
+		t.Errorf("batch params %+v, tags %+v", ps, ts)
+	}
 	// A batch with one bad item records nothing of it.
 	before := len(f.rec.events)
 	bad := `{"run_id": "` + id + `", "metrics": [{"key": "ok", "value": 1, "timestamp": 1, "step": 0}], "params": [{"key": "lr", "value": "0.2"}]}`
@@ -147,8 +150,13 @@ func TestServer_setTagLogBatchUpdate(t *testing.T) {
 	}
 	status, m = f.do("POST", "/api/2.0/mlflow/runs/update", `{"run_id": "`+id+`", "status": "DONE"}`)
 	wantError(t, status, m, 400, "INVALID_PARAMETER_VALUE", "DONE")
-	// #12: log-model keeps the MLmodel in the run's history tag, records nothing.
+	// log-inputs is accepted (autolog sends it) and records nothing.
 	before = len(f.rec.events)
+	f.mustOK("POST", "/api/2.0/mlflow/runs/log-inputs", `{"run_id": "`+id+`", "datasets": [{"dataset": {"name": "train", "digest": "abc", "source_type": "code", "source": "{}"}}]}`)
+	if len(f.rec.events) != before {
+		t.Error("log-inputs recorded something")
+	}
+	// #12: log-model keeps the MLmodel in the run's history tag, records nothing.
 	f.mustOK("POST", "/api/2.0/mlflow/runs/log-model", `{"run_id": "`+id+`", "model_json": "{\"artifact_path\": \"model\", \"flavors\": {\"sklearn\": {}}}"}`)
 	m = f.mustOK("GET", "/api/2.0/mlflow/runs/get?run_id="+id, "")
 	if !strings.Contains(jsonOf(t, dig(m, "run", "data", "tags")), "mlflow.log-model.history") || len(f.rec.events) != before {

@@ -248,6 +248,7 @@ func routes() map[string]handler {
 	add("POST", "runs/set-tag", (*Server).setTag)
 	add("POST", "runs/log-batch", (*Server).logBatch)
 	add("POST", "runs/log-model", (*Server).logModel)
+	add("POST", "runs/log-inputs", (*Server).logInputs)
 	add("POST", "runs/search", (*Server).searchRuns)
 	add("GET", "metrics/get-history", (*Server).metricHistory)
 	add("GET", "artifacts/list", (*Server).listRunArtifacts)
