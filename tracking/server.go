@@ -51,7 +51,6 @@ type Server struct {
 	reg      *registrations      // guarded by mu
 	pastOnce sync.Once           // loads past
 	past     *pastRuns           // the checkout's records
-	pastErr  error
 }
 
 // handler serves one endpoint; sess is the caller's session (nil when the
