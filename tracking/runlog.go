@@ -102,45 +102,75 @@ func (s *Server) logBatch(sess *Session, q *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		metrics      []metricJSON
-		params, tags []keyValue
-	)
-	for field, v := range map[string]any{"metrics": &metrics, "params": &params, "tags": &tags} {
+	var b batch
+	for field, v := range map[string]any{"metrics": &b.metrics, "params": &b.params, "tags": &b.tags} {
 		if aerr := q.object(field, v); aerr != nil {
 			return nil, aerr
 		}
 	}
-	if len(metrics) > maxBatchMetrics || len(params) > maxBatchParams || len(tags) > maxBatchTags {
+	if len(b.metrics) > maxBatchMetrics || len(b.params) > maxBatchParams || len(b.tags) > maxBatchTags {
 		return nil, invalid("A batch logging request can contain at most %d metrics, %d params and %d tags; got %d, %d and %d",
-			maxBatchMetrics, maxBatchParams, maxBatchTags, len(metrics), len(params), len(tags))
+			maxBatchMetrics, maxBatchParams, maxBatchTags, len(b.metrics), len(b.params), len(b.tags))
 	}
-	evs := make([]Event, 0, len(metrics)+len(params)+len(tags))
-	for _, m := range metrics {
+	r.sess.mu.Lock()
+	defer r.sess.mu.Unlock()
+	evs, aerr := b.events(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if len(evs) > 0 {
+		if err := r.sess.record(evs...); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range b.metrics {
+		r.history[m.Key] = append(r.history[m.Key], m)
+	}
+	for _, p := range b.params {
+		r.params[p.Key] = p.Value
+	}
+	for _, t := range b.tags {
+		r.tags[t.Key] = t.Value
+	}
+	return nil, nil
+}
+
+// batch is the content of a log-batch call.
+type batch struct {
+	metrics      []metricJSON
+	params, tags []keyValue
+}
+
+// events checks b against run r and returns what it records; sess.mu is
+// held.
+func (b *batch) events(r *liveRun) ([]Event, *apiError) {
+	evs := make([]Event, 0, len(b.metrics)+len(b.params)+len(b.tags))
+	for _, m := range b.metrics {
 		if aerr := checkMetric(m); aerr != nil {
 			return nil, aerr
 		}
 		evs = append(evs, metricEvent(r.info.ID, m))
 	}
-	r.sess.mu.Lock()
-	defer r.sess.mu.Unlock()
 	seen := map[string]string{}
-	for _, p := range params {
+	for _, p := range b.params {
 		if aerr := checkParam(p); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := r.paramChange(p); aerr != nil {
 			return nil, aerr
 		}
-		if old, dup := seen[p.Key]; dup && old != p.Value {
-			return nil, invalid("Duplicate parameter keys have been submitted: '%s'", p.Key)
+		if old, dup := seen[p.Key]; dup {
+			if old != p.Value {
+				return nil, invalid("Duplicate parameter keys have been submitted: '%s'", p.Key)
+			}
+			continue
 		}
 		seen[p.Key] = p.Value
 		if _, logged := r.params[p.Key]; !logged {
 			evs = append(evs, Event{Kind: EventParam, Run: r.info.ID, Key: p.Key, Value: p.Value})
 		}
 	}
-	for _, t := range tags {
+	for _, t := range b.tags {
 		if aerr := checkTag(t); aerr != nil {
 			return nil, aerr
 		}
@@ -148,21 +178,7 @@ func (s *Server) logBatch(sess *Session, q *request) (any, error) {
 			evs = append(evs, Event{Kind: EventTag, Run: r.info.ID, Key: t.Key, Value: t.Value})
 		}
 	}
-	if len(evs) > 0 {
-		if err := r.sess.record(evs...); err != nil {
-			return nil, err
-		}
-	}
-	for _, m := range metrics {
-		r.history[m.Key] = append(r.history[m.Key], m)
-	}
-	for _, p := range params {
-		r.params[p.Key] = p.Value
-	}
-	for _, t := range tags {
-		r.tags[t.Key] = t.Value
-	}
-	return nil, nil
+	return evs, nil
 }
 
 // logModel keeps the MLmodel of log_model in the run's

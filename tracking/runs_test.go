@@ -120,7 +120,7 @@ func TestServer_setTagLogBatchUpdate(t *testing.T) {
 	if tags := f.rec.kinds(EventTag); len(tags) != 1 || tags[0].Key != "dataset" {
 		t.Errorf("tags: %+v", tags)
 	}
-	batch := `{"run_id": "` + id + `", "metrics": [{"key": "auc", "value": 0.9, "timestamp": 1795734188000, "step": 3}, {"key": "auc", "value": 0.91, "timestamp": 1795734188001, "step": 4}], "params": [{"key": "lr", "value": "0.1"}], "tags": [{"key": "phase", "value": "fit"}]}`
+	batch := `{"run_id": "` + id + `", "metrics": [{"key": "auc", "value": 0.9, "timestamp": 1795734188000, "step": 3}, {"key": "auc", "value": 0.91, "timestamp": 1795734188001, "step": 4}], "params": [{"key": "lr", "value": "0.1"}, {"key": "lr", "value": "0.1"}], "tags": [{"key": "phase", "value": "fit"}]}`
 	f.mustOK("POST", "/api/2.0/mlflow/runs/log-batch", batch)
 	if ms := f.rec.kinds(EventMetric); len(ms) != 2 || ms[1].Metric != 0.91 || ms[1].Step != 4 {
 		t.Errorf("batch metrics: %+v", ms)
