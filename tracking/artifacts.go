@@ -112,6 +112,10 @@ func (s *Server) serveArtifacts(w http.ResponseWriter, r *http.Request, sess *Se
 		writeError(w, invalid("%v", err))
 		return
 	}
+	if sess == nil && r.Method != http.MethodGet {
+		writeError(w, errorf(codePermissionDenied, "%s of an artifact needs the MLFLOW_TRACKING_URI mlcd gives each task", r.Method))
+		return
+	}
 	switch r.Method {
 	case http.MethodPut:
 		err = s.putArtifact(sess, ap, r.Body)

@@ -26,6 +26,11 @@ func TestServer_artifactProxy(t *testing.T) {
 			t.Fatalf("PUT %s: %d %s", rel, status, body)
 		}
 	}
+	// A run id alone lets nobody write: without the task's URI, PUT is refused.
+	status, body := doRaw(t, "PUT", f.srv.URL()+artifactsPrefix+"/0/"+id+"/artifacts/x.txt", "x", "text/plain")
+	if status != http.StatusForbidden {
+		t.Errorf("PUT without the task's URI: %d %s", status, body)
+	}
 	// They are files of MLCD_OUT, under mlflow/<run>/.
 	for rel, content := range files {
 		data, err := os.ReadFile(filepath.Join(f.out, "mlflow", id, filepath.FromSlash(rel)))
@@ -34,7 +39,7 @@ func TestServer_artifactProxy(t *testing.T) {
 		}
 	}
 	// GET of a file, and the listing as the client asks for it (no token, ?path=).
-	status, body := doRaw(t, "GET", base+"/model/requirements.txt", "", "")
+	status, body = doRaw(t, "GET", base+"/model/requirements.txt", "", "")
 	if status != http.StatusOK || string(body) != "scikit-learn\n" {
 		t.Errorf("GET: %d %q", status, body)
 	}

@@ -63,6 +63,15 @@ func (s *Server) createVersion(sess *Session, q *request) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if sess == nil {
+		return nil, errorf(codePermissionDenied, "registering a version needs the MLFLOW_TRACKING_URI mlcd gives each task")
+	}
+	var note string
+	defer func() { // after the locks are released: a note may wait for the task's output pipe
+		if note != "" {
+			sess.task.Recorder.Note(note)
+		}
+	}()
 	ap, aerr := s.sourceOf(source)
 	if aerr != nil {
 		return nil, aerr
@@ -96,7 +105,7 @@ func (s *Server) createVersion(sess *Session, q *request) (any, error) {
 	}
 	ss.model = name
 	s.reg.versions[name] = append(s.reg.versions[name], nv)
-	ss.task.Recorder.Note(fmt.Sprintf("mlflow: %s version %d is %s of this task; mlcd registers it (stage None) when the run is recorded", name, nv.number, spec.File))
+	note = fmt.Sprintf("mlflow: %s version %d is %s of this task; mlcd registers it (stage None) when the run is recorded", name, nv.number, spec.File)
 	return map[string]any{"model_version": nv.json()}, nil
 }
 

@@ -266,11 +266,15 @@ func (s *Server) run(id string) *liveRun {
 }
 
 // writable returns the live run the request names, which the caller's
-// session must own. The caller locks r.sess.mu.
+// session must own: a run id alone lets nobody write. The caller locks
+// r.sess.mu.
 func (s *Server) writable(sess *Session, q *request) (*liveRun, error) {
 	id, err := q.runID()
 	if err != nil {
 		return nil, err
+	}
+	if sess == nil {
+		return nil, errorf(codePermissionDenied, "changing run %s needs the MLFLOW_TRACKING_URI mlcd gives each task", id)
 	}
 	r := s.run(id)
 	if r == nil {
@@ -279,7 +283,7 @@ func (s *Server) writable(sess *Session, q *request) (*liveRun, error) {
 		}
 		return nil, notFound("Run with id=%s not found", id)
 	}
-	if sess != nil && r.sess != sess {
+	if r.sess != sess {
 		return nil, errorf(codePermissionDenied, "run %s belongs to task %s (attempt %d), not to this task", id, r.sess.task.Name, r.sess.task.Attempt)
 	}
 	return r, nil

@@ -192,7 +192,7 @@ func TestServer_sessionsKeepToTheirRuns(t *testing.T) {
 	status, m = f.do("POST", "/api/2.0/mlflow/runs/log-metric", `{"run_id": "`+id+`", "key": "x", "value": 1, "timestamp": 1}`)
 	wantError(t, status, m, 403, "PERMISSION_DENIED", "ended")
 	status, m = doURL(t, "POST", f.srv.URL()+"/api/2.0/mlflow/runs/log-metric", `{"run_id": "`+id+`", "key": "x", "value": 1, "timestamp": 1}`)
-	wantError(t, status, m, 400, "INVALID_STATE", "has ended")
+	wantError(t, status, m, 403, "PERMISSION_DENIED", "needs the MLFLOW_TRACKING_URI")
 	if len(f.rec.kinds(EventMetric)) != 0 {
 		t.Error("recorded after Close")
 	}
