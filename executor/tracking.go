@@ -53,6 +53,10 @@ func (r *taskRecorder) Record(evs ...tracking.Event) error {
 		if err != nil {
 			return err
 		}
+		if line, ok := appendMetricLine(r.buf, e); ok {
+			r.buf = line
+			continue
+		}
 		line, err := json.Marshal(e)
 		if err != nil {
 			return fmt.Errorf("log %s: %w", e.Kind, err)
@@ -228,4 +232,39 @@ func (s *scheduler) startTracking(p *pipeline.Pipeline) (stop func(), err error)
 			s.log.Warn("tracking endpoint not closed cleanly", "err", err)
 		}
 	}, nil
+}
+
+// appendMetricLine appends the log line of a metric entry whose strings
+// need no JSON escaping, as json.Marshal would write it, without its
+// reflection: a metric is what a training loop logs by the thousand. ok is
+// false for any other entry.
+func appendMetricLine(b []byte, e LogEntry) (out []byte, ok bool) {
+	if e.Kind != LogMetric || e.Step == nil || !plainJSON(e.Name) || !plainJSON(e.Value) || !plainJSON(e.Run) {
+		return b, false
+	}
+	b = append(b, `{"kind":"metric","name":"`...)
+	b = append(b, e.Name...)
+	b = append(b, `","value":"`...)
+	b = append(b, e.Value...)
+	b = append(b, `","step":`...)
+	b = strconv.AppendInt(b, *e.Step, 10)
+	b = append(b, `,"time":"`...)
+	b = e.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if e.Run != "" {
+		b = append(b, `,"run":"`...)
+		b = append(b, e.Run...)
+		b = append(b, '"')
+	}
+	return append(b, "}\n"...), true
+}
+
+// plainJSON reports whether s is written as is inside a JSON string.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

@@ -327,3 +327,27 @@ func TestParseLog_trackingEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendMetricLine holds the hand-written metric line to json.Marshal's.
+func TestAppendMetricLine(t *testing.T) {
+	step := int64(-3)
+	for _, e := range []LogEntry{
+		{Kind: LogMetric, Name: "loss", Value: "0.3333333333333333", Step: &step, Time: time.Date(2026, 12, 6, 1, 2, 3, 4000000, time.UTC), Run: strings.Repeat("a", 32)},
+		{Kind: LogMetric, Name: "cv/train acc", Value: "1e-07", Step: &step, Time: time.UnixMilli(1795734188072).UTC()},
+	} {
+		got, ok := appendMetricLine(nil, e)
+		want, _ := json.Marshal(e)
+		if !ok || string(got) != string(want)+"\n" {
+			t.Errorf("appendMetricLine = %q, %v; json.Marshal = %q", got, ok, want)
+		}
+	}
+	for _, e := range []LogEntry{
+		{Kind: LogMetric, Name: `a"b`, Value: "1", Step: &step},
+		{Kind: LogMetric, Name: "é", Value: "1", Step: &step},
+		{Kind: LogParam, Name: "p", Value: "1"},
+	} {
+		if _, ok := appendMetricLine(nil, e); ok {
+			t.Errorf("%+v was written by hand", e)
+		}
+	}
+}

@@ -66,3 +66,20 @@ func FuzzServer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainString holds the decoder's fast path to encoding/json.
+func FuzzPlainString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"\u00e9"`, `"é"`, `""`, `"\xff"`, `"a`, "\"\x00\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := plainString(raw)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil || got != want {
+			t.Fatalf("plainString(%q) = %q; json: %q, %v", raw, got, want, err)
+		}
+	})
+}

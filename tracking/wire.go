@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MLflow's error codes, with the HTTP status each is sent with.
@@ -108,11 +109,32 @@ func (q *request) str(field string) (string, *apiError) {
 	if !ok || string(raw) == "null" {
 		return "", nil
 	}
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", invalid("field %q must be a string", field)
 	}
 	return s, nil
+}
+
+// plainString reads a JSON string without escapes, the common case (ids,
+// keys), without the decoder.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	for _, c := range in {
+		if c < 0x20 || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // required returns a string field that must be set and not empty.
