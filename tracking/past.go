@@ -3,6 +3,7 @@ package tracking
 import (
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func (s *Server) pastRuns() *pastRuns {
 }
 
 func (s *Server) addPast(file string) {
-	r, err := pipeline.ReadRun(s.opts.Dir + "/" + file)
+	r, err := pipeline.ReadRun(filepath.Join(s.opts.Dir, filepath.FromSlash(file)))
 	if err != nil {
 		s.log.Warn("run record not read", "file", file, "err", err)
 		return

@@ -145,8 +145,8 @@ func (s *Server) Open(t Task) *Session {
 // URI is the attempt's MLFLOW_TRACKING_URI.
 func (ss *Session) URI() string { return ss.srv.base + "/t/" + ss.token }
 
-// Env returns the attempt's MLflow variables: the tracking URI, and the
-// pipeline's name as the default experiment.
+// Env returns the attempt's own MLflow variable, its tracking URI; set it
+// after the task's env: so that the task always talks to mlcd.
 func (ss *Session) Env() []string {
 	return []string{EnvTrackingURI + "=" + ss.URI()}
 }
