@@ -14,9 +14,9 @@ import (
 // requestedPromotions turns the stage changes that r's tasks asked for
 // through the MLflow API (transition_model_version_stage) into promotions:
 // the same branch and pull request as `mlcd promote`, which the merge gate
-// judges like any other. Nothing is deployed here. An alias request is
-// logged only: aliases change by a pull request a person writes. Failures
-// go to the status and the log: the run is recorded either way.
+// judges like any other; an alias (set_registered_model_alias) becomes
+// the pull request of promotion.OpenAlias. Nothing is deployed here.
+// Failures go to the status and the log: the run is recorded either way.
 func (c *Controller) requestedPromotions(ctx context.Context, r *pipeline.Run, tip string) {
 	var asks []stageAsk
 	for _, t := range r.Tasks {
@@ -48,19 +48,18 @@ func (c *Controller) requestedPromotions(ctx context.Context, r *pipeline.Run, t
 			continue
 		}
 		log = log.With("version", n)
+		var res *promotion.Result
 		if a.req.Stage == "" {
-			log.Info("alias requested through the MLflow API; set it with a pull request that edits the version file", "alias", a.req.Alias, "file", registry.VersionPath(a.req.Model, n))
+			res, err = promotion.OpenAlias(ctx, c.repo, gh, promotion.AliasRequest{Model: a.req.Model, Version: n, Alias: a.req.Alias})
+		} else if stage, perr := registry.ParseStage(a.req.Stage); perr != nil {
+			log.Warn("stage request ignored", "err", perr)
 			continue
+		} else {
+			res, err = promotion.Open(ctx, c.repo, gh, promotion.Request{Model: a.req.Model, Version: n, Stage: stage})
 		}
-		stage, err := registry.ParseStage(a.req.Stage)
-		if err != nil {
-			log.Warn("stage request ignored", "err", err)
-			continue
-		}
-		res, err := promotion.Open(ctx, c.repo, gh, promotion.Request{Model: a.req.Model, Version: n, Stage: stage})
 		switch {
-		case errors.Is(err, promotion.ErrSameStage):
-			log.Info("stage request: already in that stage", "stage", stage)
+		case errors.Is(err, promotion.ErrSameStage), errors.Is(err, promotion.ErrAliasSet):
+			log.Info("request already satisfied", "stage", a.req.Stage, "alias", a.req.Alias)
 		case err != nil:
 			log.Warn("requested promotion failed", "err", err)
 			c.status.addError(fmt.Errorf("promotion of %s v%d requested by task %s: %w", a.req.Model, n, a.task, err))

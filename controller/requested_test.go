@@ -63,8 +63,11 @@ func TestController_StageRequestedThroughMLflowOpensPromotion(t *testing.T) {
 	for _, pr := range gh.PRs() {
 		prs = append(prs, fmt.Sprintf("#%d %s: %s", pr.Number, pr.State, pr.Title))
 	}
-	if got := strings.Join(prs, "|"); got != "#1 open: Promote demo-model v1 to Production" {
+	if got := strings.Join(prs, "|"); got != "#1 open: Promote demo-model v1 to Production|#2 open: Set alias champion of demo-model to v1" {
 		t.Fatalf("pull requests: %q", got)
+	}
+	if got := gittest.Git(t, bare, "diff", "main...mlcd/alias-demo-model-champion"); !strings.Contains(got, `+aliases: ["champion"]`) && !strings.Contains(got, "+aliases: [champion]") {
+		t.Errorf("alias branch:\n%s", got)
 	}
 	// The tracked branch is unchanged: the request is only a pull request.
 	if v, _ := remoteFile(t, bare, registry.VersionPath("demo-model", 1)); !strings.Contains(v, `stage: "None"`) && !strings.Contains(v, "stage: None") {
