@@ -66,6 +66,7 @@ func (s *scheduler) attemptTask(ctx context.Context, j job) result {
 	rep, empty, err := s.collect(ctx, j, dirs)
 	if err != nil {
 		res.err, res.permanent = err, true
+		res.report = s.partialReport(j, dirs)
 		return res
 	}
 	res.outDir, res.report = dirs.out, rep
