@@ -162,6 +162,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 	c.log.Info("run recorded", "run", r.ID, "status", r.Status, "commit", short(tip), "versions", strings.Join(registered, ", "))
 	c.renderReport(ctx, tip)
 	c.autoPromote(ctx, r, tip)
+	c.requestedPromotions(ctx, r, tip)
 	return c.state.dropRecord(r.ID)
 }
 

@@ -78,7 +78,7 @@ func TestLifecycle(t *testing.T) {
 
 func requirePython(t *testing.T) {
 	t.Helper()
-	err := exec.Command("/usr/bin/python3", "-c", "import sklearn, xgboost, pandas, matplotlib").Run()
+	err := exec.Command("/usr/bin/python3", "-c", "import sklearn, xgboost, pandas, matplotlib, requests").Run()
 	if err == nil {
 		return
 	}

@@ -51,13 +51,22 @@ func (s *scheduler) attemptTask(ctx context.Context, j job) result {
 		res.err, res.permanent = err, true
 		return res
 	}
-	res.attempt, res.err = s.execute(ctx, j, env, dirs)
+	if sess := s.openTracking(j, &dirs); sess != nil {
+		env = append(env, sess.Env()...)
+		res.attempt, res.err = s.execute(ctx, j, env, dirs)
+		sess.Close() // no call lands after this: the log file and MLCD_OUT are final
+		dirs.rec.close()
+	} else {
+		res.attempt, res.err = s.execute(ctx, j, env, dirs)
+	}
 	if res.err != nil {
+		res.report = s.partialReport(j, dirs)
 		return res
 	}
 	rep, empty, err := s.collect(ctx, j, dirs)
 	if err != nil {
 		res.err, res.permanent = err, true
+		res.report = s.partialReport(j, dirs)
 		return res
 	}
 	res.outDir, res.report = dirs.out, rep
@@ -80,6 +89,11 @@ type attemptDirs struct {
 	out     string // MLCD_OUT
 	log     string // stdout and stderr
 	mlcdLog string // MLCD_LOG_FILE: JSON lines of `mlcd log`
+
+	// With the tracking endpoint on: where its calls are recorded, and
+	// the way to add a line to the task's output.
+	rec   *taskRecorder
+	notes *noteWriter
 }
 
 func (s *scheduler) attemptDirs(j job) (attemptDirs, error) {
@@ -111,6 +125,17 @@ func (s *scheduler) upstreamDir(ctx context.Context, u upstream) (string, error)
 		return "", fmt.Errorf("restore outputs of %s: %w", n.task.Name, n.restoreErr)
 	}
 	return n.restoreDir, nil
+}
+
+// partialReport is what a failed attempt had logged when it ended: what
+// `mlcd log` and the tracking endpoint acknowledged is kept even when the
+// task is killed. Outputs are not stored.
+func (s *scheduler) partialReport(j job, dirs attemptDirs) report {
+	var rep report
+	if err := readLogFile(dirs.mlcdLog, &rep); err != nil {
+		s.log.Warn("log of a failed attempt not read", "task", j.n.task.Name, "attempt", j.attempt, "err", err)
+	}
+	return rep
 }
 
 func (s *scheduler) cacheOn() bool { return s.opts.CacheDir != "" }

@@ -99,6 +99,7 @@ type cacheEntry struct {
 	Metrics       map[string]float64                `json:"metrics,omitempty"`
 	MetricHistory map[string][]pipeline.MetricPoint `json:"metric_history,omitempty"`
 	Tags          map[string]string                 `json:"tags,omitempty"`
+	MLflowRuns    []pipeline.TrackedRun             `json:"mlflow_runs,omitempty"`
 }
 
 func (s *scheduler) entryPath(key string) string {
@@ -137,6 +138,7 @@ func (s *scheduler) save(key string, j job, rep report) {
 	e := cacheEntry{
 		Key: key, Task: j.n.task.Name, RunID: s.run.ID, Created: now(),
 		Outputs: rep.Outputs, Params: rep.Params, Metrics: rep.Metrics, MetricHistory: rep.MetricHistory, Tags: rep.Tags,
+		MLflowRuns: rep.MLflowRuns,
 	}
 	if err := writeEntry(s.entryPath(key), e); err != nil {
 		s.log.Warn("cache index not written", "task", e.Task, "err", err)

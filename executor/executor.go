@@ -56,6 +56,10 @@ type Options struct {
 	// changes. It must not keep or modify r after it returns.
 	OnChange func(r *pipeline.Run)
 
+	// NoTracking turns off the MLflow tracking endpoint (docs/mlflow.md)
+	// that otherwise serves the run's tasks on a loopback port.
+	NoTracking bool
+
 	KillGrace time.Duration // between SIGTERM and SIGKILL; 0 means DefaultKillGrace
 	WorkDir   string        // parent of the run's scratch folder; "" is os.TempDir()
 }
@@ -108,6 +112,13 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run
 		return nil, fmt.Errorf("run %s: %w", p.Name, err)
 	}
 	defer s.devNull.Close()
+	if !opts.NoTracking {
+		stop, err := s.startTracking(p)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", p.Name, err)
+		}
+		defer stop()
+	}
 	if opts.CacheDir != "" {
 		s.inputs.file = filepath.Join(opts.CacheDir, "inputs.json")
 	}

@@ -33,7 +33,11 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.devNull, pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err = cmd.Start()
-	pw.Close()
+	if err != nil || dirs.notes == nil {
+		pw.Close()
+	} else {
+		dirs.notes.attach(pw) // closed by detach once the command exits
+	}
 	if err != nil {
 		pr.Close()
 		return s.endAttempt(att, fmt.Errorf("start %s: %w", t.Run[0], err))
@@ -47,6 +51,9 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	}
 	waitErr, stopped := s.wait(runCtx, cmd)
 	stop()
+	if dirs.notes != nil {
+		dirs.notes.detach()
+	}
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers of the group
 	out := s.drain(pr, copied)
 	att.End = now()

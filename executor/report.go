@@ -31,6 +31,10 @@ type report struct {
 	Metrics       map[string]float64
 	MetricHistory map[string][]pipeline.MetricPoint
 	Tags          map[string]string
+	// What the task logged through the MLflow tracking endpoint.
+	MLflowRuns    []pipeline.TrackedRun
+	Model         *pipeline.ModelSpec // a model registered with model-versions/create
+	StageRequests []pipeline.StageRequest
 }
 
 // collect stores the outputs of a finished attempt and reads its metrics,
@@ -188,6 +192,9 @@ type LogEntry struct {
 	Value string    `json:"value"`
 	Step  *int64    `json:"step,omitempty"` // metric only; nil: the next step
 	Time  time.Time `json:"time"`
+	// Run is the MLflow run a metric, param or tag was logged to through
+	// the tracking endpoint; its name prefix in the record is the run's.
+	Run string `json:"run,omitempty"`
 }
 
 // Kinds of LogEntry.
@@ -217,6 +224,8 @@ func (e LogEntry) Check() error {
 		if e.Step != nil {
 			return fmt.Errorf("%s %s: only metrics have steps", e.Kind, e.Name)
 		}
+	case LogMLflowRun, LogModel, LogStageRequest:
+		return checkTrackingEntry(e)
 	default:
 		return fmt.Errorf("unknown kind %q (want metric, param or tag)", e.Kind)
 	}
@@ -280,6 +289,9 @@ func parseLog(data []byte, rep *report) error {
 }
 
 func applyLog(e LogEntry, rep *report) {
+	if e.Run != "" {
+		e.Name = rep.prefixOf(e.Run) + e.Name
+	}
 	switch e.Kind {
 	case LogMetric:
 		v, _ := strconv.ParseFloat(e.Value, 64) // checked
@@ -306,6 +318,8 @@ func applyLog(e LogEntry, rep *report) {
 			rep.Tags = map[string]string{}
 		}
 		rep.Tags[e.Name] = e.Value
+	default:
+		applyTrackingEntry(e, rep)
 	}
 }
 

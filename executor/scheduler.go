@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/tracking"
 )
 
 // scheduler is the state of one run. Only the goroutine running loop
@@ -23,8 +24,10 @@ type scheduler struct {
 	inputs  *inputHashes
 	baseEnv []string
 	devNull *os.File // every task's stdin, opened once per run
-	disp    *display
-	log     *slog.Logger
+	// tracking is the run's MLflow endpoint; nil with Options.NoTracking.
+	tracking *tracking.Server
+	disp     *display
+	log      *slog.Logger
 
 	pathsMu sync.Mutex
 	paths   map[string]string // program name -> path (lookPath)
@@ -153,6 +156,7 @@ func (s *scheduler) handle(ctx context.Context, ev event) {
 		s.applySuccess(n, res)
 	case ctx.Err() != nil:
 		n.rec.Error = "cancelled"
+		s.applyPartial(n, res.report)
 		s.complete(n, pipeline.StatusCancelled)
 	case !res.permanent && n.attempt <= n.task.Retries:
 		d := retryDelay(n.task, n.attempt, rand.Float64)
@@ -161,8 +165,19 @@ func (s *scheduler) handle(ctx context.Context, ev event) {
 		s.timers[n] = time.AfterFunc(d, func() { s.events <- event{n: n, retry: true} })
 	default:
 		n.rec.Error = res.err.Error()
+		s.applyPartial(n, res.report)
 		s.complete(n, pipeline.StatusFailed)
 	}
+}
+
+// applyPartial keeps what the last attempt of a failed task logged. Its
+// model and stage requests are dropped: a failed task registers nothing.
+func (s *scheduler) applyPartial(n *node, rep report) {
+	n.rec.Params = rep.Params
+	n.rec.Metrics = rep.Metrics
+	n.rec.MetricHistory = rep.MetricHistory
+	n.rec.Tags = rep.Tags
+	n.rec.MLflowRuns = rep.MLflowRuns
 }
 
 func (s *scheduler) applyHit(n *node, e *cacheEntry) {
@@ -172,6 +187,7 @@ func (s *scheduler) applyHit(n *node, e *cacheEntry) {
 	n.rec.Metrics = e.Metrics
 	n.rec.MetricHistory = e.MetricHistory
 	n.rec.Tags = e.Tags
+	n.rec.MLflowRuns = e.MLflowRuns
 	s.complete(n, pipeline.StatusSuccess)
 }
 
@@ -183,6 +199,11 @@ func (s *scheduler) applySuccess(n *node, res result) {
 	n.rec.Metrics = res.report.Metrics
 	n.rec.MetricHistory = res.report.MetricHistory
 	n.rec.Tags = res.report.Tags
+	n.rec.MLflowRuns = res.report.MLflowRuns
+	n.rec.StageRequests = res.report.StageRequests
+	if res.report.Model != nil { // declared through the MLflow registry API
+		n.rec.Model = res.report.Model
+	}
 	s.complete(n, pipeline.StatusSuccess)
 }
 

@@ -154,10 +154,18 @@ func FuzzParseLog(f *testing.F) {
 	f.Add([]byte(`{"kind":"param","name":"p","value":"x"}` + "\n\n" + `{"kind":"tag","name":"t","value":"y"}`))
 	f.Add([]byte(`{"kind":"metric","name":"m","value":"NaN"}`))
 	f.Add([]byte("not json\n"))
+	run := strings.Repeat("a", 32)
+	f.Add([]byte(`{"kind":"mlflow_run","name":"` + run + `","value":"{\"id\":\"` + run + `\",\"name\":\"cv\",\"prefix\":\"cv/\",\"status\":\"RUNNING\",\"artifacts\":\"mlflow/x\"}"}` + "\n" +
+		`{"kind":"metric","name":"loss","value":"1","step":0,"run":"` + run + `"}` + "\n" +
+		`{"kind":"model","name":"m","value":"mlflow/` + run + `/model"}` + "\n" +
+		`{"kind":"stage_request","name":"m","value":"{\"model\":\"m\",\"stage\":\"Production\"}"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var rep report
 		if err := parseLog(data, &rep); err != nil {
 			return
+		}
+		if rep.Model != nil && !filepath.IsLocal(filepath.FromSlash(rep.Model.File)) {
+			t.Fatalf("model folder %q is outside the outputs", rep.Model.File)
 		}
 		for name, pts := range rep.MetricHistory {
 			if len(pts) == 0 || rep.Metrics[name] != pts[len(pts)-1].Value {

@@ -92,6 +92,10 @@ type TaskRecord struct {
 	MetricHistory map[string][]MetricPoint `json:"metric_history,omitempty"`
 	Tags          map[string]string        `json:"tags,omitempty"`
 	Model         *ModelSpec               `json:"model,omitempty"`
+	// MLflowRuns are the MLflow runs the task started (docs/mlflow.md).
+	MLflowRuns []TrackedRun `json:"mlflow_runs,omitempty"`
+	// StageRequests are the stage changes and aliases it asked for.
+	StageRequests []StageRequest `json:"stage_requests,omitempty"`
 }
 
 // Output returns the output at path, or nil.

@@ -27,7 +27,7 @@ func TestChurn_Pipeline(t *testing.T) {
 	ex := newExample(t, 3000)
 
 	first := ex.run(t, fastParams...)
-	assertAllRan(t, first, "load_data", "features", "train_rf", "train_xgb")
+	assertAllRan(t, first, "load_data", "features", "train_rf", "train_xgb", "train_lr")
 	assertParallel(t, first.Task("train_rf"), first.Task("train_xgb"))
 	for _, name := range []string{"train_rf", "train_xgb"} {
 		assertSaneMetrics(t, first.Task(name))
@@ -37,17 +37,18 @@ func TestChurn_Pipeline(t *testing.T) {
 	}
 	t.Run("xgboost model served natively", func(t *testing.T) { checkXGBoost(t, ex, first) })
 	t.Run("random forest served by serve.py", func(t *testing.T) { checkServePy(t, ex, first) })
+	t.Run("MLflow script recorded", func(t *testing.T) { checkMLflowTrainer(t, ex, first.Task("train_lr")) })
 
 	second := ex.run(t, fastParams...)
 	assertAllRan(t, second, "load_data")
-	assertCached(t, second, "features", "train_rf", "train_xgb")
+	assertCached(t, second, "features", "train_rf", "train_xgb", "train_lr")
 	if a, b := snapshot(t, first), snapshot(t, second); a != b {
 		t.Errorf("load_data snapshot changed on unchanged data: %s then %s", a, b)
 	}
 
 	ex.python(t, "data/generate.py", "--append", "500")
 	third := ex.run(t, fastParams...)
-	assertAllRan(t, third, "load_data", "features", "train_rf", "train_xgb")
+	assertAllRan(t, third, "load_data", "features", "train_rf", "train_xgb", "train_lr")
 	if snapshot(t, second) == snapshot(t, third) {
 		t.Error("load_data snapshot did not change after 500 new rows")
 	}

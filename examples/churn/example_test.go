@@ -26,11 +26,11 @@ func requirePython(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains real models; skipped with -short")
 	}
-	out, err := exec.Command(python, "-c", "import sklearn, xgboost, pandas, matplotlib").CombinedOutput()
+	out, err := exec.Command(python, "-c", "import sklearn, xgboost, pandas, matplotlib, requests").CombinedOutput()
 	if err == nil {
 		return
 	}
-	msg := python + " cannot import sklearn, xgboost, pandas and matplotlib (apt-get install python3-sklearn python3-xgboost python3-pandas python3-matplotlib): " + strings.TrimSpace(string(out))
+	msg := python + " cannot import sklearn, xgboost, pandas, matplotlib and requests (apt-get install python3-sklearn python3-xgboost python3-pandas python3-matplotlib python3-requests): " + strings.TrimSpace(string(out))
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
