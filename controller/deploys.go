@@ -194,7 +194,10 @@ func (c *Controller) reconcileDeploys(ctx context.Context, head string) error {
 
 // judge is the merge gate of this controller's branch.
 func (c *Controller) judge() *gate.Judge {
-	j := &gate.Judge{History: c.repo, Branch: c.cfg.Branch}
+	j := &gate.Judge{History: c.repo, Branch: c.cfg.Branch, OnGitHub: c.cfg.GitHubRepo != ""}
+	if _, _, ok := forge.ParseRemoteWithBase(c.cfg.URL, c.cfg.GitHubBaseURL); ok {
+		j.OnGitHub = true
+	}
 	if c.gh != nil {
 		j.Forge = c.gh
 	}

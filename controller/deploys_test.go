@@ -696,3 +696,35 @@ func storeAt(t *testing.T) *store.Local {
 	}
 	return st
 }
+
+// On a remote that is not on GitHub, merged-pr and approved-pr can never be
+// checked: merge-commit, the strictest gate git can check, applies, so a
+// merged promotion deploys and a move to merge-commit loosens nothing.
+func TestController_GitHubGateOnAPlainRemoteIsMergeCommit(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: merged-pr}\n")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	pushed := promoteDirect(p, 1)
+	merge, _ := promoteMerge(p, 2)
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Status().Desired[gatedModel]; d.Version != 2 || d.Commit != merge {
+		t.Errorf("desired = %+v, want v2 from the merge %s", c.Status().Desired, merge[:7])
+	}
+	ev := remoteRecord(t, bare).History
+	if len(ev) != 1 || ev[0].Commit != pushed || !strings.Contains(ev[0].Reason, "deploy.require merged-pr needs GitHub's API and the remote is not on GitHub, so merge-commit applies") {
+		t.Errorf("history = %+v, want the direct push refused under merge-commit, saying why", ev)
+	}
+	pullKeeping(p)
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+"deploy: {require: merge-commit}\n")
+	p.Commit("say merge-commit")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := statusErrors(c); strings.Contains(s, "loosens") {
+		t.Errorf("status errors = %q: merged-pr to merge-commit on a plain remote loosens nothing", s)
+	}
+}

@@ -85,6 +85,22 @@ type Judge struct {
 	// Forge is GitHub's API; leave the interface nil without one.
 	Forge  Checker
 	Branch string
+	// OnGitHub: the remote is on GitHub, so merged-pr and approved-pr can
+	// be checked once a token is configured (without Forge, judging under
+	// them is an error until then). On another git host they can never be
+	// checked, and merge-commit, the strictest gate git alone can check,
+	// applies in their place.
+	OnGitHub bool
+}
+
+// effective is the policy the gate can apply: pol, or merge-commit for a
+// GitHub mode on a remote that is not on GitHub.
+func (j *Judge) effective(pol Policy) (Policy, string) {
+	if j.Forge == nil && !j.OnGitHub && (pol.Require == RequireMergedPR || pol.Require == RequireApprovedPR) {
+		return Policy{Require: RequireMergeCommit},
+			fmt.Sprintf("deploy.require %s needs GitHub's API and the remote is not on GitHub, so %s applies", pol.Require, RequireMergeCommit)
+	}
+	return pol, ""
 }
 
 // Changes lists what commit c changed that the gate judges, in the order
@@ -207,10 +223,14 @@ func (j *Judge) decideEdit(ch Change) Verdict {
 
 func (j *Judge) decidePromotion(ctx context.Context, ch Change, l Ledger) (Verdict, error) {
 	c := ch.Commit
+	pol, why := j.effective(l.Policy)
 	d, err := Evaluate(ctx, Input{
 		History: j.History, Forge: j.Forge, Branch: j.Branch, Head: c.Hash,
-		Model: ch.Model, Version: ch.Version, Require: l.Policy.Require, Approvals: l.Policy.Approvals, Commit: &c,
+		Model: ch.Model, Version: ch.Version, Require: pol.Require, Approvals: pol.Approvals, Commit: &c,
 	})
+	if why != "" {
+		d.Reason += " (" + why + ")"
+	}
 	v := Verdict{Kind: ChangePromotion, Decision: d}
 	if err != nil || !d.Allowed {
 		return v, err
@@ -232,8 +252,10 @@ func (j *Judge) decidePromotion(ctx context.Context, ch Change, l Ledger) (Verdi
 // stricter, else only when the commit passes the policy in force.
 func (j *Judge) decidePolicy(ctx context.Context, ch Change, l Ledger) (Verdict, error) {
 	c := ch.Commit
-	v := Verdict{Kind: ChangePolicy, Decision: Decision{Commit: c.Hash, Require: l.Policy.Require}}
-	loosens, how := Loosens(l.Policy, ch.Policy)
+	old, _ := j.effective(l.Policy)
+	next, _ := j.effective(ch.Policy)
+	v := Verdict{Kind: ChangePolicy, Decision: Decision{Commit: c.Hash, Require: old.Require}}
+	loosens, how := Loosens(old, next)
 	switch {
 	case !l.Founded:
 		v.Allowed = true
@@ -244,7 +266,7 @@ func (j *Judge) decidePolicy(ctx context.Context, ch Change, l Ledger) (Verdict,
 		v.Reason = fmt.Sprintf("commit %s sets deploy.require to %s (no looser than %s)", short(c.Hash), ch.Policy, l.Policy)
 		return v, nil
 	}
-	d, err := j.admit(ctx, c, l.Policy, func(ctx context.Context, parent string) (bool, error) {
+	d, err := j.admit(ctx, c, old, func(ctx context.Context, parent string) (bool, error) {
 		p, ok := j.policyAt(ctx, parent)
 		return ok && p == ch.Policy, nil
 	})
@@ -253,10 +275,10 @@ func (j *Judge) decidePolicy(ctx context.Context, ch Change, l Ledger) (Verdict,
 	}
 	v.Allowed, v.PR, v.Approvers = d.Allowed, d.PR, d.Approvers
 	if d.Allowed {
-		v.Reason = fmt.Sprintf("commit %s loosens the gate (%s) and passed %s: %s", short(c.Hash), how, l.Policy, d.Reason)
+		v.Reason = fmt.Sprintf("commit %s loosens the gate (%s) and passed %s: %s", short(c.Hash), how, old, d.Reason)
 	} else {
 		v.Reason = fmt.Sprintf("commit %s loosens the gate (%s) without passing the gate in force, %s (%s); %s stays in force",
-			short(c.Hash), how, l.Policy, d.Reason, l.Policy)
+			short(c.Hash), how, old, d.Reason, old)
 	}
 	return v, nil
 }
