@@ -39,7 +39,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 		return s.endAttempt(att, fmt.Errorf("start %s: %w", t.Run[0], err))
 	}
 	copied := make(chan copyResult, 1)
-	go func() { copied <- copyOutput(pr, dirs.log, s.disp.lines(t.Name)) }()
+	go func() { copied <- copyOutput(pr, dirs.log, s.disp.lines(t.Name), s.masks) }()
 
 	runCtx, stop := ctx, func() {}
 	if t.Timeout > 0 {
@@ -129,25 +129,30 @@ type copyResult struct {
 }
 
 // copyOutput copies the task's output to the log file, created on the
-// first byte so that silent tasks cost no file, and to lines.
-func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
+// first byte so that silent tasks cost no file, and to lines, with the
+// values of secrets masked in both.
+func copyOutput(r io.Reader, logPath string, lines *lineWriter, secrets []string) copyResult {
 	var (
 		res copyResult
 		f   *os.File
 		buf = make([]byte, 32<<10)
 	)
+	out := newMasker(writerFunc(func(b []byte) (int, error) {
+		if f == nil && res.err == nil {
+			f, res.err = os.Create(logPath)
+		}
+		if f != nil {
+			if _, werr := f.Write(b); werr != nil && res.err == nil {
+				res.err = werr
+			}
+		}
+		lines.Write(b)
+		return len(b), nil
+	}), secrets)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
-			if f == nil && res.err == nil {
-				f, res.err = os.Create(logPath)
-			}
-			if f != nil {
-				if _, werr := f.Write(buf[:n]); werr != nil && res.err == nil {
-					res.err = werr
-				}
-			}
-			lines.Write(buf[:n])
+			_, _ = out.Write(buf[:n]) // errors are kept in res
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) && res.err == nil {
@@ -156,6 +161,7 @@ func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
 			break
 		}
 	}
+	_ = out.Flush()
 	lines.Flush()
 	if f != nil {
 		if err := f.Close(); err != nil && res.err == nil {
@@ -165,3 +171,8 @@ func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
 	}
 	return res
 }
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -22,7 +22,9 @@ type scheduler struct {
 	scratch *scratch
 	inputs  *inputHashes
 	baseEnv []string
-	devNull *os.File // every task's stdin, opened once per run
+	secrets map[string]string // mlcd's own secrets, by name: only for tasks that list them
+	masks   []string          // their values, replaced in task output
+	devNull *os.File          // every task's stdin, opened once per run
 	disp    *display
 	log     *slog.Logger
 
