@@ -21,19 +21,19 @@ type Stats struct {
 
 // pass is the state of one Build.
 type pass struct {
-	b     *Builder
-	w     *siteWriter
-	repo  string
+	b    *Builder
+	w    *siteWriter
+	repo string
 	// repoRoot and repoFS read the repository, never outside it; site is
 	// the site folder, written only through it (see repofs.go).
 	repoRoot *os.Root
 	repoFS   fs.FS
 	site     *os.Root
 	refused  []Refusal
-	m     *manifest
-	mu    sync.Mutex
-	seen  map[string]bool // every file this build produced or kept
-	stats Stats
+	m        *manifest
+	mu       sync.Mutex
+	seen     map[string]bool // every file this build produced or kept
+	stats    Stats
 	// histories caches metric histories by run file and task; wanted
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string]history
