@@ -170,6 +170,7 @@ func (s *scheduler) prepare() error {
 		return fmt.Errorf("stdin of tasks: %w", err)
 	}
 	s.disp = newDisplay(s.opts.Output, s.opts.Terminal, len(s.nodes))
+	s.reaper = processReaper(s.log)
 	return nil
 }
 

@@ -18,7 +18,8 @@ import (
 // its stdout and stderr going to the attempt's log file and, prefixed, to
 // the display. A timeout or a cancelled ctx kills the whole group: SIGTERM,
 // then SIGKILL after the grace period. When the command exits, whatever it
-// left running in its group is killed too.
+// left running in its group is killed too, and so is whatever left the
+// group (reap_linux.go).
 func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attemptDirs) (pipeline.Attempt, error) {
 	t := j.n.task
 	att := pipeline.Attempt{Number: j.attempt, ExitCode: -1, Start: now()}
@@ -27,15 +28,23 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	if err != nil {
 		return s.endAttempt(att, fmt.Errorf("output pipe: %w", err))
 	}
+	group, err := s.reaper.newGroup()
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return s.endAttempt(att, err)
+	}
 	cmd := s.command(t)
 	cmd.Dir = s.opts.Dir
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.devNull, pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	group.attach(cmd.SysProcAttr)
 	err = cmd.Start()
 	pw.Close()
 	if err != nil {
 		pr.Close()
+		s.reaper.cleanup(group, nil)
 		return s.endAttempt(att, fmt.Errorf("start %s: %w", t.Run[0], err))
 	}
 	copied := make(chan copyResult, 1)
@@ -48,6 +57,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	waitErr, stopped := s.wait(runCtx, cmd)
 	stop()
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers of the group
+	s.reaper.cleanup(group, env)                        // and those that left it
 	out := s.drain(pr, copied)
 	att.End = now()
 	att.ExitCode = cmd.ProcessState.ExitCode()

@@ -25,6 +25,7 @@ type scheduler struct {
 	secrets map[string]string // mlcd's own secrets, by name: only for tasks that list them
 	masks   []string          // their values, replaced in task output
 	devNull *os.File          // every task's stdin, opened once per run
+	reaper  *reaper           // kills what attempts leave behind
 	disp    *display
 	log     *slog.Logger
 
