@@ -162,6 +162,7 @@ func (s *scheduler) prepare() error {
 	if err := os.WriteFile(paramsFile, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("params: %w", err)
 	}
+	hideEnviron()
 	environ := os.Environ()
 	s.baseEnv = append(baseEnv(s.run, paramsFile, environ), s.opts.Env...)
 	s.secrets = secretsOf(environ)
