@@ -39,13 +39,7 @@ func EnvName(name string) string {
 // baseEnv is the environment every task of the run shares: environ
 // without mlcd's own secrets, and the run's protocol variables.
 func baseEnv(r *pipeline.Run, paramsFile string, environ []string) []string {
-	env := make([]string, 0, len(environ)+3+len(r.Params))
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		if !pipeline.IsSecretEnv(name) {
-			env = append(env, kv)
-		}
-	}
+	env := pipeline.WithoutSecrets(environ)
 	env = append(env, EnvRunID+"="+r.ID, EnvPipeline+"="+r.Pipeline, EnvParams+"="+paramsFile)
 	names := make([]string, 0, len(r.Params))
 	for k := range r.Params {

@@ -28,3 +28,15 @@ func checkSecretName(s string) error {
 	}
 	return nil
 }
+
+// WithoutSecrets returns environ ("KEY=VALUE" entries) without mlcd's own
+// secrets.
+func WithoutSecrets(environ []string) []string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); !IsSecretEnv(name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
