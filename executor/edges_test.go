@@ -139,3 +139,24 @@ func TestMasker_SecretCutAcrossWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_SecretValuesMaskedInReportedTagsAndParams(t *testing.T) {
+	secrets := mlcdSecrets(t)
+	e := newEnv(t)
+	task := sh("leak", `printf '{"token": "%s"}' "$GITHUB_TOKEN" > "$MLCD_OUT/tags.json"
+printf '{"auth": "Bearer %s", "n": 3}' "$GITHUB_TOKEN" > "$MLCD_OUT/params.json"`)
+	task.Secrets = []string{"GITHUB_TOKEN"}
+	r := e.run(pipe("p", task))
+	rec := r.Task("leak")
+	if rec.Status != pipeline.StatusSuccess {
+		t.Fatalf("status %s: %s", rec.Status, e.out.String())
+	}
+	if rec.Tags["token"] != "***" || rec.Params["auth"] != "Bearer ***" || rec.Params["n"] != int64(3) {
+		t.Errorf("tags %q, params %v; want the token masked", rec.Tags, rec.Params)
+	}
+	for _, v := range rec.Tags {
+		if strings.Contains(v, secrets["GITHUB_TOKEN"]) {
+			t.Errorf("a tag holds the token")
+		}
+	}
+}
