@@ -42,15 +42,19 @@ func newMasker(w io.Writer, secrets []string) *masker {
 }
 
 // Write masks p and writes what is settled; it always takes all of p.
-// The text from the tail that could begin a secret on stays pending;
-// before it, each position is settled: a secret matched there (the
-// longest) is masked, and no longer one can still complete.
 func (m *masker) Write(p []byte) (int, error) {
 	if len(m.secrets) == 0 {
 		return len(p), m.write(p)
 	}
 	m.pending = append(m.pending, p...)
-	hold := len(m.pending) - m.heldBack()
+	return len(p), m.settle(len(m.pending) - m.heldBack())
+}
+
+// settle masks and writes pending up to hold, and keeps the rest. Before
+// hold, each position is settled: a secret matched there (the longest) is
+// masked, and no longer one can still complete. A match may end past
+// hold; what follows it stays pending.
+func (m *masker) settle(hold int) error {
 	out := m.out[:0]
 	last, i := 0, 0
 	for i < hold {
@@ -66,7 +70,7 @@ func (m *masker) Write(p []byte) (int, error) {
 	out = append(out, m.pending[last:i]...)
 	m.out = out
 	m.pending = append(m.pending[:0], m.pending[i:]...)
-	return len(p), m.write(out)
+	return m.write(out)
 }
 
 // match is the length of the longest secret b starts with, or 0.
@@ -94,12 +98,10 @@ func (m *masker) heldBack() int {
 	return longest
 }
 
-// Flush writes what is held back: the stream has ended, so it is no
-// secret.
+// Flush masks and writes what is held back: the stream has ended, so
+// no longer secret can complete it.
 func (m *masker) Flush() error {
-	err := m.write(m.pending)
-	m.pending = m.pending[:0]
-	return err
+	return m.settle(len(m.pending))
 }
 
 func (m *masker) write(p []byte) error {
