@@ -141,7 +141,7 @@ type overviewView struct {
 	Pipelines []pipelineView
 	Models    []modelRowView
 	README    template.HTML
-	Refused   []Refusal // files of the repository left out because they lead outside it
+	Refused   []refusal // files of the repository left out because they lead outside it
 }
 
 // maxAttention bounds the failed runs listed on the overview.

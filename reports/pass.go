@@ -29,7 +29,7 @@ type pass struct {
 	repoRoot *os.Root
 	repoFS   fs.FS
 	site     *os.Root
-	refused  []Refusal
+	refused  []refusal
 	m        *manifest
 	mu       sync.Mutex
 	seen     map[string]bool // every file this build produced or kept

@@ -20,9 +20,9 @@ import (
 // file refused that way is left out and named on the overview, with its
 // path.
 
-// Refusal is a file of the repository the report did not read because it
+// refusal is a file of the repository the report did not read because it
 // leads outside the repository.
-type Refusal struct {
+type refusal struct {
 	Path   string // slash path relative to the repository
 	Reason string
 }
@@ -43,18 +43,18 @@ func (p *pass) refuse(name string, err error) bool {
 		reason = fmt.Sprintf("a symlink to %s, which leads outside the repository", target)
 	}
 	p.mu.Lock()
-	p.refused = append(p.refused, Refusal{Path: name, Reason: reason})
+	p.refused = append(p.refused, refusal{Path: name, Reason: reason})
 	p.mu.Unlock()
 	return true
 }
 
 // refusals returns the refused files sorted by path.
-func (p *pass) refusals() []Refusal {
+func (p *pass) refusals() []refusal {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := slices.Clone(p.refused)
-	slices.SortFunc(out, func(a, b Refusal) int { return strings.Compare(a.Path, b.Path) })
-	return slices.CompactFunc(out, func(a, b Refusal) bool { return a.Path == b.Path })
+	slices.SortFunc(out, func(a, b refusal) int { return strings.Compare(a.Path, b.Path) })
+	return slices.CompactFunc(out, func(a, b refusal) bool { return a.Path == b.Path })
 }
 
 // readREADME reads the repository's README.md; a README that leads outside
