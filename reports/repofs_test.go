@@ -209,3 +209,22 @@ func TestBuild_SymlinkInSiteFolderNotWrittenThrough(t *testing.T) {
 		t.Errorf("pages written through a symlink in the site into its target: %v", ents)
 	}
 }
+
+// FuzzLocalSlash holds the manifest's path check to its promise: a path
+// it accepts stays inside the folder it is joined to.
+func FuzzLocalSlash(f *testing.F) {
+	for _, s := range []string{"index.html", "runs/p/x.html", "../x", "a/../../x", "/etc/passwd", `a\..\..\x`, "a//b", "./a", ""} {
+		f.Add(s)
+	}
+	root := filepath.FromSlash("/site/root")
+	f.Fuzz(func(t *testing.T, rel string) {
+		if !localSlash(rel) {
+			return
+		}
+		joined := filepath.Join(root, filepath.FromSlash(rel))
+		inside, err := filepath.Rel(root, joined)
+		if err != nil || !filepath.IsLocal(inside) || inside != filepath.FromSlash(rel) {
+			t.Fatalf("localSlash accepted %q, which joins to %q", rel, joined)
+		}
+	})
+}
