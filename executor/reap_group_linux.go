@@ -27,10 +27,18 @@ func (r *reaper) newGroup() (*attemptGroup, error) {
 	if r.base == "" {
 		return nil, nil
 	}
-	name := "a" + strconv.FormatInt(r.seq.Add(1), 10)
-	dir := filepath.Join(r.base, name)
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("task cgroup: %w", err)
+	var name, dir string
+	for {
+		// A folder of an earlier mlcd with the same pid may still be there.
+		name = "a" + strconv.FormatInt(r.seq.Add(1), 10)
+		dir = filepath.Join(r.base, name)
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("task cgroup: %w", err)
+		}
 	}
 	fd, err := os.Open(dir)
 	if err != nil {
@@ -61,6 +69,8 @@ func (r *reaper) cleanup(g *attemptGroup, env []string) {
 	if err := os.WriteFile(filepath.Join(g.dir, "cgroup.kill"), []byte("1"), 0); err != nil {
 		killPIDs(g.dir) // a kernel before 5.14: one by one
 	}
+	// Cleanup runs after the attempt, cancelled or not, so these short
+	// bounded waits for the kernel take no context.
 	deadline := time.Now().Add(10 * time.Second)
 	for populated(g.dir) && time.Now().Before(deadline) {
 		time.Sleep(2 * time.Millisecond) // SIGKILL takes effect in microseconds
