@@ -67,17 +67,18 @@ func newReaper() (*reaper, error) {
 		return &reaper{}, err
 	}
 	r := &reaper{base: base, rel: path.Join(own, name)}
-	if err := r.probe(); err != nil {
-		os.Remove(base)
-		return &reaper{}, err
-	}
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		os.Remove(base)
-		return &reaper{}, fmt.Errorf("child subreaper: %w", err)
-	}
+	// The watchdog first: from here on, however mlcd ends, it cleans up.
 	if r.guard, err = startWatchdog(base); err != nil {
 		os.Remove(base)
 		return &reaper{}, err
+	}
+	if err := r.probe(); err != nil {
+		r.guard.Close() // the watchdog removes base
+		return &reaper{}, err
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		r.guard.Close()
+		return &reaper{}, fmt.Errorf("child subreaper: %w", err)
 	}
 	return r, nil
 }
