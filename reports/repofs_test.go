@@ -228,3 +228,27 @@ func FuzzLocalSlash(f *testing.F) {
 		}
 	})
 }
+
+func TestBuild_READMELinkedToProcEnvironRefused(t *testing.T) {
+	t.Parallel()
+	environ, err := os.ReadFile("/proc/self/environ")
+	if err != nil || len(environ) == 0 {
+		t.Fatalf("read /proc/self/environ: %v", err)
+	}
+	first, _, _ := strings.Cut(string(environ), "\x00") // e.g. PATH=/usr/bin:...
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
+	symlink(t, "/proc/self/environ", filepath.Join(repo, "README.md"))
+	out := t.TempDir()
+	b, err := New(Options{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Build(context.Background(), repo)
+	if err == nil || !strings.Contains(err.Error(), "README.md: refused: a symlink to /proc/self/environ") {
+		t.Errorf("Build: %v", err)
+	}
+	index, _ := os.ReadFile(filepath.Join(out, "index.html"))
+	if strings.Contains(string(index), first) {
+		t.Errorf("index.html holds the environment (%.20s...)", first)
+	}
+}
