@@ -17,7 +17,9 @@ import (
 // writing only the files whose inputs changed since the last Build into
 // that folder. Run records or registry files that cannot be read are
 // left out and reported in the returned error; the rest of the site is
-// still written.
+// still written. Nothing is read outside repo or written outside
+// Options.Out (repofs.go): a file that leads outside the repository is
+// refused, listed on the overview and named in the error.
 func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	t0 := time.Now()
 	repoRoot, err := os.OpenRoot(repo)
