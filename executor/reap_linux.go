@@ -148,3 +148,9 @@ while [ $i -lt 100 ]; do rmdir "$1"/*/ 2>/dev/null; rmdir "$1" 2>/dev/null && ex
 	}
 	return wr, nil
 }
+
+// TasksInCgroups reports whether each attempt runs in a cgroup of its own
+// (Linux with a writable cgroup v2 hierarchy). Only then are descendants
+// that cleared their environment killed when the attempt ends, and every
+// descendant killed when mlcd dies.
+func TasksInCgroups() bool { return processReaper(nil).base != "" }

@@ -17,3 +17,7 @@ func processReaper(*slog.Logger) *reaper          { return &reaper{} }
 func (*reaper) newGroup() (*attemptGroup, error)  { return nil, nil }
 func (*attemptGroup) attach(*syscall.SysProcAttr) {}
 func (*reaper) cleanup(*attemptGroup, []string)   {}
+
+// TasksInCgroups reports whether each attempt runs in a cgroup of its own:
+// never outside Linux.
+func TasksInCgroups() bool { return false }
