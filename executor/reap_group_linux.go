@@ -76,6 +76,7 @@ func (r *reaper) cleanup(g *attemptGroup, env []string) {
 		time.Sleep(2 * time.Millisecond) // SIGKILL takes effect in microseconds
 	}
 	reapGroup(g.rel)
+	reapAdopted()
 	for range 100 {
 		if err := os.Remove(g.dir); err == nil || errors.Is(err, os.ErrNotExist) {
 			return
@@ -116,7 +117,7 @@ func reapGroup(rel string) {
 	self := os.Getpid()
 	want := []byte("\n0::" + rel + "\n")
 	for _, p := range procEntries() {
-		ppid, state, ok := procStat(p)
+		ppid, state, _, ok := procStat(p)
 		if !ok || ppid != self || state != 'Z' {
 			continue
 		}
@@ -146,19 +147,40 @@ func procEntries() []int {
 	return pids
 }
 
-// procStat returns the parent and state of process pid.
-func procStat(pid int) (ppid int, state byte, ok bool) {
+// procStat returns the parent, state and process group of process pid.
+func procStat(pid int) (ppid int, state byte, pgrp int, ok bool) {
 	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	i := bytes.LastIndexByte(st, ')')
-	f := strings.Fields(string(st[i+1:]))
-	if i < 0 || len(f) < 2 || len(f[0]) != 1 {
-		return 0, 0, false
+	if i < 0 {
+		return 0, 0, 0, false
 	}
-	ppid, err = strconv.Atoi(f[1])
-	return ppid, f[0][0], err == nil
+	f := strings.Fields(string(st[i+1:]))
+	if len(f) < 3 || len(f[0]) != 1 {
+		return 0, 0, 0, false
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	pgrp, err2 := strconv.Atoi(f[2])
+	return ppid, f[0][0], pgrp, err1 == nil && err2 == nil
+}
+
+// reapAdopted reaps the zombies that other children of mlcd (a model
+// server's workers, say) left to it as their subreaper. A child mlcd
+// started itself leads its own process group (Setpgid) or is in mlcd's;
+// an adopted one is in the group of the process that started it, so
+// nobody else will wait for it.
+func reapAdopted() {
+	self, own := os.Getpid(), syscall.Getpgrp()
+	for _, p := range procEntries() {
+		ppid, state, pgrp, ok := procStat(p)
+		if !ok || ppid != self || state != 'Z' || pgrp == p || pgrp == own {
+			continue
+		}
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(p, &ws, unix.WNOHANG, nil)
+	}
 }
 
 // markerOf is what identifies an attempt's processes in their environment.

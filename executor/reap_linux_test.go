@@ -3,6 +3,7 @@ package executor
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -104,4 +105,29 @@ func TestRun_MlcdEnvironNotReadableByItsTasks(t *testing.T) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); err != nil || !ok || st.Uid != 0 {
 		t.Errorf("/proc/self/environ: %v, owner %+v; want root's", err, fi.Sys())
 	}
+}
+
+func TestRun_ZombiesAdoptedFromOtherChildrenReaped(t *testing.T) {
+	// Not parallel: another test's attempt would reap the zombie first.
+	needCgroups(t)
+	// A child of mlcd that is no task (a model server, say) leaves a
+	// process that outlives it: mlcd, its subreaper, adopts it, and it
+	// exits. Nobody else will ever wait for it.
+	pidFile := filepath.Join(t.TempDir(), "orphan")
+	server := exec.Command("sh", "-c", `sleep 0.05 & echo $! > "`+pidFile+`"`)
+	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := server.Run(); err != nil {
+		t.Fatal(err)
+	}
+	orphan, _ := strconv.Atoi(waitFile(t, pidFile))
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(orphan) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if gone(orphan) {
+		t.Fatalf("process %d is not a zombie of this process: was it adopted?", orphan)
+	}
+	e := newEnv(t)
+	e.run(pipe("p", sh("t", "true")))
+	waitReaped(t, orphan)
 }
