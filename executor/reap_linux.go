@@ -146,6 +146,7 @@ while [ $i -lt 100 ]; do rmdir "$1"/*/ 2>/dev/null; rmdir "$1" 2>/dev/null && ex
 		wr.Close()
 		return nil, fmt.Errorf("start watchdog: %w", err)
 	}
+	go func() { _ = cmd.Wait() }() // it ends with mlcd; if killed before, no zombie
 	return wr, nil
 }
 
