@@ -25,6 +25,7 @@ type keyInput struct {
 	Task      string            `json:"task"` // identical commands of two tasks do not share results
 	Argv      []string          `json:"argv"`
 	Env       map[string]string `json:"env"`
+	Secrets   []string          `json:"secrets,omitempty"` // names only: a new token reruns nothing
 	Params    pipeline.Params   `json:"params"`
 	Inputs    []string          `json:"inputs"` // the globs as written
 	Files     []fileDigest      `json:"files"`  // what they matched, sorted
@@ -53,7 +54,7 @@ func (s *scheduler) cacheKey(ctx context.Context, j job) (string, error) {
 			return "", err
 		}
 	}
-	in := keyInput{Schema: cacheKeySchema, Task: t.Name, Argv: t.Run, Env: t.Env, Params: s.run.Params, Inputs: t.Inputs}
+	in := keyInput{Schema: cacheKeySchema, Task: t.Name, Argv: t.Run, Env: t.Env, Secrets: t.Secrets, Params: s.run.Params, Inputs: t.Inputs}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return "", err

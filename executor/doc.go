@@ -9,4 +9,10 @@
 // report back on a channel; a task starts as soon as its last upstream has
 // finished. Retry waits are timers, not sleeping workers, so a waiting task
 // holds no job slot.
+//
+// A task's processes end with it: on Linux each attempt runs in a cgroup of
+// its own where one can be made, mlcd is a child subreaper, and a watchdog
+// kills the tasks' cgroups when mlcd dies (reap_linux.go). mlcd's own
+// secrets reach only the tasks that ask for them, and are masked in what
+// tasks print and report (mask.go).
 package executor

@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,9 +36,10 @@ func EnvName(name string) string {
 	return string(b)
 }
 
-// baseEnv is the environment every task of the run shares.
-func baseEnv(r *pipeline.Run, paramsFile string) []string {
-	env := os.Environ()
+// baseEnv is the environment every task of the run shares: environ
+// without mlcd's own secrets, and the run's protocol variables.
+func baseEnv(r *pipeline.Run, paramsFile string, environ []string) []string {
+	env := pipeline.WithoutSecrets(environ)
 	env = append(env, EnvRunID+"="+r.ID, EnvPipeline+"="+r.Pipeline, EnvParams+"="+paramsFile)
 	names := make([]string, 0, len(r.Params))
 	for k := range r.Params {
@@ -50,6 +50,19 @@ func baseEnv(r *pipeline.Run, paramsFile string) []string {
 		env = append(env, envParamPfx+EnvName(k)+"="+FormatValue(r.Params[k]))
 	}
 	return env
+}
+
+// secretsOf returns mlcd's own secrets (pipeline.SecretEnv) that are set
+// in environ, by name.
+func secretsOf(environ []string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if pipeline.IsSecretEnv(name) && value != "" {
+			out[name] = value
+		}
+	}
+	return out
 }
 
 // FormatValue writes a param value the way a shell task reads it.
@@ -68,10 +81,10 @@ func FormatValue(v any) string {
 }
 
 // taskEnv is the environment of one attempt: the shared part, the task's
-// own env, then the per-attempt protocol variables (which win).
+// own env, the secrets its secrets: names, then the per-attempt protocol variables (which win).
 func (s *scheduler) taskEnv(ctx context.Context, j job, dirs attemptDirs) ([]string, error) {
 	t := j.n.task
-	env := make([]string, 0, len(s.baseEnv)+len(t.Env)+5+len(j.ups))
+	env := make([]string, 0, len(s.baseEnv)+len(t.Env)+len(t.Secrets)+5+len(j.ups))
 	env = append(env, s.baseEnv...)
 	keys := make([]string, 0, len(t.Env))
 	for k := range t.Env {
@@ -80,6 +93,11 @@ func (s *scheduler) taskEnv(ctx context.Context, j job, dirs attemptDirs) ([]str
 	slices.Sort(keys)
 	for _, k := range keys {
 		env = append(env, k+"="+t.Env[k])
+	}
+	for _, k := range t.Secrets {
+		if v, ok := s.secrets[k]; ok {
+			env = append(env, k+"="+v)
+		}
 	}
 	env = append(env,
 		EnvTask+"="+t.Name,

@@ -45,7 +45,10 @@ type Options struct {
 	Git     *pipeline.GitInfo
 	RunID   string // "" makes a new one (pipeline.NewRunID)
 	// Env is added to os.Environ() for every task, before the task's own
-	// env and the protocol variables ("KEY=VALUE" entries).
+	// env and the protocol variables ("KEY=VALUE" entries). mlcd's own
+	// secrets (pipeline.SecretEnv) are left out of os.Environ(): a task
+	// receives those its secrets: lists, and their values are masked in
+	// every task's output.
 	Env []string
 
 	Output   io.Writer // task output, prefixed "[task] ", and status lines; nil discards
@@ -170,11 +173,16 @@ func (s *scheduler) prepare() error {
 	if err := os.WriteFile(paramsFile, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("params: %w", err)
 	}
-	s.baseEnv = append(baseEnv(s.run, paramsFile), s.opts.Env...)
+	hideEnviron()
+	environ := os.Environ()
+	s.baseEnv = append(baseEnv(s.run, paramsFile, environ), s.opts.Env...)
+	s.secrets = secretsOf(environ)
+	s.masks = maskValues(s.secrets)
 	if s.devNull, err = os.Open(os.DevNull); err != nil {
 		return fmt.Errorf("stdin of tasks: %w", err)
 	}
 	s.disp = newDisplay(s.opts.Output, s.opts.Terminal, len(s.nodes))
+	s.reaper = processReaper(s.log)
 	return nil
 }
 

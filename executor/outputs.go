@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -37,6 +38,9 @@ func collectOutputs(ctx context.Context, st Store, outDir string) (outs []pipeli
 		if err != nil {
 			return err
 		}
+		if err := checkOutputName(rel); err != nil {
+			return err
+		}
 		if err := checkOutput(root, path, rel, d); err != nil {
 			return err
 		}
@@ -51,6 +55,28 @@ func collectOutputs(ctx context.Context, st Store, outDir string) (outs []pipeli
 		return nil, false, fmt.Errorf("outputs: %w", err)
 	}
 	return outs, entries == 0, nil
+}
+
+// ErrBadName is the error of an output whose path is not valid UTF-8:
+// the run record is JSON, which would turn each bad byte into U+FFFD, and a
+// cache hit would then restore the output under another name.
+var ErrBadName = errors.New("is not valid UTF-8")
+
+// checkOutputName refuses an output path that the run record cannot hold
+// as it is.
+func checkOutputName(rel string) error {
+	if utf8.ValidString(rel) {
+		return nil
+	}
+	i := 0
+	for i < len(rel) {
+		r, n := utf8.DecodeRuneInString(rel[i:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		i += n
+	}
+	return fmt.Errorf("output %q: file name %w (byte %#x at offset %d); give it a UTF-8 name", rel, ErrBadName, rel[i], i)
 }
 
 func checkOutput(root, path, rel string, d fs.DirEntry) error {

@@ -18,7 +18,8 @@ import (
 // its stdout and stderr going to the attempt's log file and, prefixed, to
 // the display. A timeout or a cancelled ctx kills the whole group: SIGTERM,
 // then SIGKILL after the grace period. When the command exits, whatever it
-// left running in its group is killed too.
+// left running in its group is killed too, and so is whatever left the
+// group (reap_linux.go).
 func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attemptDirs) (pipeline.Attempt, error) {
 	t := j.n.task
 	att := pipeline.Attempt{Number: j.attempt, ExitCode: -1, Start: now()}
@@ -27,11 +28,18 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	if err != nil {
 		return s.endAttempt(att, fmt.Errorf("output pipe: %w", err))
 	}
+	group, err := s.reaper.newGroup()
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return s.endAttempt(att, err)
+	}
 	cmd := s.command(t)
 	cmd.Dir = s.opts.Dir
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.devNull, pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	group.attach(cmd.SysProcAttr)
 	err = cmd.Start()
 	if err != nil || dirs.notes == nil {
 		pw.Close()
@@ -40,10 +48,11 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	}
 	if err != nil {
 		pr.Close()
+		s.reaper.cleanup(group, nil)
 		return s.endAttempt(att, fmt.Errorf("start %s: %w", t.Run[0], err))
 	}
 	copied := make(chan copyResult, 1)
-	go func() { copied <- copyOutput(pr, dirs.log, s.disp.lines(t.Name)) }()
+	go func() { copied <- copyOutput(pr, dirs.log, s.disp.lines(t.Name), s.masks) }()
 
 	runCtx, stop := ctx, func() {}
 	if t.Timeout > 0 {
@@ -55,6 +64,7 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 		dirs.notes.detach()
 	}
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers of the group
+	s.reaper.cleanup(group, env)                        // and those that left it
 	out := s.drain(pr, copied)
 	att.End = now()
 	att.ExitCode = cmd.ProcessState.ExitCode()
@@ -136,25 +146,30 @@ type copyResult struct {
 }
 
 // copyOutput copies the task's output to the log file, created on the
-// first byte so that silent tasks cost no file, and to lines.
-func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
+// first byte so that silent tasks cost no file, and to lines, with the
+// values of secrets masked in both.
+func copyOutput(r io.Reader, logPath string, lines *lineWriter, secrets []string) copyResult {
 	var (
 		res copyResult
 		f   *os.File
 		buf = make([]byte, 32<<10)
 	)
+	out := newMasker(writerFunc(func(b []byte) (int, error) {
+		if f == nil && res.err == nil {
+			f, res.err = os.Create(logPath)
+		}
+		if f != nil {
+			if _, werr := f.Write(b); werr != nil && res.err == nil {
+				res.err = werr
+			}
+		}
+		lines.Write(b)
+		return len(b), nil
+	}), secrets)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
-			if f == nil && res.err == nil {
-				f, res.err = os.Create(logPath)
-			}
-			if f != nil {
-				if _, werr := f.Write(buf[:n]); werr != nil && res.err == nil {
-					res.err = werr
-				}
-			}
-			lines.Write(buf[:n])
+			_, _ = out.Write(buf[:n]) // errors are kept in res
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) && res.err == nil {
@@ -163,6 +178,7 @@ func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
 			break
 		}
 	}
+	_ = out.Flush()
 	lines.Flush()
 	if f != nil {
 		if err := f.Close(); err != nil && res.err == nil {
@@ -172,3 +188,8 @@ func copyOutput(r io.Reader, logPath string, lines *lineWriter) copyResult {
 	}
 	return res
 }
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

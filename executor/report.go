@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -57,7 +58,35 @@ func (s *scheduler) collect(ctx context.Context, j job, dirs attemptDirs) (rep r
 	if err := readReportFiles(dirs.out, present, &rep); err != nil {
 		return rep, false, err
 	}
+	s.maskReport(&rep)
 	return rep, empty, nil
+}
+
+// maskReport replaces the values of mlcd's secrets in the text a task
+// reported (tags and string params), which goes into the run record and
+// the report.
+func (s *scheduler) maskReport(rep *report) {
+	if len(s.masks) == 0 {
+		return
+	}
+	mask := func(v string) string {
+		for _, m := range s.masks {
+			v = strings.ReplaceAll(v, m, secretMask)
+		}
+		return v
+	}
+	tags := make(map[string]string, len(rep.Tags))
+	for k, v := range rep.Tags {
+		tags[mask(k)] = mask(v)
+	}
+	if rep.Tags != nil {
+		rep.Tags = tags
+	}
+	for k, v := range rep.Params {
+		if str, ok := v.(string); ok {
+			rep.Params[k] = mask(str)
+		}
+	}
 }
 
 // readReportFiles reads the report files among the outputs (present).

@@ -23,7 +23,10 @@ type scheduler struct {
 	scratch *scratch
 	inputs  *inputHashes
 	baseEnv []string
-	devNull *os.File // every task's stdin, opened once per run
+	secrets map[string]string // mlcd's own secrets, by name: only for tasks that list them
+	masks   []string          // their values, replaced in task output
+	devNull *os.File          // every task's stdin, opened once per run
+	reaper  *reaper           // kills what attempts leave behind
 	// tracking is the run's MLflow endpoint; nil with Options.NoTracking.
 	tracking *tracking.Server
 	disp     *display

@@ -20,7 +20,7 @@ import (
 // also matches fs.ErrNotExist.
 func Load(dir string) (*Pipeline, error) {
 	file := filepath.Join(dir, FileName)
-	data, err := os.ReadFile(file)
+	data, err := readInside(dir, FileName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &notFoundError{err: &Error{File: file, Msg: "not found: an mlcd repository has its pipeline in mlcd.yaml at its root"}}
 	}
@@ -28,6 +28,18 @@ func Load(dir string) (*Pipeline, error) {
 		return nil, fmt.Errorf("read pipeline: %w", err)
 	}
 	return Parse(file, data)
+}
+
+// readInside reads the file name of the folder dir, refusing a symlink
+// that leads outside dir: an mlcd.yaml linked to /proc/self/environ must
+// not put mlcd's environment into an error message.
+func readInside(dir, name string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return root.ReadFile(name)
 }
 
 // notFoundError is the *Error of a missing mlcd.yaml; it also matches

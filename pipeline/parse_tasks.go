@@ -104,6 +104,8 @@ func (p *parser) task(name string, at ast.Node, fields []field, isMap bool, know
 			p.needs(tp, f, prefix+"needs")
 		case "env":
 			t.Env = p.env(f, prefix+"env")
+		case "secrets":
+			t.Secrets, _ = p.strList(f, prefix+"secrets", checkSecretName)
 		case "inputs":
 			t.Inputs, _ = p.strList(f, prefix+"inputs", ValidGlob)
 		case "cache":

@@ -63,6 +63,9 @@ type Task struct {
 	Shell bool
 	Needs []string
 	Env   map[string]string
+	// Secrets are the names of mlcd's own secrets (SecretEnv) that the
+	// task receives in its environment; every other task goes without.
+	Secrets []string
 	// Inputs are globs, relative to the repository root, of the files the
 	// task reads; their content is part of the cache key.
 	Inputs      []string

@@ -248,7 +248,7 @@ var (
 	topKeys     = []string{"version", "pipeline", "schedule", "timezone", "on", "defaults", "params", "tasks", "promote", "deploy", "store"}
 	onKeys      = []string{"paths"}
 	knobKeys    = []string{"retries", "retry_delay", "retry_backoff", "max_retry_delay", "timeout"}
-	taskKeys    = append([]string{"needs", "run", "env", "inputs", "cache", "trigger_rule", "model"}, knobKeys...)
+	taskKeys    = append([]string{"needs", "run", "env", "secrets", "inputs", "cache", "trigger_rule", "model"}, knobKeys...)
 	modelKeys   = []string{"name", "file", "flavor", "serve", "input_example"}
 	promoteKeys = []string{"metric", "goal", "min_delta", "open_pr"}
 	deployKeys  = []string{"listen", "require", "approvals", "ports"}

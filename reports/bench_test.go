@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"os"
 	"testing"
 	"time"
 
@@ -44,7 +45,12 @@ func BenchmarkRunPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := newPass(bld, &manifest{Pages: map[string]string{}})
+	site, err := os.OpenRoot(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer site.Close()
+	p := newPass(bld, site, &manifest{Pages: map[string]string{}})
 	run := benchRun()
 	series := inlineSeries(b, run)
 	row := &runRow{File: "runs/bench/2026-01/" + run.ID + ".json"}

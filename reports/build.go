@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/registry"
@@ -18,46 +17,50 @@ import (
 // writing only the files whose inputs changed since the last Build into
 // that folder. Run records or registry files that cannot be read are
 // left out and reported in the returned error; the rest of the site is
-// still written.
+// still written. Nothing is read outside repo or written outside
+// Options.Out (repofs.go): a file that leads outside the repository is
+// refused, listed on the overview and named in the error.
 func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	t0 := time.Now()
-	p := newPass(b, readManifest(b.opts.Out, b.tool))
+	repoRoot, err := os.OpenRoot(repo)
+	if err != nil {
+		return Stats{}, fmt.Errorf("open repository: %w", err)
+	}
+	defer repoRoot.Close()
+	site, err := openSite(repoRoot, repo, b.opts.Out)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer site.Close()
+	p := newPass(b, site, readManifest(site, b.tool))
 	historyHead := p.m.HistoryHead
 	b.log.Debug("report step done", "step", "read manifest", "runs", len(p.m.runs), "took", time.Since(t0))
-	p.repo = repo
+	p.repo, p.repoRoot, p.repoFS = repo, repoRoot, repoRoot.FS()
 	var problems []error
-	fsys := os.DirFS(repo)
 	var models []*registry.Model
-	var err error
 	if b.opts.LoadModels != nil {
-		models, err = b.opts.LoadModels(fsys)
+		models, err = b.opts.LoadModels(p.repoFS)
 	} else {
-		models, err = loadModelsDir(repo)
+		models, err = p.loadModels(repo)
 	}
 	problems = append(problems, err)
 	p.wantHistories(models)
-	if err := os.MkdirAll(b.opts.Out, 0o755); err != nil {
-		return p.stats, fmt.Errorf("create site folder: %w", err)
-	}
-	stopFlush := flushAsYouGo(b.opts.Out, 500*time.Millisecond, func() bool {
+	stopFlush := flushAsYouGo(site, 500*time.Millisecond, func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		return len(p.written) > fewFiles
 	})
 	defer stopFlush()
 	t0 = time.Now()
-	rows, err := p.scanRuns(ctx, repo)
+	rows, err := p.scanRuns(ctx)
 	b.log.Debug("report step done", "step", "run pages", "runs", len(rows), "took", time.Since(t0))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return p.stats, ctxErr
 	}
 	problems = append(problems, err)
-	deps, err := loadDeployments(fsys)
+	deps, err := p.loadDeployments()
 	problems = append(problems, err)
-	readme, err := os.ReadFile(filepath.Join(repo, "README.md"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return p.stats, fmt.Errorf("read README: %w", err)
-	}
+	readme := p.readREADME()
 	p.history = b.opts.StageHistory
 	if p.history == nil && b.opts.GitHistory {
 		if p.history, err = p.gitHistory(ctx, repo); err != nil {
@@ -82,13 +85,13 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 			})
 		}},
 		{"stale pages", p.removeStale},
-		{"flush", func() error { stopFlush(); return syncSite(b.opts.Out, p.written) }},
+		{"flush", func() error { stopFlush(); return syncSite(site, p.written) }},
 		{"manifest", func() error {
 			if p.stats.Written == 0 && p.stats.Removed == 0 && p.stats.Parsed == 0 &&
 				p.m.HistoryHead == historyHead && p.m.current {
 				return nil // nothing it holds has changed: the controller re-renders often
 			}
-			return writeManifest(b.opts.Out, p.w, p.m)
+			return writeManifest(p.w, p.m)
 		}},
 	}
 	for _, step := range steps {
@@ -100,6 +103,9 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 			return p.stats, err
 		}
 		b.log.Debug("report step done", "step", step.name, "took", time.Since(t0))
+	}
+	for _, r := range p.refusals() {
+		problems = append(problems, fmt.Errorf("%s: refused: %s", r.Path, r.Reason))
 	}
 	return p.stats, errors.Join(problems...)
 }
@@ -137,6 +143,7 @@ type overviewView struct {
 	Pipelines []pipelineView
 	Models    []modelRowView
 	README    template.HTML
+	Refused   []refusal // files of the repository left out because they lead outside it
 }
 
 // maxAttention bounds the failed runs listed on the overview.
@@ -150,7 +157,7 @@ func linkOf(r *runRow) runLinkView {
 // overview writes index.html. A failed run needs attention until a later
 // run of its pipeline succeeds.
 func (p *pass) overview(rows []*runRow, models []*registry.Model, deps map[string]*Deployment, readme []byte) error {
-	v := &overviewView{Models: modelRows(models, deps, "")}
+	v := &overviewView{Models: modelRows(models, deps, ""), Refused: p.refusals()}
 	byPipeline := map[string]*pipelineView{}
 	fixed := map[string]bool{}
 	for i := len(rows) - 1; i >= 0; i-- {

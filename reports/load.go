@@ -42,10 +42,12 @@ type DeployEvent struct {
 
 // loadDeployments reads deployments/*.yaml with the deploy package's
 // reader (the one format mlcd writes); the folder may be absent. A record
-// with problems is named in the error, and the others are shown.
-func loadDeployments(fsys fs.FS) (map[string]*Deployment, error) {
+// with problems is named in the error, a record that leads outside the
+// repository is refused, and the others are shown.
+func (p *pass) loadDeployments() (map[string]*Deployment, error) {
+	fsys := p.repoFS
 	files, err := fs.ReadDir(fsys, deploy.RecordDir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || p.refuse(deploy.RecordDir, err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -59,6 +61,9 @@ func loadDeployments(fsys fs.FS) (map[string]*Deployment, error) {
 		}
 		name := path.Join(deploy.RecordDir, f.Name())
 		data, err := fs.ReadFile(fsys, name)
+		if p.refuse(name, err) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read deployment: %w", err)
 		}

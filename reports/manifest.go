@@ -166,9 +166,12 @@ func (ids *nameIDs) GobDecode(b []byte) error {
 	return nil
 }
 
-func readManifest(dir, tool string) *manifest {
+// readManifest reads the manifest of the site folder root. The manifest
+// may come from anywhere (a site folder committed to the repository), so
+// one that names a page or a run record outside its folder is not used.
+func readManifest(root *os.Root, tool string) *manifest {
 	m := &manifest{Version: manifestVersion, Tool: tool, runs: map[string]*runRow{}, Pages: map[string]string{}, names: newInterner(nil)}
-	f, err := os.Open(filepath.Join(dir, ManifestName))
+	f, err := root.Open(ManifestName)
 	if err != nil {
 		return m
 	}
@@ -176,6 +179,9 @@ func readManifest(dir, tool string) *manifest {
 	var old manifest
 	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&old); err != nil || old.Version != manifestVersion {
 		return m
+	}
+	if !pathsInside(&old) {
+		return m // not a manifest this code wrote: start again
 	}
 	for _, r := range old.Rows {
 		if r == nil || r.MetricSet < 0 || int(r.MetricSet) >= len(old.KeySets) {
@@ -195,10 +201,38 @@ func readManifest(dir, tool string) *manifest {
 	return m
 }
 
+// pathsInside checks every path of m: pages stay inside the site folder,
+// run records under runs/ of the repository, logs are digests.
+func pathsInside(m *manifest) bool {
+	for rel := range m.Pages {
+		if !localSlash(rel) {
+			return false
+		}
+	}
+	for _, r := range m.Rows {
+		if r == nil || !localSlash(r.File) || !strings.HasPrefix(r.File, pipeline.RunsDir+"/") {
+			return false
+		}
+		for _, l := range r.Logs {
+			if !validDigest(l) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// localSlash reports whether rel is a clean, relative slash path that
+// stays inside its folder: no "..", no leading "/", no backslash.
+func localSlash(rel string) bool {
+	return rel != "" && path.Clean(rel) == rel && !strings.Contains(rel, `\`) &&
+		filepath.IsLocal(filepath.FromSlash(rel)) && !strings.HasPrefix(rel, "../") && rel != ".."
+}
+
 // writeManifest replaces the manifest through a rename, without an fsync
 // of its own: syncSite has flushed the pages it names, and a manifest lost
 // or cut short by a crash only makes the next build a full one.
-func writeManifest(dir string, w *siteWriter, m *manifest) error {
+func writeManifest(w *siteWriter, m *manifest) error {
 	m.Names = m.names.names
 	m.KeySets = m.KeySets[:0]
 	sets := map[string]int32{}
@@ -212,7 +246,7 @@ func writeManifest(dir string, w *siteWriter, m *manifest) error {
 		}
 		r.MetricSet = i
 	}
-	err := w.writeFrom(filepath.Join(dir, ManifestName), false, func(w io.Writer) error {
+	err := w.writeFrom(ManifestName, false, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		if err := gob.NewEncoder(bw).Encode(m); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"math"
+	"os"
 	"slices"
 	"testing"
 
@@ -34,7 +35,11 @@ func TestManifest_BadPackedFields(t *testing.T) {
 }
 
 func TestManifest_KeySetsRoundTrip(t *testing.T) {
-	dir := t.TempDir()
+	dir, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
 	m := &manifest{Version: manifestVersion, Tool: "t", Pages: map[string]string{"a.html": "h"}, names: newInterner([]string{"x", "y", "z"}),
 		Rows: []*runRow{
 			{File: "runs/p/1.json", metricKeys: nameIDs{0, 1}},
@@ -42,7 +47,7 @@ func TestManifest_KeySetsRoundTrip(t *testing.T) {
 			{File: "runs/p/3.json", metricKeys: nameIDs{2}},
 			{File: "runs/p/4.json"},
 		}}
-	if err := writeManifest(dir, newSiteWriter(), m); err != nil {
+	if err := writeManifest(newSiteWriter(dir), m); err != nil {
 		t.Fatal(err)
 	}
 	if len(m.KeySets) != 3 {

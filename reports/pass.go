@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,25 +21,31 @@ type Stats struct {
 
 // pass is the state of one Build.
 type pass struct {
-	b     *Builder
-	w     *siteWriter
-	repo  string
-	m     *manifest
-	mu    sync.Mutex
-	seen  map[string]bool // every file this build produced or kept
-	stats Stats
+	b    *Builder
+	w    *siteWriter
+	repo string
+	// repoRoot and repoFS read the repository, never outside it; site is
+	// the site folder, written only through it (see repofs.go).
+	repoRoot *os.Root
+	repoFS   fs.FS
+	site     *os.Root
+	refused  []refusal
+	m        *manifest
+	mu       sync.Mutex
+	seen     map[string]bool // every file this build produced or kept
+	stats    Stats
 	// histories caches metric histories by run file and task; wanted
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string]history
 	wanted    map[string]bool
-	written   []string              // paths of the files written, to flush them
+	written   []string              // paths of the files written (in the site), to flush them
 	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
 	claimed   map[string]bool       // files some emit call of this build has taken on
 	history   map[string][]StageChange
 }
 
-func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
+func newPass(b *Builder, site *os.Root, m *manifest) *pass {
+	return &pass{b: b, w: newSiteWriter(site), site: site, m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render
@@ -56,8 +63,9 @@ func (p *pass) emit(rel, hash string, render func() ([]byte, error)) error {
 	})
 }
 
-// emitWith is emit with the writing left to write(path, fresh); fresh
-// says the manifest has no earlier copy of the page.
+// emitWith is emit with the writing left to write(path, fresh): path is
+// rel in the site folder's root, and fresh says the manifest has no
+// earlier copy of the page.
 func (p *pass) emitWith(rel, hash string, write func(path string, fresh bool) error) error {
 	p.mu.Lock()
 	p.seen[rel] = true
@@ -71,7 +79,7 @@ func (p *pass) emitWith(rel, hash string, write func(path string, fresh bool) er
 	old, known := p.m.Pages[rel]
 	same := known && old == hash
 	p.mu.Unlock()
-	path := filepath.Join(p.b.opts.Out, filepath.FromSlash(rel))
+	path := filepath.FromSlash(rel)
 	if same {
 		if p.siteHas(rel) {
 			p.mu.Lock()
@@ -106,7 +114,10 @@ func (p *pass) siteHas(rel string) bool {
 	p.mu.Unlock()
 	d.once.Do(func() {
 		d.names = map[string]bool{}
-		f, err := os.Open(filepath.Join(p.b.opts.Out, filepath.FromSlash(dir)))
+		if dir == "" {
+			dir = "."
+		}
+		f, err := p.site.Open(filepath.FromSlash(dir))
 		if err != nil {
 			return // no folder: no files
 		}
@@ -139,7 +150,7 @@ func (p *pass) removeStale() error {
 		if p.seen[rel] {
 			continue
 		}
-		err := os.Remove(filepath.Join(p.b.opts.Out, filepath.FromSlash(rel)))
+		err := p.site.Remove(filepath.FromSlash(rel))
 		if err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("remove stale page: %w", err)
 		}

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"sync"
@@ -25,18 +23,19 @@ type runFile struct {
 	modTime int64
 }
 
-// listRuns finds the run records under repo (pipeline.RunFiles).
-func listRuns(repo string) ([]runFile, error) {
-	root := filepath.Join(repo, pipeline.RunsDir)
-	dirs, err := os.ReadDir(root)
-	if errors.Is(err, os.ErrNotExist) {
+// listRuns finds the run records of the repository (pipeline.RunFiles).
+// A folder or record that leads outside the repository is refused and
+// left out.
+func (p *pass) listRuns() ([]runFile, error) {
+	fsys := p.repoFS
+	dirs, err := fs.ReadDir(fsys, pipeline.RunsDir)
+	if errors.Is(err, fs.ErrNotExist) || p.refuse(pipeline.RunsDir, err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	var files []runFile
-	fsys := os.DirFS(repo)
 	for _, d := range dirs {
 		if !d.IsDir() {
 			continue
@@ -47,6 +46,9 @@ func listRuns(repo string) ([]runFile, error) {
 		}
 		for _, name := range names {
 			info, err := fs.Stat(fsys, name)
+			if p.refuse(name, err) {
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("list runs: %w", err)
 			}
@@ -58,12 +60,12 @@ func listRuns(repo string) ([]runFile, error) {
 
 // readRun reads and decodes one run record, with its metric histories,
 // and returns the sha256 of the record's bytes.
-func readRun(repo, rel string, buf *pipeline.SeriesBuffers) (*pipeline.Run, []pipeline.Series, string, error) {
-	run, data, err := readRecord(repo, rel)
+func readRun(fsys fs.FS, rel string, buf *pipeline.SeriesBuffers) (*pipeline.Run, []pipeline.Series, string, error) {
+	run, data, err := readRecord(fsys, rel)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	series, err := pipeline.LoadSeries(os.DirFS(repo), rel, run, buf)
+	series, err := pipeline.LoadSeries(fsys, rel, run, buf)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -72,8 +74,8 @@ func readRun(repo, rel string, buf *pipeline.SeriesBuffers) (*pipeline.Run, []pi
 }
 
 // readRecord reads and decodes the record rel alone, and returns its bytes.
-func readRecord(repo, rel string) (*pipeline.Run, []byte, error) {
-	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+func readRecord(fsys fs.FS, rel string) (*pipeline.Run, []byte, error) {
+	data, err := fs.ReadFile(fsys, rel)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read run: %w", err)
 	}
@@ -90,9 +92,9 @@ func readRecord(repo, rel string) (*pipeline.Run, []byte, error) {
 // scanRuns brings every run's summary up to date and renders the pages
 // of runs that are new or changed. Bad records are skipped and returned
 // as one joined error after the others are done.
-func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
+func (p *pass) scanRuns(ctx context.Context) ([]*runRow, error) {
 	t0 := time.Now()
-	files, err := listRuns(repo)
+	files, err := p.listRuns()
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +114,7 @@ func (p *pass) scanRuns(ctx context.Context, repo string) ([]*runRow, error) {
 	}
 	err = parallel(ctx, len(todo), func(k int) error {
 		i := todo[k]
-		rows[i], errs[i] = p.scanRun(repo, files[i])
+		rows[i], errs[i] = p.scanRun(files[i])
 		return nil
 	})
 	if err != nil {
@@ -147,14 +149,18 @@ var seriesBufs = sync.Pool{New: func() any { return new(pipeline.SeriesBuffers) 
 
 // scanRun reads one record, whose summary the manifest lacks or whose
 // pages must be written again, and writes its pages.
-func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
+func (p *pass) scanRun(f runFile) (*runRow, error) {
 	// The histories are read into recycled memory: they are only drawn
 	// and written out, and 10,000 runs of 8,000 points each would
 	// otherwise allocate 2 GB.
 	buf := seriesBufs.Get().(*pipeline.SeriesBuffers)
 	defer seriesBufs.Put(buf)
-	run, series, sum, err := readRun(repo, f.rel, buf)
+	run, series, sum, err := readRun(p.repoFS, f.rel, buf)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && p.refuse(pe.Path, err) {
+			return nil, nil // its history file leads outside the repository
+		}
 		return nil, err
 	}
 	row := summarize(run, f, sum, p.m.names)
@@ -257,7 +263,7 @@ func (p *pass) loadMetricValues(rows []*runRow) error {
 		if r.metricVals != nil || len(r.metricKeys) == 0 {
 			continue
 		}
-		run, _, err := readRecord(p.repo, r.File)
+		run, _, err := readRecord(p.repoFS, r.File)
 		if err != nil {
 			return err
 		}

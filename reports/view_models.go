@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -252,7 +253,7 @@ func (p *pass) taskHistory(r *runRow, task string) (map[string]history, error) {
 	if ok {
 		return h, nil
 	}
-	h, err := readTaskHistory(p.repo, r, task)
+	h, err := readTaskHistory(p.repoFS, r, task)
 	if err != nil {
 		return nil, err
 	}
@@ -262,8 +263,8 @@ func (p *pass) taskHistory(r *runRow, task string) (map[string]history, error) {
 	return h, nil
 }
 
-func readTaskHistory(repo string, r *runRow, task string) (map[string]history, error) {
-	run, series, _, err := readRun(repo, r.File, nil)
+func readTaskHistory(fsys fs.FS, r *runRow, task string) (map[string]history, error) {
+	run, series, _, err := readRun(fsys, r.File, nil)
 	if err != nil {
 		return nil, err
 	}

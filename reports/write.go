@@ -29,7 +29,11 @@ import (
 // file and a rename. Temporary names carry the process id and a random
 // token, so they are unique without O_EXCL (several times slower than
 // O_TRUNC on some file systems), and folders already made are remembered.
+// Every path is relative to the site folder and goes through its os.Root:
+// a symlink in the site (committed with it, or a page name from a
+// manifest with "..") cannot make a build write or delete outside it.
 type siteWriter struct {
+	root   *os.Root
 	suffix string
 	dirs   sync.Map // folder -> struct{}
 	// createMu lets one worker create a file at a time. The kernel
@@ -39,13 +43,13 @@ type siteWriter struct {
 	createMu sync.Mutex
 }
 
-func newSiteWriter() *siteWriter {
+func newSiteWriter(root *os.Root) *siteWriter {
 	var token [6]byte
 	_, _ = rand.Read(token[:])
-	return &siteWriter{suffix: fmt.Sprintf(".tmp-%d-%x", os.Getpid(), token)}
+	return &siteWriter{root: root, suffix: fmt.Sprintf(".tmp-%d-%x", os.Getpid(), token)}
 }
 
-// writePage writes data to path.
+// writePage writes data to path, relative to the site folder.
 func (w *siteWriter) writePage(path string, data []byte, fresh bool) error {
 	return w.writeFrom(path, fresh, func(f io.Writer) error {
 		_, err := f.Write(data)
@@ -70,7 +74,7 @@ func (w *siteWriter) copyPage(path, src string, fresh bool) error {
 func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if _, ok := w.dirs.Load(dir); !ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := w.root.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create directory: %w", err)
 		}
 		w.dirs.Store(dir, struct{}{})
@@ -80,7 +84,7 @@ func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) e
 		tmp = filepath.Join(dir, "."+filepath.Base(path)+w.suffix)
 	}
 	w.createMu.Lock()
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	w.createMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
@@ -88,7 +92,7 @@ func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) e
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			w.root.Remove(tmp)
 		}
 	}()
 	if err := fill(f); err != nil {
@@ -98,7 +102,7 @@ func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) e
 		return fmt.Errorf("close %s: %w", path, err)
 	}
 	if tmp != path {
-		if err := os.Rename(tmp, path); err != nil {
+		if err := w.root.Rename(tmp, path); err != nil {
 			return fmt.Errorf("rename into place: %w", err)
 		}
 	}
@@ -110,10 +114,11 @@ func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) e
 // waits for every other writer's data too.
 const fewFiles = 64
 
-// syncSite flushes the pages written in this build to disk.
-func syncSite(dir string, written []string) error {
+// syncSite flushes the pages written in this build (paths relative to
+// the site folder root) to disk.
+func syncSite(root *os.Root, written []string) error {
 	if len(written) > fewFiles {
-		d, err := os.Open(dir)
+		d, err := root.Open(".")
 		if err != nil {
 			return fmt.Errorf("open site: %w", err)
 		}
@@ -125,21 +130,21 @@ func syncSite(dir string, written []string) error {
 	}
 	dirs := map[string]bool{}
 	for _, p := range written {
-		if err := syncPath(p); err != nil {
+		if err := syncPath(root, p); err != nil {
 			return err
 		}
 		dirs[filepath.Dir(p)] = true
 	}
 	for d := range dirs {
-		if err := syncPath(d); err != nil {
+		if err := syncPath(root, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func syncPath(p string) error {
-	f, err := os.Open(p)
+func syncPath(root *os.Root, p string) error {
+	f, err := root.Open(p)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
@@ -157,11 +162,11 @@ func syncPath(p string) error {
 // whole file system only once many pages are written (many() says so);
 // a build of a few pages waits for nothing else's data. stop ends it and
 // waits; it may be called more than once.
-func flushAsYouGo(dir string, interval time.Duration, many func() bool) (stop func()) {
+func flushAsYouGo(root *os.Root, interval time.Duration, many func() bool) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		d, err := os.Open(dir)
+		d, err := root.Open(".")
 		if err != nil {
 			return // syncSite reports it
 		}

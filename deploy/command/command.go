@@ -42,6 +42,7 @@ type Config struct {
 	// Dir is the working directory of the command.
 	Dir string
 	// Env is the environment of the command; nil means this process's.
+	// mlcd's own secrets (pipeline.SecretEnv) are always left out.
 	Env []string
 	// Output receives the server's stdout and stderr; nil discards.
 	Output io.Writer

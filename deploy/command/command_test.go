@@ -262,3 +262,24 @@ func TestHelperStartAndHang(t *testing.T) {
 	_ = s
 	select {}
 }
+
+func TestServer_CommandDoesNotReceiveMlcdSecrets(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	env := append(os.Environ(), "GITHUB_TOKEN=ghp_serve_secret", "MLCD_WEBHOOK_SECRET=hook_secret", "KEEP_ME=1")
+	start(t, Config{Command: "env > " + envFile + "; " + serverLine(dir), Dir: dir, Env: env})
+	got, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "KEEP_ME=1\n") {
+		t.Errorf("the serve command lost the rest of its environment:\n%s", got)
+	}
+	for _, secret := range []string{"ghp_serve_secret", "hook_secret"} {
+		if strings.Contains(string(got), secret) {
+			t.Errorf("the serve command received %s", secret)
+		}
+	}
+}

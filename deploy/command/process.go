@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
 // process is one run of the serve command, in its own process group.
@@ -19,10 +22,16 @@ type process struct {
 	err  error         // Wait's result, set before done is closed
 }
 
+// startProcess starts line with env (nil: this process's environment),
+// without mlcd's own secrets (pipeline.SecretEnv): a serve command is
+// code from the repository.
 func startProcess(line, dir string, env []string, out io.Writer) (*process, error) {
 	cmd := exec.Command("/bin/sh", "-c", execPrefix(line)+line)
 	cmd.Dir = dir
-	cmd.Env = env
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = pipeline.WithoutSecrets(env)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	dieWithParent(cmd.SysProcAttr)

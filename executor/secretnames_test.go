@@ -1,0 +1,25 @@
+package executor_test
+
+import (
+	"testing"
+
+	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/promotion"
+	"github.com/mlcd-dev/mlcd/watcher"
+)
+
+// TestSecretEnv_CoversEverySecretMlcdReads holds pipeline.SecretEnv, the
+// variables kept from tasks, to the names the packages that read secrets
+// use: a new credential must not reach tasks unnoticed.
+func TestSecretEnv_CoversEverySecretMlcdReads(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{
+		gitstore.EnvToken, gitstore.EnvGitHubToken, gitstore.EnvSSHKey,
+		promotion.EnvToken, watcher.SecretEnv,
+	} {
+		if !pipeline.IsSecretEnv(name) {
+			t.Errorf("%s is read by mlcd as a secret but is not in pipeline.SecretEnv", name)
+		}
+	}
+}
