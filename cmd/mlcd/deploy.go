@@ -74,6 +74,7 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 	if err != nil {
 		return err
 	}
+	defer c.Close()
 	if do.once {
 		settings := deploySettings(ctx, c)
 		listen := do.listen
