@@ -47,6 +47,8 @@ rm -rf "$demo"; mkdir -p "$demo/bin"
 ln -s "$python" "$demo/bin/python3"          # the tasks run `python3`: this one has the packages
 export PATH="$demo/bin:$(dirname "$mlcd"):$PATH"
 export DATABASE_URL="sqlite:///$demo/churn.db" MLCD_STORE="$demo/store"
+# POST /runs (step 6) needs the webhook secret; the demo makes one up.
+export MLCD_WEBHOOK_SECRET="${MLCD_WEBHOOK_SECRET:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 echo "python: $python; database: $demo/churn.db ($rows customers)"
 python3 "$root/examples/churn/data/generate.py" "$demo/churn.db" --rows "$rows"
 
@@ -109,7 +111,7 @@ echo "$answer" | grep -q '"predictions"' || fail "the endpoint answered without 
 
 say "6. 500 new customers in the database, and a run"
 python3 "$root/examples/churn/data/generate.py" "$demo/churn.db" --append 500
-curl -sf -X POST "http://$control/runs" | sed 's/^/  /' || fail "asking the controller for a run"
+printf 'Authorization: Bearer %s\n' "$MLCD_WEBHOOK_SECRET" | curl -sf -X POST -H @- "http://$control/runs" | sed 's/^/  /' || fail "asking the controller for a run"
 wait_for 240 "version 2 of churn-xgb" remote_has models/churn-xgb/v2.yaml
 latest=$(git_ -C "$demo/remote.git" ls-tree -r --name-only main runs/churn/ | grep '\.json$' | tail -1)
 python3 - "$demo/remote.git" "$latest" <<'PY'
