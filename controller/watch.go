@@ -67,7 +67,7 @@ func (c *Controller) Watch(ctx context.Context) error {
 		defer wg.Done()
 		c.runLoop(ctx, srcCtx)
 	}()
-	err = c.eventLoop(srcCtx, events, errc)
+	err = c.eventLoop(srcCtx, events, errc, poller.Retry)
 	stopSources()
 	wg.Wait()
 	return err
@@ -105,8 +105,9 @@ func (c *Controller) runLoop(ctx, srcCtx context.Context) {
 	}
 }
 
-// eventLoop turns events into queued runs until ctx ends.
-func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, errc <-chan error) error {
+// eventLoop turns events into queued runs until ctx ends. An event whose
+// fetch failed is not lost: retry has the next poll report the head again.
+func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, errc <-chan error, retry func()) error {
 	cron := &cronSource{}
 	defer cron.stop()
 	for {
@@ -120,6 +121,10 @@ func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, e
 				if ctx.Err() != nil {
 					return nil
 				}
+				if errors.Is(err, errFetch) {
+					retry()
+					err = fmt.Errorf("%w (retrying on the next poll)", err)
+				}
 				c.log.Error("event", "kind", ev.Kind, "err", err)
 				c.status.addError(err)
 			}
@@ -131,7 +136,7 @@ func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, e
 func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSource, events chan watcher.Event) error {
 	head, err := c.repo.Fetch(ctx)
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("%w: %w", errFetch, err)
 	}
 	c.reconcileDeploysLogged(ctx, head)
 	c.updateCron(ctx, head, cron, events)
@@ -156,6 +161,10 @@ func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSou
 	})
 	return nil
 }
+
+// errFetch marks an event that failed before anything was decided: the
+// branch could not be fetched.
+var errFetch = errors.New("fetch")
 
 // cronSource runs the pipeline's schedule, restarted when it changes.
 type cronSource struct {
