@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -35,8 +36,8 @@ type Config struct {
 	Store    string
 	Interval time.Duration // poll interval; default 30s
 	Listen   string        // webhook and status address; "" serves nothing
-	// WebhookSecret verifies GitHub's webhook signatures; required when
-	// Listen is set.
+	// WebhookSecret verifies GitHub's webhook signatures and POST /runs;
+	// without it both are off.
 	WebhookSecret string
 	Shutdown      string // ShutdownWait (default) or ShutdownCancel
 	Jobs          int    // tasks at once; 0 means the number of CPUs
@@ -47,6 +48,9 @@ type Config struct {
 	KillGrace time.Duration
 	// Env is added to every task's environment ("KEY=VALUE").
 	Env []string
+	// HTTPTimeouts bound the connections of Listen; a zero field takes
+	// httplimit.Control's.
+	HTTPTimeouts httplimit.Timeouts
 	// ReportDir is where the static report is rendered after each recorded
 	// run; "" means StateDir/site, "-" renders none.
 	ReportDir string

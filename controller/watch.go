@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/watcher"
 )
@@ -236,7 +238,7 @@ func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", c.cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := httplimit.Server(mux, c.cfg.HTTPTimeouts, httplimit.Control, slog.NewLogLogger(c.log.Handler(), slog.LevelDebug))
 	go func() { _ = srv.Serve(ln) }()
 	c.log.Info("listening", "addr", ln.Addr().String(), "webhook", watcher.WebhookPath, "runs", "POST /runs")
 	return srv, nil

@@ -65,6 +65,11 @@ type Config struct {
 	DrainTimeout time.Duration
 	// MinBackoff is the first wait before restarting a dead command server.
 	MinBackoff time.Duration
+	// BodyBudget bounds the bytes of scoring request bodies the endpoint
+	// holds at once (DefaultBodyBudget when 0); a request that finds no
+	// room within BodyWait (DefaultBodyWait when 0) is answered 503.
+	BodyBudget int64
+	BodyWait   time.Duration
 	// Metrics receives the series; nil creates a new set.
 	Metrics *Metrics
 	// Logger; nil discards.
@@ -108,7 +113,7 @@ func New(cfg Config) (*Deployer, error) {
 	return &Deployer{
 		cfg:     cfg,
 		log:     log.With("component", "deploy"),
-		gw:      newGateway(cfg.Metrics),
+		gw:      newGateway(cfg.Metrics, newBodyBudget(cfg.BodyBudget, cfg.BodyWait)),
 		metrics: cfg.Metrics,
 		locks:   map[string]*sync.Mutex{},
 		failed:  map[string]string{},

@@ -142,8 +142,7 @@ func startDeployments(ctx context.Context, c *controller.Controller, listen stri
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("model endpoint: %w", err), shutdown())
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		srv := endpointServer(h, log)
 		servers = append(servers, srv)
 		go func() { errc <- srv.Serve(ln) }()
 		fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())

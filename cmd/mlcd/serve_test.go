@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -211,5 +212,17 @@ func TestServeCommand_BrokenModelFails(t *testing.T) {
 	res := runBinary(t, dir, []string{"MLCD_STORE=" + storeDir}, "serve", "churn@1", "--host", host, "--port", port)
 	if res.code != exitError || !strings.Contains(res.stderr, "version failed its health check: load model") {
 		t.Errorf("serve of a broken model: exit %d, stderr %s", res.code, res.stderr)
+	}
+}
+
+// TestEndpointServer_HasEveryTimeout: the model endpoint's server (mlcd
+// serve, mlcd deploy, mlcd watch) cuts off slow or silent clients: no
+// timeout is left off.
+func TestEndpointServer_HasEveryTimeout(t *testing.T) {
+	t.Parallel()
+	srv := endpointServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Errorf("endpoint timeouts: header %s, read %s, write %s, idle %s; want all set",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
 	}
 }
