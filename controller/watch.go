@@ -214,7 +214,10 @@ func (c *Controller) updateCron(ctx context.Context, head string, cron *cronSour
 // listen binds the webhook and status endpoints.
 func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event) (*http.Server, error) {
 	mux := http.NewServeMux()
-	mux.Handle("POST /runs", c.runRequestHandler(events))
+	// Bodies are read before their signature is checked: bound what
+	// concurrent deliveries (signed or not) can hold at once.
+	bodies := httplimit.NewBudget(2*watcher.DefaultMaxBody, watcher.DefaultMaxBody, 2*time.Second)
+	mux.Handle("POST /runs", limitBodies(bodies, c.runRequestHandler(events)))
 	if c.cfg.WebhookSecret != "" {
 		hook, err := watcher.NewWebhook(watcher.WebhookConfig{
 			Secret: []byte(c.cfg.WebhookSecret),
@@ -225,7 +228,7 @@ func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event)
 		if err != nil {
 			return nil, err
 		}
-		mux.Handle("POST "+watcher.WebhookPath, hook)
+		mux.Handle("POST "+watcher.WebhookPath, limitBodies(bodies, hook))
 	} else {
 		c.log.Warn("no webhook secret (" + watcher.SecretEnv + "): the webhook endpoint is off")
 	}
@@ -242,6 +245,21 @@ func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event)
 	go func() { _ = srv.Serve(ln) }()
 	c.log.Info("listening", "addr", ln.Addr().String(), "webhook", watcher.WebhookPath, "runs", "POST /runs")
 	return srv, nil
+}
+
+// limitBodies has h wait for room in b for its request's body, and
+// answers 503 when there is none within the budget's wait.
+func limitBodies(b *httplimit.Budget, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		done := b.Admit(w, r)
+		if done == nil {
+			w.Header().Set("Retry-After", b.RetryAfter())
+			http.Error(w, "busy: too many large requests at once; try again", http.StatusServiceUnavailable)
+			return
+		}
+		defer done()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // serve shuts srv down when ctx ends.

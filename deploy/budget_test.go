@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -20,7 +21,7 @@ func TestGateway_BoundsTheBodiesItHoldsAtOnce(t *testing.T) {
 	t.Parallel()
 	const budget, body = 8 << 20, 3 << 20
 	m := NewMetrics()
-	g := newGateway(m, newBodyBudget(budget, 100*time.Millisecond))
+	g := newGateway(m, httplimit.NewBudget(budget, 32<<20, 100*time.Millisecond))
 	var held, most atomic.Int64
 	started, release := make(chan struct{}, 4), make(chan struct{})
 	g.set("m", &instance{

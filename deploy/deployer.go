@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/deploy/scoring"
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -76,6 +78,17 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Defaults of the body budget.
+const (
+	// DefaultBodyBudget bounds the scoring request bodies the gateway holds
+	// at once: two of the largest bodies a model takes. A body is decoded
+	// to several times its size, so this bounds the endpoint's memory.
+	DefaultBodyBudget = 2 * scoring.DefaultMaxBodyBytes
+	// DefaultBodyWait is how long a request waits for room in the budget
+	// before it is answered 503.
+	DefaultBodyWait = 2 * time.Second
+)
+
 // Deployer serves versions behind its Gateway. It is safe for concurrent
 // use; deploys of one model are serialized.
 type Deployer struct {
@@ -106,6 +119,12 @@ func New(cfg Config) (*Deployer, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
+	if cfg.BodyBudget <= 0 {
+		cfg.BodyBudget = DefaultBodyBudget
+	}
+	if cfg.BodyWait <= 0 {
+		cfg.BodyWait = DefaultBodyWait
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -113,7 +132,7 @@ func New(cfg Config) (*Deployer, error) {
 	return &Deployer{
 		cfg:     cfg,
 		log:     log.With("component", "deploy"),
-		gw:      newGateway(cfg.Metrics, newBodyBudget(cfg.BodyBudget, cfg.BodyWait)),
+		gw:      newGateway(cfg.Metrics, httplimit.NewBudget(cfg.BodyBudget, scoring.DefaultMaxBodyBytes, cfg.BodyWait)),
 		metrics: cfg.Metrics,
 		locks:   map[string]*sync.Mutex{},
 		failed:  map[string]string{},
