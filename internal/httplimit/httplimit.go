@@ -1,11 +1,11 @@
-// Package httplimit gives mlcd's HTTP servers (the webhook and status port
-// of mlcd watch, the model endpoint) timeouts, so that a client that sends
-// slowly, or not at all, cannot hold a connection open for ever: a few
-// hundred such clients would otherwise exhaust the process's sockets and
-// memory.
+// Package httplimit bounds what clients of mlcd's HTTP servers (the
+// webhook and status port of mlcd watch, the model endpoint) can hold:
+// timeouts, so that a client that sends slowly, or not at all, cannot keep
+// a connection open for ever, and a Budget of request body bytes in flight,
+// so that concurrent large bodies cannot take the process's memory.
 //
-// It does not bound what handlers read; that is each handler's (the
-// webhook's MaxBody, the model endpoint's body budget).
+// It does not cap one request's body; each handler does (the webhook's
+// MaxBody, the scoring handler's MaxBodyBytes).
 package httplimit
 
 import (
