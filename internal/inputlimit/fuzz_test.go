@@ -47,6 +47,9 @@ func FuzzYAML(f *testing.F) {
 		"x: [[1]]", "a:\n  b:\n    c: 1\n", "- - - a\n", "x: {a: [b, {c: d}]}", "run: |\n  [[[\nx: 1\n",
 		"x: \"[[\"\ny: '{{'\n", "a: 1 # [[[\n", "x:[[1]]", "? [a]\n: b\n", "a: &a [1]\nb: *a\n",
 		"x: [\n  [\n    1\n  ]\n]\n", "- a: [b]\n  c:\n  - d\n",
+		"a: b: c: d: e\n", "? - ? - ? - x\n", "a:\n- - - x\n", "[a: b: c: d]\n", "[a: [b: [c: d]]]\n",
+		"a: !!map {b: {c: {d: e}}}\n", "a:\n  - b:\n      - c:\n          - d\n", "{a: b}: {c: {d: e}}\n",
+		"? {a: {b: c}}\n: {d: {e: f}}\n", "a: |\n  x\n b: [[[[c]]]]\n", "- >\n [[[[a]]]]\n", "a: b [[[c]]]\n",
 	} {
 		f.Add([]byte(s))
 	}
