@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -38,8 +39,8 @@ type Config struct {
 	DefaultStore string
 	Interval     time.Duration // poll interval; default 30s
 	Listen       string        // webhook and status address; "" serves nothing
-	// WebhookSecret verifies GitHub's webhook signatures; required when
-	// Listen is set.
+	// WebhookSecret verifies GitHub's webhook signatures and POST /runs;
+	// without it both are off.
 	WebhookSecret string
 	Shutdown      string // ShutdownWait (default) or ShutdownCancel
 	Jobs          int    // tasks at once; 0 means the number of CPUs
@@ -50,6 +51,9 @@ type Config struct {
 	KillGrace time.Duration
 	// Env is added to every task's environment ("KEY=VALUE").
 	Env []string
+	// HTTPTimeouts bound the connections of Listen; a zero field takes
+	// httplimit.Control's.
+	HTTPTimeouts httplimit.Timeouts
 	// ReportDir is where the static report is rendered after each recorded
 	// run; "" means StateDir/site, "-" renders none.
 	ReportDir string
@@ -67,6 +71,7 @@ type Controller struct {
 	cfg    Config
 	log    *slog.Logger
 	state  stateDir
+	lock   *stateLock // held from New to Close
 	repo   *gitstore.Repo
 	slot   *slot
 	status *statusBoard
@@ -87,8 +92,10 @@ type Controller struct {
 	lastPipeline atomic.Pointer[parsedPipeline]
 }
 
-// New opens the controller's state folder and its clone of the repository
-// (cloning it on first use).
+// New locks and opens the controller's state folder and its clone of the
+// repository (cloning it on first use). While one controller holds a state
+// folder, New on the same folder fails at once with a *StateLockedError
+// naming the holder's PID; Close (or the holder's exit) releases it.
 func New(ctx context.Context, cfg Config) (*Controller, error) {
 	if cfg.StateDir == "" {
 		return nil, errors.New("controller: no state folder")
@@ -116,6 +123,26 @@ func New(ctx context.Context, cfg Config) (*Controller, error) {
 		return nil, err
 	}
 	cfg.StateDir = abs
+	// The lock comes before anything else reads or writes the folder: a
+	// second process on it would take the first one's live run for an
+	// interrupted one, or run the same commit twice.
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("state folder: %w", err)
+	}
+	lock, err := lockState(abs)
+	if err != nil {
+		return nil, err
+	}
+	c, err := open(ctx, cfg, lock)
+	if err != nil {
+		return nil, errors.Join(err, lock.release())
+	}
+	return c, nil
+}
+
+// open opens the state folder that lock holds, and the clone.
+func open(ctx context.Context, cfg Config, lock *stateLock) (*Controller, error) {
+	abs := cfg.StateDir
 	if err := os.MkdirAll(filepath.Join(abs, "tmp"), 0o755); err != nil {
 		return nil, fmt.Errorf("state folder: %w", err)
 	}
@@ -123,12 +150,14 @@ func New(ctx context.Context, cfg Config) (*Controller, error) {
 		cfg:    cfg,
 		log:    cfg.Logger.With("component", "controller"),
 		state:  stateDir{root: abs},
+		lock:   lock,
 		slot:   newSlot(),
 		status: &statusBoard{path: stateDir{root: abs}.statusFile()},
 	}
 	c.status.update(func(s *Status) {
 		s.Repo, s.Branch, s.PID = redactURL(cfg.URL), cfg.Branch, os.Getpid()
 	})
+	var err error
 	c.repo, err = gitstore.Open(ctx, c.state.repo(), gitstore.Options{
 		URL: cfg.URL, Branch: cfg.Branch, Bot: cfg.Bot, Logger: cfg.Logger,
 	})
@@ -190,6 +219,11 @@ func (c *Controller) openStore(p *pipeline.Pipeline) (*store.Local, error) {
 	c.report.mu.Unlock()
 	return st, nil
 }
+
+// Close releases the state folder for another process (or controller).
+// Call it once Watch, Once or the deployer are done; the process's end
+// releases it too.
+func (c *Controller) Close() error { return c.lock.release() }
 
 // Repo is the controller's clone of the repository.
 func (c *Controller) Repo() *gitstore.Repo { return c.repo }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,16 +43,31 @@ func newRemote(t *testing.T) (string, *gittest.Clone) {
 	return bare, p
 }
 
+// openControllers are the controllers newController opened, by state
+// folder: a second one on the same folder is a restart, so the first one
+// is closed (as its process's exit would release the folder's lock).
+var openControllers sync.Map
+
 func newController(t *testing.T, url string, mod func(*Config)) *Controller {
 	t.Helper()
 	cfg := Config{URL: url, StateDir: t.TempDir(), Jobs: 2, KillGrace: 200 * time.Millisecond}
 	if mod != nil {
 		mod(&cfg)
 	}
+	if old, ok := openControllers.LoadAndDelete(cfg.StateDir); ok {
+		if err := old.(*Controller).Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	openControllers.Store(cfg.StateDir, c)
+	t.Cleanup(func() {
+		openControllers.CompareAndDelete(cfg.StateDir, c)
+		_ = c.Close()
+	})
 	return c
 }
 

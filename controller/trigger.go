@@ -3,7 +3,8 @@ package controller
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"net"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -11,14 +12,35 @@ import (
 	"github.com/mlcd-dev/mlcd/watcher"
 )
 
+// maxRunRequestBody bounds what a run request may send (its body is only
+// signed, never parsed).
+const maxRunRequestBody = 64 << 10
+
 // runRequestHandler answers POST /runs: a person (or a script) asks for a
-// run of the branch's head now, as Airflow's "trigger DAG" does. With a
-// webhook secret configured, the request must carry it as a bearer token;
-// without one, only requests from this machine are taken.
+// run of the branch's head now, as Airflow's "trigger DAG" does. The
+// request must prove it knows the webhook secret: as a bearer token, or as
+// the webhook's X-Hub-Signature-256 over the body. Without a secret the
+// endpoint is off: where the request comes from proves nothing (behind a
+// reverse proxy, everyone is loopback).
 func (c *Controller) runRequestHandler(events chan<- watcher.Event) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !c.mayTrigger(r) {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "a run request needs 'Authorization: Bearer <" + watcher.SecretEnv + ">'"})
+		if c.cfg.WebhookSecret == "" {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "POST /runs is off: mlcd serves it only with a secret; set " +
+				watcher.SecretEnv + " and send it as 'Authorization: Bearer <secret>' or sign the body as the webhook does (X-Hub-Signature-256)"})
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRunRequestBody))
+		if err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "a run request's body is at most 64 KiB"})
+				return
+			}
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "read body: " + err.Error()})
+			return
+		}
+		if !c.mayTrigger(r, body) {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "a run request needs 'Authorization: Bearer <" +
+				watcher.SecretEnv + ">' or a valid X-Hub-Signature-256 of its body"})
 			return
 		}
 		ev := watcher.Event{Kind: watcher.KindManual, Branch: c.cfg.Branch, Time: time.Now()}
@@ -32,17 +54,15 @@ func (c *Controller) runRequestHandler(events chan<- watcher.Event) http.Handler
 	})
 }
 
-func (c *Controller) mayTrigger(r *http.Request) bool {
-	if c.cfg.WebhookSecret != "" {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		return ok && subtle.ConstantTimeCompare([]byte(token), []byte(c.cfg.WebhookSecret)) == 1
+// mayTrigger reports whether r carries the webhook secret as a bearer
+// token, or signs body with it as GitHub signs a delivery. Both compare in
+// constant time.
+func (c *Controller) mayTrigger(r *http.Request, body []byte) bool {
+	secret := []byte(c.cfg.WebhookSecret)
+	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return subtle.ConstantTimeCompare([]byte(token), secret) == 1
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return watcher.ValidSignature(secret, body, r.Header.Get("X-Hub-Signature-256"))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/watcher"
 )
@@ -67,7 +69,7 @@ func (c *Controller) Watch(ctx context.Context) error {
 		defer wg.Done()
 		c.runLoop(ctx, srcCtx)
 	}()
-	err = c.eventLoop(srcCtx, events, errc)
+	err = c.eventLoop(srcCtx, events, errc, poller.Retry)
 	stopSources()
 	wg.Wait()
 	return err
@@ -105,8 +107,9 @@ func (c *Controller) runLoop(ctx, srcCtx context.Context) {
 	}
 }
 
-// eventLoop turns events into queued runs until ctx ends.
-func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, errc <-chan error) error {
+// eventLoop turns events into queued runs until ctx ends. An event whose
+// fetch failed is not lost: retry has the next poll report the head again.
+func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, errc <-chan error, retry func()) error {
 	cron := &cronSource{}
 	defer cron.stop()
 	for {
@@ -120,6 +123,10 @@ func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, e
 				if ctx.Err() != nil {
 					return nil
 				}
+				if errors.Is(err, errFetch) {
+					retry()
+					err = fmt.Errorf("%w (retrying on the next poll)", err)
+				}
 				c.log.Error("event", "kind", ev.Kind, "err", err)
 				c.status.addError(err)
 			}
@@ -131,7 +138,7 @@ func (c *Controller) eventLoop(ctx context.Context, events chan watcher.Event, e
 func (c *Controller) handle(ctx context.Context, ev watcher.Event, cron *cronSource, events chan watcher.Event) error {
 	head, err := c.repo.Fetch(ctx)
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("%w: %w", errFetch, err)
 	}
 	c.reconcileDeploysLogged(ctx, head)
 	c.refreshReport(ctx) // a promotion or a refusal moved the branch
@@ -168,6 +175,10 @@ func (c *Controller) showQueue() {
 		}
 	})
 }
+
+// errFetch marks an event that failed before anything was decided: the
+// branch could not be fetched.
+var errFetch = errors.New("fetch")
 
 // cronSource runs the pipeline's schedule, restarted when it changes.
 type cronSource struct {
@@ -215,7 +226,10 @@ func (c *Controller) updateCron(ctx context.Context, head string, cron *cronSour
 // listen binds the webhook and status endpoints.
 func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event) (*http.Server, error) {
 	mux := http.NewServeMux()
-	mux.Handle("POST /runs", c.runRequestHandler(events))
+	// Bodies are read before their signature is checked: bound what
+	// concurrent deliveries (signed or not) can hold at once.
+	bodies := httplimit.NewBudget(2*watcher.DefaultMaxBody, watcher.DefaultMaxBody, 2*time.Second)
+	mux.Handle("POST /runs", limitBodies(bodies, c.runRequestHandler(events)))
 	if c.cfg.WebhookSecret != "" {
 		hook, err := watcher.NewWebhook(watcher.WebhookConfig{
 			Secret: []byte(c.cfg.WebhookSecret),
@@ -226,7 +240,7 @@ func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event)
 		if err != nil {
 			return nil, err
 		}
-		mux.Handle("POST "+watcher.WebhookPath, hook)
+		mux.Handle("POST "+watcher.WebhookPath, limitBodies(bodies, hook))
 	} else {
 		c.log.Warn("no webhook secret (" + watcher.SecretEnv + "): the webhook endpoint is off")
 	}
@@ -239,10 +253,25 @@ func (c *Controller) listen(poller *watcher.Poller, events chan<- watcher.Event)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", c.cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := httplimit.Server(mux, c.cfg.HTTPTimeouts, httplimit.Control, slog.NewLogLogger(c.log.Handler(), slog.LevelDebug))
 	go func() { _ = srv.Serve(ln) }()
 	c.log.Info("listening", "addr", ln.Addr().String(), "webhook", watcher.WebhookPath, "runs", "POST /runs")
 	return srv, nil
+}
+
+// limitBodies has h wait for room in b for its request's body, and
+// answers 503 when there is none within the budget's wait.
+func limitBodies(b *httplimit.Budget, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		done := b.Admit(w, r)
+		if done == nil {
+			w.Header().Set("Retry-After", b.RetryAfter())
+			http.Error(w, "busy: too many large requests at once; try again", http.StatusServiceUnavailable)
+			return
+		}
+		defer done()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // serve shuts srv down when ctx ends.

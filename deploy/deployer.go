@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/deploy/scoring"
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -68,11 +70,27 @@ type Config struct {
 	DrainTimeout time.Duration
 	// MinBackoff is the first wait before restarting a dead command server.
 	MinBackoff time.Duration
+	// BodyBudget bounds the bytes of scoring request bodies the endpoint
+	// holds at once (DefaultBodyBudget when 0); a request that finds no
+	// room within BodyWait (DefaultBodyWait when 0) is answered 503.
+	BodyBudget int64
+	BodyWait   time.Duration
 	// Metrics receives the series; nil creates a new set.
 	Metrics *Metrics
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
+
+// Defaults of the body budget.
+const (
+	// DefaultBodyBudget bounds the scoring request bodies the gateway holds
+	// at once: two of the largest bodies a model takes. A body is decoded
+	// to several times its size, so this bounds the endpoint's memory.
+	DefaultBodyBudget = 2 * scoring.DefaultMaxBodyBytes
+	// DefaultBodyWait is how long a request waits for room in the budget
+	// before it is answered 503.
+	DefaultBodyWait = 2 * time.Second
+)
 
 // Deployer serves versions behind its Gateway. It is safe for concurrent
 // use; deploys of one model are serialized.
@@ -104,6 +122,12 @@ func New(cfg Config) (*Deployer, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
+	if cfg.BodyBudget <= 0 {
+		cfg.BodyBudget = DefaultBodyBudget
+	}
+	if cfg.BodyWait <= 0 {
+		cfg.BodyWait = DefaultBodyWait
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -111,7 +135,7 @@ func New(cfg Config) (*Deployer, error) {
 	return &Deployer{
 		cfg:     cfg,
 		log:     log.With("component", "deploy"),
-		gw:      newGateway(cfg.Metrics),
+		gw:      newGateway(cfg.Metrics, httplimit.NewBudget(cfg.BodyBudget, scoring.DefaultMaxBodyBytes, cfg.BodyWait)),
 		metrics: cfg.Metrics,
 		locks:   map[string]*sync.Mutex{},
 		failed:  map[string]string{},

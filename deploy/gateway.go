@@ -2,12 +2,15 @@ package deploy
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 )
 
 // Gateway is the stable endpoint: it routes scoring requests to the
@@ -19,6 +22,7 @@ type Gateway struct {
 	routes  atomic.Pointer[routes]
 	mu      sync.Mutex // serializes writers of routes
 	metrics *Metrics
+	bodies  *httplimit.Budget // scoring bodies in flight
 	// own are the models that answer on a port of their own (deploy.ports):
 	// they do not count when deciding which model answers at the root of
 	// the shared endpoint.
@@ -31,8 +35,8 @@ type routes struct {
 	single  *instance // the only model, when exactly one is served
 }
 
-func newGateway(m *Metrics) *Gateway {
-	g := &Gateway{metrics: m}
+func newGateway(m *Metrics, bodies *httplimit.Budget) *Gateway {
+	g := &Gateway{metrics: m, bodies: bodies}
 	g.routes.Store(&routes{byModel: map[string]*instance{}})
 	return g
 }
@@ -148,8 +152,19 @@ func (g *Gateway) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serve hands r to the instance of model with its path set to sub.
+// serve hands r to the instance of model with its path set to sub. A
+// scoring request first waits for room in the body budget.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, model, sub string) {
+	if sub == "/invocations" && g.bodies != nil {
+		done := g.bodies.Admit(w, r)
+		if done == nil {
+			w.Header().Set("Retry-After", g.bodies.RetryAfter())
+			writeError(w, http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", fmt.Sprintf(
+				"the endpoint holds as many request bodies as it takes at once (%d MiB); try again", g.bodies.Max()>>20))
+			return
+		}
+		defer done()
+	}
 	var in *instance
 	for {
 		in = g.routes.Load().byModel[model]

@@ -31,7 +31,7 @@ func blockingInstance(m *Metrics, model string, version int, started chan<- stru
 func TestInstance_DrainWaitsForRequestsInFlight(t *testing.T) {
 	t.Parallel()
 	m := NewMetrics()
-	g := newGateway(m)
+	g := newGateway(m, nil)
 	started, release := make(chan struct{}, 1), make(chan struct{})
 	old := blockingInstance(m, "m", 1, started, release)
 	g.set("m", old)
@@ -163,7 +163,7 @@ func answering(m *Metrics, model string) *instance {
 func TestGateway_ModelHandlerGivesAModelItsOwnPort(t *testing.T) {
 	t.Parallel()
 	m := NewMetrics()
-	g := newGateway(m)
+	g := newGateway(m, nil)
 	own := g.ModelHandler("churn-rf")
 	get := func(h http.Handler, path string) (int, string) {
 		rec := httptest.NewRecorder()

@@ -14,8 +14,14 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 
+	"github.com/mlcd-dev/mlcd/internal/inputlimit"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
+
+// recordLimits bound a deployment record before the YAML parser reads it:
+// mlcd writes it three levels deep, without aliases, and its history grows
+// by a few hundred bytes an event.
+var recordLimits = inputlimit.Limits{MaxBytes: 8 << 20, MaxDepth: 16}
 
 var (
 	recordKeys = []string{"schema", "model", "current", "history"}
@@ -59,6 +65,10 @@ type recordDecoder struct {
 func (d *recordDecoder) record(data []byte) *Record {
 	if !utf8.Valid(data) {
 		d.errs = append(d.errs, &pipeline.Error{File: d.file, Msg: "not valid UTF-8"})
+		return nil
+	}
+	if e := inputlimit.YAML(data, recordLimits); e != nil {
+		d.errs = append(d.errs, &pipeline.Error{File: d.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
 		return nil
 	}
 	f, err := parser.ParseBytes(data, 0)

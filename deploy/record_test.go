@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -192,6 +193,27 @@ func TestParse_handEdited(t *testing.T) {
 	}
 }
 
+// TestParse_RefusesDeeplyNestedAndOversizedRecords: a deployment record
+// of nested lists, or one of many megabytes, is refused before the YAML
+// parser spends memory on it, with the file and the place.
+func TestParse_RefusesDeeplyNestedAndOversizedRecords(t *testing.T) {
+	const name = "deployments/m.yaml"
+	head := "schema: 1\nmodel: m\ncurrent: null\n"
+	tests := []struct{ name, doc, want string }{
+		{"nested lists", head + "history: " + strings.Repeat("[", 50_000) + strings.Repeat("]", 50_000) + "\n", name + ":4:25: values nest more than 16 levels deep"},
+		{"nested blocks", head + "history:\n" + strings.Repeat("- ", 50_000) + "a\n", name + ":5:"},
+		{"too large", head + "history:\n" + strings.Repeat("# padding\n", 900_000), name + ": file of 8.6 MiB is larger than the 8 MiB mlcd reads"},
+		{"an alias", head + "history: &h []\nx: *h\n", "YAML aliases (*name) are not allowed in this file"},
+	}
+	for _, tt := range tests {
+		var err error
+		limittest.Allocs(t, 1<<10, func() { _, err = Parse(name, []byte(tt.doc)) })
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Parse = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
 // FuzzParse checks that Parse never panics, that its errors name the file,
 // and that whatever it accepts survives Marshal and Parse unchanged.
 func FuzzParse(f *testing.F) {
@@ -200,9 +222,15 @@ func FuzzParse(f *testing.F) {
 	for _, tc := range badRecords {
 		f.Add([]byte(tc.data))
 	}
+	for _, seed := range limittest.YAMLSeeds(200 << 10) {
+		f.Add(seed)
+	}
+	f.Add(limittest.YAMLSeeds(9 << 20)[5]) // larger than a record may be
 	const name = "deployments/m.yaml"
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := Parse(name, data)
+		var r *Record
+		var err error
+		limittest.Allocs(t, len(data), func() { r, err = Parse(name, data) })
 		if err != nil {
 			for _, e := range unjoin(err) {
 				var pe *pipeline.Error

@@ -112,7 +112,7 @@ func startDemo(t *testing.T) *lifecycle {
 	lc.remote = filepath.Join(lc.dir, "remote.git")
 	cmd := exec.Command("bash", filepath.Join("scripts", "demo.sh"))
 	cmd.Dir = clone
-	cmd.Env = append(os.Environ(), "DEMO_ROWS=3000", "DEMO_KEEP=1", "MLCD_BIN="+bin,
+	cmd.Env = append(os.Environ(), "DEMO_ROWS=3000", "DEMO_KEEP=1", "MLCD_BIN="+bin, "MLCD_WEBHOOK_SECRET="+demoSecret,
 		"DEMO_ENDPOINT="+lc.endpoint, "DEMO_CONTROL_PORT="+strings.Split(freeAddr(t), ":")[1], "PATH=/usr/bin:"+os.Getenv("PATH"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -368,6 +368,10 @@ func (lc *lifecycle) checkUnchangedRun(t *testing.T) {
 	}
 }
 
+// demoSecret is the demo controller's webhook secret, which POST /runs
+// needs too.
+const demoSecret = "e2e-webhook-secret"
+
 func (lc *lifecycle) postRun(t *testing.T) {
 	t.Helper()
 	port := ""
@@ -376,7 +380,9 @@ func (lc *lifecycle) postRun(t *testing.T) {
 			port = a
 		}
 	}
-	resp, err := http.Post("http://"+port+"/runs", "application/json", nil)
+	req, _ := http.NewRequest("POST", "http://"+port+"/runs", nil)
+	req.Header.Set("Authorization", "Bearer "+demoSecret)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,10 @@ type HistoryRef struct {
 	Points int    `json:"points"` // logged values, all series together
 }
 
+// MaxHistoryBytes bounds a history file: 256 MiB holds some 30 million
+// points.
+const MaxHistoryBytes = 256 << 20
+
 // HistoryExt ends the name of a history file.
 const HistoryExt = ".history"
 
@@ -543,18 +547,19 @@ func LoadSeries(fsys fs.FS, recordPath string, r *Run, buf *SeriesBuffers) ([]Se
 }
 
 // readFileInto reads the file name of fsys into buf's memory, growing it
-// as needed: fs.ReadFile with a buffer to reuse.
-func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+// as needed: fs.ReadFile with a buffer to reuse. It stops after limit
+// bytes: a file larger than its record says is not read to its end.
+func readFileInto(fsys fs.FS, name string, buf []byte, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() < math.MaxInt32 && cap(buf) <= int(fi.Size()) {
+	if fi, err := f.Stat(); err == nil && fi.Size() < math.MaxInt32 && fi.Size() < limit && cap(buf) <= int(fi.Size()) {
 		buf = make([]byte, 0, fi.Size()+1) // one byte more to see the end in one read
 	}
 	data := buf[:0]
-	for {
+	for int64(len(data)) < limit {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}
@@ -567,6 +572,7 @@ func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+	return data, nil
 }
 
 // readHistoryFile reads the history file r names, checking its name and
@@ -576,9 +582,15 @@ func readHistoryFile(fsys fs.FS, recordPath string, r *Run, buf []byte) (p strin
 	if err != nil {
 		return "", nil, err
 	}
-	data, err = readFileInto(fsys, p, buf)
+	if r.History.Size > MaxHistoryBytes {
+		return "", nil, fmt.Errorf("%s: the record says %d bytes, more than the %d MiB mlcd reads", p, r.History.Size, MaxHistoryBytes>>20)
+	}
+	data, err = readFileInto(fsys, p, buf, r.History.Size+1)
 	if err != nil {
 		return "", nil, fmt.Errorf("read history of run %s: %w", r.ID, err)
+	}
+	if int64(len(data)) > r.History.Size {
+		return "", nil, fmt.Errorf("%s: larger than the %d bytes the record says", p, r.History.Size)
 	}
 	if int64(len(data)) != r.History.Size {
 		return "", nil, fmt.Errorf("%s: %d bytes, the record says %d", p, len(data), r.History.Size)

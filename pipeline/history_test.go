@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 )
 
 func historyRun() *Run {
@@ -132,11 +134,13 @@ func TestLoadHistory(t *testing.T) {
 		edit func(r *Run)
 		want string
 	}{
-		"missing file":   {fstest.MapFS{}, nil, "read history of run"},
-		"size differs":   {fstest.MapFS{histPath: {Data: append(append([]byte(nil), data...), 0)}}, nil, "the record says"},
-		"escaping name":  {fstest.MapFS{}, func(r *Run) { r.History.File = "../x.history" }, "in the record's folder"},
-		"other run's":    {fstest.MapFS{histPath: {Data: data}}, func(r *Run) { r.Tasks = r.Tasks[:1] }, `task "eval"`},
-		"not a .history": {fstest.MapFS{}, func(r *Run) { r.History.File = "x.json" }, "in the record's folder"},
+		"missing file":    {fstest.MapFS{}, nil, "read history of run"},
+		"size differs":    {fstest.MapFS{histPath: {Data: append(append([]byte(nil), data...), 0)}}, nil, "the record says"},
+		"escaping name":   {fstest.MapFS{}, func(r *Run) { r.History.File = "../x.history" }, "in the record's folder"},
+		"other run's":     {fstest.MapFS{histPath: {Data: data}}, func(r *Run) { r.Tasks = r.Tasks[:1] }, `task "eval"`},
+		"not a .history":  {fstest.MapFS{}, func(r *Run) { r.History.File = "x.json" }, "in the record's folder"},
+		"claims too much": {fstest.MapFS{histPath: {Data: data}}, func(r *Run) { r.History.Size = MaxHistoryBytes + 1 }, "more than the 256 MiB mlcd reads"},
+		"file far larger": {fstest.MapFS{histPath: {Data: make([]byte, 8<<20)}}, nil, "larger than the"},
 	}
 	for name, tt := range errs {
 		t.Run(name, func(t *testing.T) {
@@ -248,8 +252,13 @@ func FuzzDecodeHistory(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte("MLCDHST1"))
 	f.Add([]byte{})
+	// Counts that claim far more than the file holds, and a large file.
+	f.Add(append([]byte("MLCDHST1"), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f))
+	f.Add(append(append([]byte(nil), good...), make([]byte, 1<<20)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h, err := DecodeHistory(data)
+		var h History
+		var err error
+		limittest.Allocs(t, len(data), func() { h, err = DecodeHistory(data) })
 		cols, colErr := DecodeSeries(data)
 		if (err == nil) != (colErr == nil) || (err != nil && err.Error() != colErr.Error()) {
 			t.Fatalf("DecodeHistory error %v, DecodeSeries error %v", err, colErr)

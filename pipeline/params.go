@@ -9,6 +9,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/mlcd-dev/mlcd/internal/inputlimit"
 )
 
 // ParseParam reads a --param KEY=VALUE. VALUE is read as a YAML scalar:
@@ -26,6 +28,9 @@ func ParseParam(kv string) (key string, value any, err error) {
 }
 
 func paramValue(s string) any {
+	if inputlimit.YAML([]byte(s), inputlimit.Limits{MaxAliases: 0}) != nil {
+		return s // not a scalar, whatever it is
+	}
 	f, err := yamlparser.ParseBytes([]byte(s), 0)
 	if err != nil || len(f.Docs) != 1 || f.Docs[0] == nil {
 		return s

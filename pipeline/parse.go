@@ -13,7 +13,13 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/mlcd-dev/mlcd/internal/inputlimit"
 )
+
+// fileLimits bound an mlcd.yaml before it is parsed: a pipeline is a few
+// hundred lines, and aliases (for shared settings) are few.
+var fileLimits = inputlimit.Limits{MaxBytes: 256 << 10, MaxDepth: inputlimit.DefaultMaxDepth, MaxAliases: 100}
 
 // Load reads and validates dir/mlcd.yaml. Problems in the file come back as
 // *Error values joined with errors.Join; a missing file is an *Error that
@@ -121,6 +127,10 @@ func position(n ast.Node) (line, col int) {
 
 func (p *parser) parse(data []byte) *Pipeline {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark, as some editors write
+	if e := inputlimit.YAML(data, fileLimits); e != nil {
+		p.errs = append(p.errs, &Error{File: p.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
+		return nil
+	}
 	f, err := yamlparser.ParseBytes(data, 0, yamlparser.AllowDuplicateMapKey())
 	if err != nil {
 		p.syntaxError(err)

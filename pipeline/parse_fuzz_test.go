@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 )
 
 // FuzzParse checks that Parse never panics, that every problem is an *Error
@@ -27,8 +29,14 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, seed := range limittest.YAMLSeeds(200 << 10) {
+		f.Add(seed)
+	}
+	f.Add(limittest.YAMLSeeds(300 << 10)[5]) // larger than an mlcd.yaml may be
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Parse("mlcd.yaml", data)
+		var p *Pipeline
+		var err error
+		limittest.Allocs(t, len(data), func() { p, err = Parse("mlcd.yaml", data) })
 		if err != nil {
 			if p != nil {
 				t.Fatal("a pipeline with an error")

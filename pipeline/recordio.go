@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/internal/atomicfile"
+	"github.com/mlcd-dev/mlcd/internal/inputlimit"
 )
 
 // RunPath is where the record of run id of pipeline lives under dir.
@@ -149,7 +150,13 @@ func ReadRun(path string) (*Run, error) {
 	return r, nil
 }
 
+// recordLimits bound a run record before it is decoded.
+var recordLimits = inputlimit.Limits{MaxBytes: 32 << 20, MaxDepth: inputlimit.DefaultMaxJSONDepth}
+
 func decodeRun(data []byte) (*Run, error) {
+	if e := inputlimit.JSON(data, recordLimits); e != nil {
+		return nil, e
+	}
 	var probe struct {
 		Schema int `json:"schema"`
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 )
 
 // The parser's tests own -update; the record's golden file has its own flag
@@ -108,6 +110,8 @@ func TestReadRun_Errors(t *testing.T) {
 		{"type", "{\"schema\": 1,\n\"id\": 5}", "2:"},
 		{"no id", `{"schema": 1, "pipeline": "p"}`, "without id"},
 		{"trailing", `{"schema": 1, "id": "x", "pipeline": "p"} {}`, "1:43: invalid character '{' after top-level value"},
+		{"nested too deep", "{\"schema\": 1,\n\"params\": " + strings.Repeat("[", 200_000), "2:110: values nest more than 100 levels deep"},
+		{"too large", `{"schema": 1, "id": "` + strings.Repeat("x", 33<<20) + `"}`, "larger than the 32 MiB mlcd reads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,8 +181,13 @@ func FuzzDecodeRun(f *testing.F) {
 	f.Add([]byte(`{"schema": 1, "id": "x", "pipeline": "p", "tasks": null}`))
 	f.Add([]byte(`{"schema": 1, "id": "x"`))
 	f.Add([]byte(`[]`))
+	for _, seed := range limittest.JSONSeeds(200 << 10) {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := decodeRun(data)
+		var r *Run
+		var err error
+		limittest.Allocs(t, len(data), func() { r, err = decodeRun(data) })
 		if err != nil {
 			return
 		}

@@ -17,6 +17,9 @@ import (
 // the full parser, which reports problems with their places. A fuzz test
 // checks that both paths agree whenever this one says ok.
 func parseFast(data string, fn fileName) (v *Version, ok bool) {
+	if len(data) > fileLimits.MaxBytes {
+		return nil, false // the full path says why
+	}
 	f := fastReader{s: data}
 	v = &Version{}
 	var seen optional

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -20,11 +21,20 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("{}"))
 	f.Add([]byte("- a\n- b\n"))
 	f.Add([]byte("stage: [\n"))
+	for _, seed := range limittest.YAMLSeeds(200 << 10) {
+		f.Add(seed)
+	}
+	f.Add(append(Marshal(sampleVersion("churn-rf", 3)), limittest.YAMLSeeds(2 << 20)[5]...)) // canonical, then too large
 	fn := fileName{model: "churn-rf", version: 3}
 	const name = "models/churn-rf/v3.yaml"
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fast, ok := parseFast(string(data), fn)
-		slow, errs := parseYAML(name, string(data), fn)
+		var fast, slow *Version
+		var ok bool
+		var errs []*pipeline.Error
+		limittest.Allocs(t, len(data), func() {
+			fast, ok = parseFast(string(data), fn)
+			slow, errs = parseYAML(name, string(data), fn)
+		})
 		if ok {
 			if len(errs) > 0 {
 				t.Fatalf("fast path accepted what the parser refuses: %v\n%q", errs, data)

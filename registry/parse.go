@@ -11,8 +11,13 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 
+	"github.com/mlcd-dev/mlcd/internal/inputlimit"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
+
+// fileLimits bound a version file before the YAML parser reads it: mlcd
+// writes a few hundred bytes, three levels deep, without aliases.
+var fileLimits = inputlimit.Limits{MaxBytes: 1 << 20, MaxDepth: 16}
 
 // Parse reads the version file name (models/<model>/v<N>.yaml, slash
 // separated, relative to the repository root) and validates it. Every
@@ -96,6 +101,10 @@ func newDecoder(name string) *decoder {
 
 // decode walks the YAML tree into d.v; false when there is no tree to walk.
 func (d *decoder) decode(data string) bool {
+	if e := inputlimit.YAML([]byte(data), fileLimits); e != nil {
+		d.errs = append(d.errs, &pipeline.Error{File: d.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
+		return false
+	}
 	f, err := parser.ParseBytes([]byte(data), 0)
 	if err != nil {
 		d.errs = append(d.errs, d.syntaxError(err))

@@ -48,6 +48,9 @@ rm -rf "$demo"; mkdir -p "$demo/bin"
 ln -s "$python" "$demo/bin/python3"          # the tasks run `python3`: this one has the packages
 export PATH="$demo/bin:$(dirname "$mlcd"):$PATH"
 export DATABASE_URL="sqlite:///$demo/churn.db" MLCD_STORE="$demo/store"
+# The controller answers POST /runs (a run of the head now) only with the
+# webhook secret; the demo makes one up.
+export MLCD_WEBHOOK_SECRET="${MLCD_WEBHOOK_SECRET:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 echo "python: $python; database: $demo/churn.db ($rows customers)"
 python3 "$root/examples/churn/data/generate.py" "$demo/churn.db" --rows "$rows"
 

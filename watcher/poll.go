@@ -54,6 +54,7 @@ type Poller struct {
 	mu       sync.Mutex
 	kind     Kind   // the kind of the asked-for poll
 	delivery string // its delivery id, for KindWebhook
+	retry    bool   // report the head again even if it has not moved
 }
 
 // NewPoller checks cfg and fills in its defaults.
@@ -93,6 +94,25 @@ func (p *Poller) Trigger() { p.trigger(KindManual, "") }
 // a new head it finds is reported as KindWebhook with that delivery id.
 func (p *Poller) TriggerWebhook(deliveryID string) { p.trigger(KindWebhook, deliveryID) }
 
+// Retry asks the next poll to report the head again even when it has not
+// moved: whoever got the last event could not act on it (its fetch failed,
+// say, because the disk was full). It does not poll sooner; the next poll
+// comes at its time.
+func (p *Poller) Retry() {
+	p.mu.Lock()
+	p.retry = true
+	p.mu.Unlock()
+}
+
+// takeRetry returns and clears a pending Retry.
+func (p *Poller) takeRetry() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	retry := p.retry
+	p.retry = false
+	return retry
+}
+
 func (p *Poller) trigger(kind Kind, delivery string) {
 	p.mu.Lock()
 	// A webhook's id is worth more than a bare trigger's: keep it.
@@ -123,6 +143,7 @@ func (p *Poller) takeTrigger() (Kind, string) {
 // nil when ctx is done.
 func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 	last := p.cfg.LastSeen
+	before := "" // the head seen before last, for a retried event
 	failures := 0
 	timer := time.NewTimer(0) // the first poll is at once
 	defer timer.Stop()
@@ -151,16 +172,23 @@ func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 			failures = 0
 		}
 		timer.Reset(p.cfg.Interval)
+		previous := last
 		if head == last {
-			continue
+			if !p.takeRetry() {
+				continue
+			}
+			previous = before
+			p.log.Info("reporting the head again after a failed attempt", "commit", head)
+		} else {
+			p.takeRetry() // a new head is reported anyway
 		}
-		ev := Event{Kind: kind, Branch: p.cfg.Branch, Commit: head, Previous: last,
+		ev := Event{Kind: kind, Branch: p.cfg.Branch, Commit: head, Previous: previous,
 			DeliveryID: delivery, Time: time.Now()}
-		p.log.Debug("new head", "commit", head, "previous", last, "kind", kind)
+		p.log.Debug("new head", "commit", head, "previous", previous, "kind", kind)
 		if !send(ctx, out, ev) {
 			return nil
 		}
-		last = head
+		before, last = previous, head
 	}
 }
 

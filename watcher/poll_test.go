@@ -267,3 +267,25 @@ func TestPoller_Run_TimesOutAHungPoll(t *testing.T) {
 		t.Error("the hung poll was not reported")
 	}
 }
+
+// TestPoller_RetryReportsAnUnmovedHeadAgain: after Retry the next poll
+// reports the head again even though it has not moved, with the same
+// Previous, because the event's receiver could not act on it.
+func TestPoller_RetryReportsAnUnmovedHeadAgain(t *testing.T) {
+	t.Parallel()
+	p := newTestPoller(t, PollerConfig{
+		Head:     func(context.Context) (string, error) { return "c2", nil },
+		LastSeen: "c1",
+		Interval: 10 * time.Millisecond,
+	})
+	events := startSource(t, p.Run)
+	first := next(t, events)
+	if first.Commit != "c2" || first.Previous != "c1" {
+		t.Fatalf("first event = %+v, want c2 after c1", first)
+	}
+	p.Retry()
+	again := next(t, events)
+	if again.Commit != "c2" || again.Previous != "c1" {
+		t.Errorf("event after Retry = %+v, want c2 after c1 again", again)
+	}
+}

@@ -105,7 +105,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delivery := r.Header.Get("X-GitHub-Delivery")
-	if !validSignature(h.cfg.Secret, body, r.Header.Get("X-Hub-Signature-256")) {
+	if !ValidSignature(h.cfg.Secret, body, r.Header.Get("X-Hub-Signature-256")) {
 		h.log.Warn("rejected delivery: bad or missing signature", "delivery", delivery, "remote", r.RemoteAddr)
 		http.Error(w, "bad or missing X-Hub-Signature-256", http.StatusUnauthorized)
 		return
@@ -160,9 +160,10 @@ func (h *Webhook) ignore(p Push) string {
 	return ""
 }
 
-// validSignature checks header ("sha256=<hex>") against the HMAC-SHA256 of
-// body with secret, in constant time.
-func validSignature(secret, body []byte, header string) bool {
+// ValidSignature checks header (X-Hub-Signature-256: "sha256=<hex>")
+// against the HMAC-SHA256 of body with secret, in constant time. The
+// controller's POST /runs accepts the same signature.
+func ValidSignature(secret, body []byte, header string) bool {
 	hexSum, ok := strings.CutPrefix(header, "sha256=")
 	if !ok {
 		return false

@@ -78,6 +78,7 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 	if err != nil {
 		return err
 	}
+	defer c.Close()
 	if do.once {
 		settings := deploySettings(ctx, c)
 		listen := do.listen
@@ -145,8 +146,7 @@ func startDeployments(ctx context.Context, c *controller.Controller, listen stri
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("model endpoint: %w", err), shutdown())
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		srv := endpointServer(h, log)
 		servers = append(servers, srv)
 		go func() { errc <- srv.Serve(ln) }()
 		fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())

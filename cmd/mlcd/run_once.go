@@ -35,6 +35,7 @@ func runOnce(ctx context.Context, opts *globalOptions, ro *runOptions, args []st
 	if err != nil {
 		return err
 	}
+	defer c.Close()
 	r, err := c.Once(ctx)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/internal/httplimit"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
@@ -107,12 +108,18 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 	})
 }
 
+// endpointServer is the http.Server of a model endpoint: timeouts long
+// enough for a large body and a slow prediction, short enough that slow
+// or silent clients cannot keep connections open for ever.
+func endpointServer(h http.Handler, log *slog.Logger) *http.Server {
+	return httplimit.Server(h, httplimit.Timeouts{}, httplimit.Scoring, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
+}
+
 // serveGateway serves d's gateway on ln, runs start, and serves until ctx
 // is done or start fails; then it shuts the server down and stops every
 // model.
 func serveGateway(ctx context.Context, ln net.Listener, d *deploy.Deployer, log *slog.Logger, start func(context.Context) error) error {
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := endpointServer(d.Handler(), log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	err := start(ctx)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -237,5 +238,17 @@ func TestServeCommand_ArtifactNotInTheStore(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Errorf("a failed serve created the store %s: %v", missing, err)
+	}
+}
+
+// TestEndpointServer_HasEveryTimeout: the model endpoint's server (mlcd
+// serve, mlcd deploy, mlcd watch) cuts off slow or silent clients: no
+// timeout is left off.
+func TestEndpointServer_HasEveryTimeout(t *testing.T) {
+	t.Parallel()
+	srv := endpointServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Errorf("endpoint timeouts: header %s, read %s, write %s, idle %s; want all set",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
 	}
 }

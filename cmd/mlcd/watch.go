@@ -212,6 +212,7 @@ func runWatch(ctx context.Context, opts *globalOptions, wo *watchOptions, out io
 	if err != nil {
 		return err
 	}
+	defer c.Close()
 	if wo.endpoint != "off" {
 		stop, err := startDeployments(ctx, c, wo.endpoint, cfg, out)
 		if err != nil {
