@@ -241,3 +241,12 @@ func NewRunID(t time.Time) string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return t.UTC().Format("20060102T150405.000Z") + "-" + hex.EncodeToString(b[:])
 }
+
+// CheckRecordBounds refuses a run record too large or too deeply nested to
+// decode, as DecodeRun does, for readers that decode records their own way.
+func CheckRecordBounds(data []byte) error {
+	if e := inputlimit.JSON(data, recordLimits); e != nil {
+		return e
+	}
+	return nil
+}

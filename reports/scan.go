@@ -79,6 +79,9 @@ func readRecord(fsys fs.FS, rel string) (*pipeline.Run, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read run: %w", err)
 	}
+	if err := pipeline.CheckRecordBounds(data); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", rel, err)
+	}
 	var run pipeline.Run
 	if err := json.Unmarshal(data, &run); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", rel, pipeline.JSONPosition(data, err))
