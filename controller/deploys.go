@@ -2,11 +2,8 @@ package controller
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,7 +12,6 @@ import (
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/gitstore"
-	"github.com/mlcd-dev/mlcd/internal/atomicfile"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 )
@@ -76,29 +72,10 @@ func (s stateDir) deploysFile() string { return filepath.Join(s.root, "deploys.j
 
 func (s stateDir) loadDeploys() (*deployState, error) {
 	st := &deployState{}
-	data, err := os.ReadFile(s.deploysFile())
-	if errors.Is(err, fs.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read deploy state: %w", err)
-	}
-	if err := json.Unmarshal(data, st); err != nil {
-		return nil, fmt.Errorf("read deploy state %s: %w", s.deploysFile(), err)
-	}
-	return st, nil
+	return st, s.loadJSON("deploys.json", st)
 }
 
-func (s stateDir) saveDeploys(st *deployState) error {
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.WriteFile(s.deploysFile(), append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("save deploy state: %w", err)
-	}
-	return nil
-}
+func (s stateDir) saveDeploys(st *deployState) error { return s.saveJSON("deploys.json", st) }
 
 // initDeploys connects GitHub's API when configured and shows the desired
 // deployments a previous process left.

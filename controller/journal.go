@@ -4,14 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
-
-	"github.com/mlcd-dev/mlcd/internal/atomicfile"
 
 	"github.com/mlcd-dev/mlcd/deploy"
 )
@@ -27,34 +22,15 @@ type journalMark struct {
 	Commit string `json:"commit"` // the commit that wrote it
 }
 
-func (s stateDir) journalFile() string { return filepath.Join(s.root, "journal.json") }
-
-// journalMarks is journal.json in the state folder: per model, what mlcd
+// loadJournal reads journal.json in the state folder: per model, what mlcd
 // last wrote to its journal.
 func (s stateDir) loadJournal() (map[string]journalMark, error) {
 	marks := map[string]journalMark{}
-	data, err := os.ReadFile(s.journalFile())
-	if errors.Is(err, fs.ErrNotExist) {
-		return marks, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read journal state: %w", err)
-	}
-	if err := json.Unmarshal(data, &marks); err != nil {
-		return nil, fmt.Errorf("read journal state %s: %w", s.journalFile(), err)
-	}
-	return marks, nil
+	return marks, s.loadJSON("journal.json", &marks)
 }
 
 func (s stateDir) saveJournal(marks map[string]journalMark) error {
-	data, err := json.MarshalIndent(marks, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.WriteFile(s.journalFile(), append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("save journal state: %w", err)
-	}
-	return nil
+	return s.saveJSON("journal.json", marks)
 }
 
 func digestOf(data []byte) string {

@@ -44,25 +44,38 @@ type seen struct {
 
 func (s stateDir) loadSeen() (seen, error) {
 	var v seen
-	data, err := os.ReadFile(filepath.Join(s.root, "seen.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return v, nil
-	}
-	if err != nil {
-		return v, fmt.Errorf("read state: %w", err)
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return v, fmt.Errorf("read state %s: %w", filepath.Join(s.root, "seen.json"), err)
-	}
-	return v, nil
+	return v, s.loadJSON("seen.json", &v)
 }
 
-func (s stateDir) saveSeen(v seen) error {
-	data, err := json.Marshal(v)
+func (s stateDir) saveSeen(v seen) error { return s.saveJSON("seen.json", v) }
+
+// loadJSON decodes the state file name into v; a missing file leaves v as
+// it is.
+func (s stateDir) loadJSON(name string, v any) error {
+	path := filepath.Join(s.root, name)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read state: %w", err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("read state %s: %w", path, err)
+	}
+	return nil
+}
+
+// saveJSON writes v to the state file name, atomically.
+func (s stateDir) saveJSON(name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(s.root, "seen.json"), append(data, '\n'), 0o644)
+	if err := atomicfile.WriteFile(filepath.Join(s.root, name), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
 }
 
 // saveRecord keeps r in the state folder until it is on the branch.
