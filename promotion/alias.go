@@ -40,22 +40,11 @@ func OpenAlias(ctx context.Context, repo *gitstore.Repo, gh *forge.Client, req A
 	if req.Branch == "" {
 		req.Branch = AliasBranchName(req.Model, req.Alias)
 	}
-	tip, err := repo.Fetch(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", repo.Branch(), err)
-	}
-	tree, err := repo.FS(ctx, tip)
+	at, err := tipVersion(ctx, repo, req.Model, req.Version)
 	if err != nil {
 		return nil, err
 	}
-	reg, loadErr := registry.Load(tree)
-	if reg == nil {
-		return nil, fmt.Errorf("registry of %s: %w", repo.Branch(), loadErr)
-	}
-	v, err := find(reg, req.Model, req.Version)
-	if err != nil {
-		return nil, errors.Join(err, problemsOf(loadErr, registry.VersionPath(req.Model, req.Version)))
-	}
+	tip, reg, v := at.tip, at.reg, at.v
 	if slices.Contains(v.Aliases, req.Alias) {
 		return nil, fmt.Errorf("%s v%d has alias %s already on %s: %w", v.Model, v.Version, req.Alias, repo.Branch(), ErrAliasSet)
 	}

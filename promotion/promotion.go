@@ -68,22 +68,11 @@ func Open(ctx context.Context, repo *gitstore.Repo, gh *forge.Client, req Reques
 	if req.Branch == "" {
 		req.Branch = BranchName(req.Model, req.Version)
 	}
-	tip, err := repo.Fetch(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", repo.Branch(), err)
-	}
-	tree, err := repo.FS(ctx, tip)
+	at, err := tipVersion(ctx, repo, req.Model, req.Version)
 	if err != nil {
 		return nil, err
 	}
-	reg, loadErr := registry.Load(tree)
-	if reg == nil {
-		return nil, fmt.Errorf("registry of %s: %w", repo.Branch(), loadErr)
-	}
-	v, err := find(reg, req.Model, req.Version)
-	if err != nil {
-		return nil, errors.Join(err, problemsOf(loadErr, registry.VersionPath(req.Model, req.Version)))
-	}
+	tip, tree, reg, v := at.tip, at.tree, at.reg, at.v
 	if v.Stage == req.Stage {
 		return nil, fmt.Errorf("%s v%d is %s already on %s: %w", v.Model, v.Version, v.Stage, repo.Branch(), ErrSameStage)
 	}
@@ -170,4 +159,35 @@ func policyOf(tree fs.FS) *pipeline.Promote {
 		return nil
 	}
 	return p.Promote
+}
+
+// atTip is the tracked branch's tip, its tree and registry, and the
+// version a request is about.
+type atTip struct {
+	tip  string
+	tree fs.FS
+	reg  *registry.Registry
+	v    *registry.Version
+}
+
+// tipVersion fetches the tracked branch and returns what its tip holds of
+// version n of model.
+func tipVersion(ctx context.Context, repo *gitstore.Repo, model string, n int) (*atTip, error) {
+	tip, err := repo.Fetch(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", repo.Branch(), err)
+	}
+	tree, err := repo.FS(ctx, tip)
+	if err != nil {
+		return nil, err
+	}
+	reg, loadErr := registry.Load(tree)
+	if reg == nil {
+		return nil, fmt.Errorf("registry of %s: %w", repo.Branch(), loadErr)
+	}
+	v, err := find(reg, model, n)
+	if err != nil {
+		return nil, errors.Join(err, problemsOf(loadErr, registry.VersionPath(model, n)))
+	}
+	return &atTip{tip: tip, tree: tree, reg: reg, v: v}, nil
 }
