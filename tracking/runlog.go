@@ -35,23 +35,34 @@ func (r *liveRun) paramChange(kv keyValue) *apiError {
 	return nil
 }
 
-func (s *Server) logParam(sess *Session, q *request) (any, error) {
+// keyValueWrite reads a write of one key and value to a run (log-parameter,
+// set-tag): the run, and the pair as check accepts it.
+func (s *Server) keyValueWrite(sess *Session, q *request, check func(keyValue) *apiError) (*liveRun, keyValue, error) {
 	r, err := s.writable(sess, q)
 	if err != nil {
-		return nil, err
+		return nil, keyValue{}, err
 	}
 	key, aerr := q.required("key")
 	if aerr != nil {
-		return nil, aerr
+		return nil, keyValue{}, aerr
 	}
 	value, aerr := q.str("value")
 	if aerr != nil {
-		return nil, aerr
+		return nil, keyValue{}, aerr
 	}
 	kv := keyValue{key, value}
-	if aerr := checkParam(kv); aerr != nil {
-		return nil, aerr
+	if aerr := check(kv); aerr != nil {
+		return nil, keyValue{}, aerr
 	}
+	return r, kv, nil
+}
+
+func (s *Server) logParam(sess *Session, q *request) (any, error) {
+	r, kv, err := s.keyValueWrite(sess, q, checkParam)
+	if err != nil {
+		return nil, err
+	}
+	key, value := kv.Key, kv.Value
 	r.sess.mu.Lock()
 	defer r.sess.mu.Unlock()
 	if aerr := r.paramChange(kv); aerr != nil {
@@ -68,22 +79,11 @@ func (s *Server) logParam(sess *Session, q *request) (any, error) {
 }
 
 func (s *Server) setTag(sess *Session, q *request) (any, error) {
-	r, err := s.writable(sess, q)
+	r, kv, err := s.keyValueWrite(sess, q, checkTag)
 	if err != nil {
 		return nil, err
 	}
-	key, aerr := q.required("key")
-	if aerr != nil {
-		return nil, aerr
-	}
-	value, aerr := q.str("value")
-	if aerr != nil {
-		return nil, aerr
-	}
-	kv := keyValue{key, value}
-	if aerr := checkTag(kv); aerr != nil {
-		return nil, aerr
-	}
+	key, value := kv.Key, kv.Value
 	r.sess.mu.Lock()
 	defer r.sess.mu.Unlock()
 	if recordedTag(key) {
