@@ -155,21 +155,25 @@ func (q *request) runID() (string, *apiError) {
 	return q.required("run_uuid")
 }
 
+// scalar is the text of a number field: from the query string, or the JSON
+// body's number or string; false when it is absent or null.
+func (q *request) scalar(field string) (string, bool) {
+	if q.query != nil {
+		return q.query.Get(field), q.has(field)
+	}
+	raw, present := q.body[field]
+	if !present || string(raw) == "null" {
+		return "", false
+	}
+	return strings.Trim(string(raw), `"`), true
+}
+
 // int64 returns an int64 field, a JSON number or a decimal string (as
 // protobuf's JSON allows); ok is false when absent.
 func (q *request) int64(field string) (n int64, ok bool, aerr *apiError) {
-	var s string
-	if q.query != nil {
-		if !q.has(field) {
-			return 0, false, nil
-		}
-		s = q.query.Get(field)
-	} else {
-		raw, present := q.body[field]
-		if !present || string(raw) == "null" {
-			return 0, false, nil
-		}
-		s = strings.Trim(string(raw), `"`)
+	s, ok := q.scalar(field)
+	if !ok {
+		return 0, false, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
@@ -183,18 +187,9 @@ func (q *request) int64(field string) (n int64, ok bool, aerr *apiError) {
 
 // float returns a double field (a JSON number, or a string such as "1.5").
 func (q *request) float(field string) (float64, bool, *apiError) {
-	var s string
-	if q.query != nil {
-		if !q.has(field) {
-			return 0, false, nil
-		}
-		s = q.query.Get(field)
-	} else {
-		raw, present := q.body[field]
-		if !present || string(raw) == "null" {
-			return 0, false, nil
-		}
-		s = strings.Trim(string(raw), `"`)
+	s, ok := q.scalar(field)
+	if !ok {
+		return 0, false, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
