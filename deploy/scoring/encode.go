@@ -53,3 +53,14 @@ func appendError(b []byte, e *Error) []byte {
 	}
 	return append(b, out...)
 }
+
+// appendHealth is the body of /health: MLflow's server answers a newline;
+// mlcd answers a JSON object with its own version and the model version.
+func appendHealth(b []byte, server, model string) []byte {
+	out, _ := json.Marshal(struct {
+		Status       string `json:"status"`
+		MlcdVersion  string `json:"mlcd_version,omitempty"`
+		ModelVersion string `json:"model_version,omitempty"`
+	}{"ok", server, model})
+	return append(append(b, out...), '\n')
+}

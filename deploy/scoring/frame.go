@@ -89,7 +89,8 @@ type Predictions struct {
 type Predictor interface {
 	// Schema is the input the model reads.
 	Schema() Schema
-	// Version is what GET /version answers.
+	// Version labels the model version served; /health reports it (GET
+	// /version answers the MLflow protocol version, Options.MLflowVersion).
 	Version() string
 	// Predict scores every row of f. It must not keep f after returning
 	// and should stop early with ctx's error when ctx is done.
