@@ -63,8 +63,29 @@ type Config struct {
 	HealthTimeout time.Duration
 	// DrainTimeout bounds the wait for the old version's requests.
 	DrainTimeout time.Duration
-	// MinBackoff is the first wait before restarting a dead command server.
+	// MinBackoff is the first wait before restarting a dead command server
+	// or sklearn worker.
 	MinBackoff time.Duration
+	// MaxBodyBytes is the largest request body the flavors mlcd serves
+	// itself accept (413 past it); 0 means scoring.DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MLflowVersion is what GET /version answers; "" means
+	// scoring.DefaultMLflowVersion.
+	MLflowVersion string
+	// ServerVersion is mlcd's own version, sent in the Mlcd-Version header
+	// and in /health.
+	ServerVersion string
+	// Python is the interpreter of sklearn workers; "" means python3 on
+	// PATH.
+	Python string
+	// Workers is the number of sklearn worker processes per version; 0
+	// means the number of cores.
+	Workers int
+	// MaxBatch and BatchWait bound the micro-batches of the sklearn flavor
+	// (rows per predict call, and how long a request waits for others);
+	// 0 means the sklearn package's defaults.
+	MaxBatch  int
+	BatchWait time.Duration
 	// Metrics receives the series; nil creates a new set.
 	Metrics *Metrics
 	// Logger; nil discards.

@@ -10,6 +10,7 @@ import (
 	"github.com/mlcd-dev/mlcd/deploy/command"
 	"github.com/mlcd-dev/mlcd/deploy/lightgbm"
 	"github.com/mlcd-dev/mlcd/deploy/scoring"
+	"github.com/mlcd-dev/mlcd/deploy/sklearn"
 	"github.com/mlcd-dev/mlcd/deploy/xgboost"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
@@ -29,11 +30,13 @@ func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit 
 		err = d.startXGBoost(ctx, in, path)
 	case pipeline.FlavorLightGBM:
 		err = d.startLightGBM(ctx, in, path)
+	case pipeline.FlavorSklearn:
+		err = d.startSklearn(ctx, in, path, commit)
 	case pipeline.FlavorCommand:
 		err = d.startCommand(ctx, in, path, commit)
 	default:
-		err = fmt.Errorf("flavor %q cannot be served (want %s, %s or %s)", v.Flavor,
-			pipeline.FlavorXGBoost, pipeline.FlavorLightGBM, pipeline.FlavorCommand)
+		err = fmt.Errorf("flavor %q cannot be served (want %s, %s, %s or %s)", v.Flavor,
+			pipeline.FlavorXGBoost, pipeline.FlavorLightGBM, pipeline.FlavorSklearn, pipeline.FlavorCommand)
 	}
 	if err != nil {
 		return nil, err
@@ -46,8 +49,18 @@ func (d *Deployer) startXGBoost(ctx context.Context, in *instance, path string) 
 	if err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
-	in.handler = scoring.Handler(m.WithVersion(in.versionLabel()), scoring.Options{Logger: d.log})
+	in.handler = scoring.Handler(m.WithVersion(in.versionLabel()), d.scoringOptions())
 	return nil
+}
+
+// scoringOptions are the protocol settings of the flavors mlcd serves itself.
+func (d *Deployer) scoringOptions() scoring.Options {
+	return scoring.Options{
+		MaxBodyBytes:  d.cfg.MaxBodyBytes,
+		MLflowVersion: d.cfg.MLflowVersion,
+		ServerVersion: d.cfg.ServerVersion,
+		Logger:        d.log,
+	}
 }
 
 func (d *Deployer) startLightGBM(ctx context.Context, in *instance, path string) error {
@@ -55,31 +68,88 @@ func (d *Deployer) startLightGBM(ctx context.Context, in *instance, path string)
 	if err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
-	in.handler = scoring.Handler(m.WithVersion(in.versionLabel()), scoring.Options{Logger: d.log})
+	in.handler = scoring.Handler(m.WithVersion(in.versionLabel()), d.scoringOptions())
 	return nil
+}
+
+func (d *Deployer) startSklearn(ctx context.Context, in *instance, path, commit string) error {
+	dir, err := d.workDir(ctx, in, commit)
+	if err != nil {
+		return err
+	}
+	logf, err := openLog(path)
+	if err != nil {
+		return err
+	}
+	method := in.version.Serve // sklearn: the method to call, predict by default
+	m, err := sklearn.Start(ctx, sklearn.Config{
+		Model:        path,
+		Method:       method,
+		Python:       d.cfg.Python,
+		Dir:          dir,
+		Env:          d.cfg.Env,
+		Output:       logf,
+		Workers:      d.cfg.Workers,
+		MaxBatch:     d.cfg.MaxBatch,
+		BatchWait:    d.cfg.BatchWait,
+		Version:      in.versionLabel(),
+		StartTimeout: d.cfg.StartTimeout,
+		MinBackoff:   d.cfg.MinBackoff,
+		Logger:       d.log.With("model", in.model, "version", in.version.Version),
+	})
+	if err != nil {
+		logf.Close()
+		return err
+	}
+	in.handler = scoring.Handler(m, d.scoringOptions())
+	in.stopFn = func(ctx context.Context) error {
+		defer logf.Close()
+		return m.Stop(ctx)
+	}
+	return nil
+}
+
+// workDir is the working directory of a version's processes: a checkout
+// of commit (or of the commit that trained it) when the deployer makes
+// them, else WorkDir.
+func (d *Deployer) workDir(ctx context.Context, in *instance, commit string) (string, error) {
+	if commit == "" {
+		// No promotion commit is known (a version adopted as Production when
+		// the controller first started): use the code the version was
+		// trained with.
+		commit = in.version.Commit
+	}
+	if d.cfg.Checkout == nil {
+		return d.cfg.WorkDir, nil
+	}
+	dir, err := d.cfg.Checkout(ctx, commit)
+	if err != nil {
+		return "", fmt.Errorf("check out %s for the model's processes: %w", commit, err)
+	}
+	return dir, nil
+}
+
+// openLog opens the log of the processes serving the model at path,
+// beside it.
+func openLog(path string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(filepath.Dir(path), "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("server log: %w", err)
+	}
+	return f, nil
 }
 
 func (d *Deployer) startCommand(ctx context.Context, in *instance, path, commit string) error {
 	if in.version.Serve == "" {
 		return fmt.Errorf("flavor command: version %d has no serve command", in.version.Version)
 	}
-	if commit == "" {
-		// No promotion commit is known (a version adopted as Production when
-		// the controller first started): serve with the code the version
-		// was trained with.
-		commit = in.version.Commit
-	}
-	dir := d.cfg.WorkDir
-	if d.cfg.Checkout != nil {
-		var err error
-		if dir, err = d.cfg.Checkout(ctx, commit); err != nil {
-			return fmt.Errorf("check out %s for the serve command: %w", commit, err)
-		}
-	}
-	logPath := filepath.Join(filepath.Dir(path), "server.log")
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	dir, err := d.workDir(ctx, in, commit)
 	if err != nil {
-		return fmt.Errorf("server log: %w", err)
+		return err
+	}
+	logf, err := openLog(path)
+	if err != nil {
+		return err
 	}
 	srv, err := command.Start(ctx, command.Config{
 		Command:      in.version.Serve,

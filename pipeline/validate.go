@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,13 +121,14 @@ func checkOutputPath(s string) error {
 	return nil
 }
 
+// flavors are the values of model.flavor.
+var flavors = []string{FlavorXGBoost, FlavorLightGBM, FlavorSklearn, FlavorCommand, FlavorMLflow}
+
 func checkFlavor(s string) error {
-	switch s {
-	case FlavorXGBoost, FlavorLightGBM, FlavorCommand:
+	if s == "" || slices.Contains(flavors, s) {
 		return nil
 	}
-	return fmt.Errorf("unknown flavor %q%s: one of %s, %s, %s", s,
-		didYouMean(s, []string{FlavorXGBoost, FlavorLightGBM, FlavorCommand}), FlavorXGBoost, FlavorLightGBM, FlavorCommand)
+	return fmt.Errorf("unknown flavor %q%s: one of %s", s, didYouMean(s, flavors), strings.Join(flavors, ", "))
 }
 
 func checkServe(s string) error {

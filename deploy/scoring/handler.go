@@ -85,7 +85,11 @@ func Handler(p Predictor, opts Options) http.Handler {
 	if opts.ServerVersion != "" {
 		s.serverHeader = []string{opts.ServerVersion}
 	}
-	s.health = appendHealth(nil, opts.ServerVersion, p.Version())
+	var outputs []string
+	if on, ok := p.(OutputNamer); ok {
+		outputs = on.Outputs()
+	}
+	s.health = appendHealth(nil, opts.ServerVersion, p.Version(), outputs)
 	return s
 }
 
@@ -103,6 +107,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.invocations(w, r)
 	case "/ping":
 		if !s.readOnly(w, r) {
+			return
+		}
+		if rd, ok := s.p.(Readier); ok && !rd.Ready() {
+			s.fail(w, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+				Message: "The model cannot score right now: its workers are restarting."})
 			return
 		}
 		w.Header()["Content-Type"] = ctJSON
