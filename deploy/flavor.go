@@ -16,7 +16,8 @@ import (
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
-// start loads or launches v's model from the file at path.
+// start loads or launches v's model from path: its model file, or the
+// folder of an MLflow model.
 func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit string) (*instance, error) {
 	in := &instance{
 		model:   v.Model,
@@ -24,14 +25,18 @@ func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit 
 		digest:  v.Artifact.SHA256,
 		series:  d.metrics.seriesOf(v.Model, strconv.Itoa(v.Version)),
 	}
-	var err error
+	tg, err := targetOf(v, path)
+	if err != nil {
+		return nil, err
+	}
+	in.example = tg.example
 	switch v.Flavor {
 	case pipeline.FlavorXGBoost:
-		err = d.startXGBoost(ctx, in, path)
+		err = d.startXGBoost(ctx, in, tg)
 	case pipeline.FlavorLightGBM:
 		err = d.startLightGBM(ctx, in, path)
 	case pipeline.FlavorSklearn:
-		err = d.startSklearn(ctx, in, path, commit)
+		err = d.startSklearn(ctx, in, tg, commit)
 	case pipeline.FlavorCommand:
 		err = d.startCommand(ctx, in, path, commit)
 	default:
@@ -44,12 +49,16 @@ func (d *Deployer) start(ctx context.Context, v *registry.Version, path, commit 
 	return in, nil
 }
 
-func (d *Deployer) startXGBoost(ctx context.Context, in *instance, path string) error {
-	m, err := xgboost.Load(ctx, path)
+func (d *Deployer) startXGBoost(ctx context.Context, in *instance, tg *target) error {
+	m, err := xgboost.Load(ctx, tg.file)
 	if err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
-	in.handler = scoring.Handler(m.WithVersion(in.versionLabel()), d.scoringOptions())
+	p, err := tg.wrap(m.WithVersion(in.versionLabel()), m.Objective())
+	if err != nil {
+		return err
+	}
+	in.handler = scoring.Handler(p, d.scoringOptions())
 	return nil
 }
 
@@ -72,19 +81,23 @@ func (d *Deployer) startLightGBM(ctx context.Context, in *instance, path string)
 	return nil
 }
 
-func (d *Deployer) startSklearn(ctx context.Context, in *instance, path, commit string) error {
+func (d *Deployer) startSklearn(ctx context.Context, in *instance, tg *target, commit string) error {
 	dir, err := d.workDir(ctx, in, commit)
 	if err != nil {
 		return err
 	}
-	logf, err := openLog(path)
+	logf, err := openLog(tg.logDir)
 	if err != nil {
 		return err
 	}
-	method := in.version.Serve // sklearn: the method to call, predict by default
+	var schema scoring.Schema
+	if len(tg.inputs) > 0 {
+		schema = scoring.NewSchema(tg.inputs)
+	}
 	m, err := sklearn.Start(ctx, sklearn.Config{
-		Model:        path,
-		Method:       method,
+		Model:        tg.file,
+		Method:       tg.method,
+		Schema:       schema,
 		Python:       d.cfg.Python,
 		Dir:          dir,
 		Env:          d.cfg.Env,
@@ -129,10 +142,10 @@ func (d *Deployer) workDir(ctx context.Context, in *instance, commit string) (st
 	return dir, nil
 }
 
-// openLog opens the log of the processes serving the model at path,
-// beside it.
-func openLog(path string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(filepath.Dir(path), "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// openLog opens server.log in a version's deploy folder, for the output of
+// the processes that serve it.
+func openLog(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("server log: %w", err)
 	}
@@ -147,7 +160,7 @@ func (d *Deployer) startCommand(ctx context.Context, in *instance, path, commit 
 	if err != nil {
 		return err
 	}
-	logf, err := openLog(path)
+	logf, err := openLog(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
