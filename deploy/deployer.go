@@ -66,8 +66,19 @@ type Config struct {
 	// MinBackoff is the first wait before restarting a dead command server
 	// or sklearn worker.
 	MinBackoff time.Duration
-	// MaxBodyBytes is the largest request body the flavors mlcd serves
-	// itself accept (413 past it); 0 means scoring.DefaultMaxBodyBytes.
+	// FlavorOptions tune the flavors mlcd serves itself.
+	FlavorOptions
+	// Metrics receives the series; nil creates a new set.
+	Metrics *Metrics
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+// FlavorOptions tune the flavors mlcd serves itself (xgboost, lightgbm,
+// sklearn). The zero value is the defaults.
+type FlavorOptions struct {
+	// MaxBodyBytes is the largest request body (413 past it); 0 means
+	// scoring.DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MLflowVersion is what GET /version answers; "" means
 	// scoring.DefaultMLflowVersion.
@@ -76,7 +87,7 @@ type Config struct {
 	// and in /health.
 	ServerVersion string
 	// Python is the interpreter of sklearn workers; "" means python3 on
-	// PATH.
+	// the PATH of Env.
 	Python string
 	// Workers is the number of sklearn worker processes per version; 0
 	// means the number of cores.
@@ -86,10 +97,6 @@ type Config struct {
 	// 0 means the sklearn package's defaults.
 	MaxBatch  int
 	BatchWait time.Duration
-	// Metrics receives the series; nil creates a new set.
-	Metrics *Metrics
-	// Logger; nil discards.
-	Logger *slog.Logger
 }
 
 // Deployer serves versions behind its Gateway. It is safe for concurrent

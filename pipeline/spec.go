@@ -143,6 +143,19 @@ type Deploy struct {
 	// where it answers at the root like `mlflow models serve`; the others
 	// share Listen, under /<model>/ when there are several.
 	Ports map[string]string
+	// MaxBody is the largest scoring request body in bytes; 0 means the
+	// default (32 MiB).
+	MaxBody int64
+	// MLflowVersion is what GET /version answers; "" means the MLflow
+	// release whose protocol mlcd speaks.
+	MLflowVersion string
+	// Python, Workers, MaxBatch and BatchWait tune the sklearn flavor: the
+	// interpreter, worker processes per version (default: the number of
+	// cores), rows per predict call and the wait for a batch to fill.
+	Python    string
+	Workers   int
+	MaxBatch  int
+	BatchWait time.Duration
 }
 
 // DefaultListen is the address of the model endpoint, as `mlflow models serve -p 1234`.

@@ -22,9 +22,10 @@ import (
 )
 
 type serveOptions struct {
-	repo string
-	host string
-	port int
+	repo    string
+	host    string
+	port    int
+	maxBody string
 }
 
 func newServeCommand(opts *globalOptions) *cobra.Command {
@@ -57,6 +58,7 @@ Exit status: 0 stopped by a signal, 1 the version failed to start,
 	f.StringVar(&so.repo, "repo", ".", "the working tree whose models/ and mlcd.yaml to read")
 	f.StringVar(&so.host, "host", "127.0.0.1", "the address to listen on")
 	f.IntVarP(&so.port, "port", "p", 1234, "the port to listen on")
+	addMaxBodyFlag(cmd, &so.maxBody)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
@@ -83,10 +85,15 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 		return err
 	}
 	defer os.RemoveAll(deployDir)
+	flavors, err := flavorOptions(p.Deploy, so.maxBody)
+	if err != nil {
+		return err
+	}
 	log := newLogger(opts)
 	d, err := deploy.New(deploy.Config{
 		Store: st, Dir: deployDir, WorkDir: dir, Logger: log,
-		Example: deploy.RunExamples(os.DirFS(dir), st),
+		Example:       deploy.RunExamples(os.DirFS(dir), st),
+		FlavorOptions: flavors,
 	})
 	if err != nil {
 		return err
