@@ -91,7 +91,7 @@ var handlerCases = []handlerCase{
 	{name: "empty data", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": []}}`,
 		wantStatus: 200, wantBody: `{"predictions": []}`, mlflow: "200 {\"predictions\": []}"},
 	{name: "empty data without columns", body: `{"dataframe_split": {"data": []}}`,
-		wantStatus: 400, wantIn: "nothing to score", mlflow: "500 (no columns to score)"},
+		wantStatus: 400, wantIn: "nothing to score", mlflow: "not measured"},
 	{name: "empty data still needs the columns", body: `{"dataframe_split": {"columns": ["a","b"], "data": []}}`,
 		wantStatus: 400, wantIn: `Model is missing inputs ['c']`, mlflow: "500 INTERNAL_ERROR, same message"},
 	{name: "numbers as strings", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [["1", " 2.5e0 ", "3_0"]]}}`,
