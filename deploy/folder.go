@@ -50,7 +50,10 @@ func targetOf(v *registry.Version, path string) (*target, error) {
 		return nil, fmt.Errorf("the version's flavor is %s, but its MLmodel is served as %s", v.Flavor, s.Flavor)
 	}
 	tg.file = filepath.Join(path, filepath.FromSlash(s.File))
-	tg.method, tg.inputs, tg.labels = s.Method, s.Inputs, s.Labels
+	tg.inputs, tg.labels = s.Inputs, s.Labels
+	if tg.method == "" { // serve: in mlcd.yaml wins over python_function.predict_fn
+		tg.method = s.Method
+	}
 	if tg.example, err = folderExample(path, m.InputExample); err != nil {
 		return nil, err
 	}

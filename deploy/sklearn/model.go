@@ -126,6 +126,7 @@ type Model struct {
 	restarts atomic.Int64
 	stop     chan struct{}
 	stopOnce sync.Once
+	stopped  chan struct{} // closed once every worker loop returned
 	wg       sync.WaitGroup
 }
 
@@ -140,10 +141,11 @@ func Start(ctx context.Context, cfg Config) (*Model, error) {
 		return nil, fmt.Errorf("sklearn: method %q: want %s or %s", cfg.Method, MethodPredict, MethodPredictProba)
 	}
 	m := &Model{
-		cfg:   cfg,
-		log:   cfg.Logger.With("component", "sklearn"),
-		queue: make(chan *job, 4*cfg.Workers*cfg.MaxBatch),
-		stop:  make(chan struct{}),
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "sklearn"),
+		queue:   make(chan *job, 4*cfg.Workers*cfg.MaxBatch),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
 	workers := make([]*worker, 0, cfg.Workers)
 	tail := newTail(4096)
@@ -171,6 +173,11 @@ func Start(ctx context.Context, cfg Config) (*Model, error) {
 		m.wg.Add(1)
 		go m.run(w)
 	}
+	go func() {
+		m.wg.Wait()
+		m.fail(unavailable("the model is stopping"))
+		close(m.stopped)
+	}()
 	return m, nil
 }
 
@@ -214,14 +221,8 @@ func (m *Model) Restarts() int { return int(m.restarts.Load()) }
 // Stop ends every worker and waits for them, or for ctx.
 func (m *Model) Stop(ctx context.Context) error {
 	m.stopOnce.Do(func() { close(m.stop) })
-	done := make(chan struct{})
-	go func() {
-		m.wg.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
-		m.fail(unavailable("the model is stopping"))
+	case <-m.stopped:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("stop sklearn workers: %w", ctx.Err())
@@ -261,6 +262,9 @@ func (m *Model) Predict(ctx context.Context, f *scoring.Frame) (scoring.Predicti
 		return scoring.Predictions{Width: r.width, Values: r.values, Labels: m.hello.Labels}, nil
 	case <-ctx.Done():
 		return scoring.Predictions{}, ctx.Err()
+	case <-m.stopped:
+		// Queued after the workers' last look at the queue.
+		return scoring.Predictions{}, unavailable("the model is stopping")
 	}
 }
 

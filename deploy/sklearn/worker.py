@@ -127,7 +127,8 @@ def serve(model, method, names, labels, inp, out):
         if magic != b"MLCB" or size != HEADER.size + rows * cols * 8:
             send(out, b"\x01" + b"malformed batch")
             continue
-        x = np.frombuffer(msg, dtype="<f8", count=rows * cols, offset=HEADER.size).reshape(rows, cols)
+        # A writable copy: some estimators transform their input in place.
+        x = np.frombuffer(msg, dtype="<f8", count=rows * cols, offset=HEADER.size).reshape(rows, cols).copy()
         try:
             y = predict(model, method, names, labels, x)
         except Exception as e:  # the model refused the input
