@@ -87,8 +87,11 @@ func (d *decoder) mapColumns(cols int32, schema Schema) error {
 		case !schema.Named() && k < schema.Width():
 			idx = k
 		}
-		if dup := d.duplicateColumn(cols, j, k); dup != "" {
-			return badRequest("Duplicate column name %s in 'dataframe_split.columns': each column may be given once.", dup)
+		// A known name seen before is a repeat; other names (rare) are
+		// compared with the columns before them.
+		if (idx >= 0 && schema.Named() && d.seen[idx]) || ((idx < 0 || !schema.Named()) && d.duplicateColumn(cols, j, k)) {
+			return badRequest("Duplicate column name %s in 'dataframe_split.columns': each column may be given once.",
+				pyStr(string(d.p.text(&d.p.nodes[j]))))
 		}
 		if idx >= 0 {
 			d.seen[idx] = true
@@ -99,19 +102,18 @@ func (d *decoder) mapColumns(cols int32, schema Schema) error {
 	return d.checkMissing(schema)
 }
 
-// duplicateColumn returns the quoted name of the k-th column (node j) when
-// one of the columns before it has the same value, else "". Column lists
-// are short; a quadratic scan costs less than a map.
-func (d *decoder) duplicateColumn(cols, j int32, k int) string {
+// duplicateColumn reports whether one of the columns before the k-th
+// (node j) of the list at cols has the same value.
+func (d *decoder) duplicateColumn(cols, j int32, k int) bool {
 	n := &d.p.nodes[j]
 	for c, i := 0, d.first(cols); c < k; c++ {
 		o := &d.p.nodes[i]
 		if o.kind == n.kind && string(d.p.text(o)) == string(d.p.text(n)) {
-			return pyStr(string(d.p.text(n)))
+			return true
 		}
 		i = d.after(i)
 	}
-	return ""
+	return false
 }
 
 func (d *decoder) resetSeen(schema Schema) {
