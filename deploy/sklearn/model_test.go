@@ -3,6 +3,7 @@ package sklearn
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/mlcd-dev/mlcd/deploy/scoring"
 )
 
 func TestModel_PredictsAsSklearn(t *testing.T) {
@@ -243,4 +246,56 @@ func lines(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	return strings.Fields(string(b))
+}
+
+// TestModel_replacementBacksOff: while replacements keep failing (the
+// model file is gone), each try waits at least twice as long as the one
+// before.
+func TestModel_replacementBacksOff(t *testing.T) {
+	t.Parallel()
+	dir := trained(t)
+	work := t.TempDir()
+	model := filepath.Join(work, "model.pkl")
+	b, err := os.ReadFile(filepath.Join(dir, "crashy.pkl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(model, b, 0o644)
+	starts, ends := filepath.Join(work, "starts"), filepath.Join(work, "ends")
+	// An interpreter that notes when it starts and ends around Debian's python.
+	wrapper := filepath.Join(work, "python")
+	os.WriteFile(wrapper, []byte("#!/bin/sh\ndate +%s.%N >> "+starts+"\n"+python+" \"$@\"\ndate +%s.%N >> "+ends+"\n"), 0o755)
+	testdata, _ := filepath.Abs("testdata")
+	const minBackoff = 100 * time.Millisecond
+	m, err := Start(context.Background(), Config{Model: model, Python: wrapper, Dir: testdata, Workers: 1, MinBackoff: minBackoff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop(context.Background())
+	os.Remove(model)
+	srv := httptest.NewServer(scoring.Handler(m, scoring.Options{}))
+	defer srv.Close()
+	if status, body := post(t, srv.URL, columns, [][]float64{{666, 0, 0, 0, 0}}); status != 503 {
+		t.Fatalf("request that kills the worker = %d %s", status, body)
+	}
+	waitFor(t, "four failed replacements", func() bool { return len(lines(t, starts)) >= 5 })
+	times := func(path string) []float64 {
+		var at []float64
+		for _, s := range lines(t, path) {
+			f, _ := strconv.ParseFloat(s, 64)
+			at = append(at, f)
+		}
+		return at
+	}
+	began, ended := times(starts), times(ends)
+	// The first worker served, then died; each replacement fails. The
+	// wait from each end to the next start doubles from the minimum.
+	for i, mult := range []float64{1, 2, 4, 8} {
+		if gap, want := began[i+1]-ended[i], mult*minBackoff.Seconds(); gap < want {
+			t.Errorf("wait before start %d = %.3fs, want at least %.3fs", i+2, gap, want)
+		}
+	}
+	if status, _ := get(t, srv.URL+"/ping"); status != 503 {
+		t.Errorf("GET /ping with no worker alive = %d, want 503", status)
+	}
 }
