@@ -33,16 +33,9 @@ var ErrFolderNeedsStore = errors.New("an MLflow model folder is registered with 
 func folderArtifact(ctx context.Context, st ArtifactStore, t *pipeline.TaskRecord) (*Artifact, string, error) {
 	spec := t.Model
 	prefix := spec.File + "/"
-	var entries []store.ManifestEntry
-	var total int64
-	for _, o := range t.Outputs {
-		if rel, ok := strings.CutPrefix(o.Path, prefix); ok {
-			entries = append(entries, store.ManifestEntry{Path: rel, SHA256: o.SHA256, Size: o.Size})
-			total += o.Size
-		}
-	}
-	if len(entries) == 0 {
-		return nil, "", nil
+	manifest, total, err := FolderManifest(t, spec.File)
+	if manifest == nil || err != nil {
+		return nil, "", err
 	}
 	where := fmt.Sprintf("task %s: model folder %q", t.Name, spec.File)
 	mlm := t.Output(prefix + mlmodel.FileName)
@@ -66,15 +59,37 @@ func folderArtifact(ctx context.Context, st ArtifactStore, t *pipeline.TaskRecor
 	if t.Output(prefix+serving.File) == nil {
 		return nil, "", fmt.Errorf("%s: MLmodel names the model file %q, which is not in the folder", where, serving.File)
 	}
-	manifest, err := store.EncodeManifest(entries)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", where, err)
-	}
 	obj, err := st.Put(ctx, bytes.NewReader(manifest))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: store its manifest: %w", where, err)
 	}
 	return &Artifact{File: spec.File, SHA256: obj.SHA256, Size: total}, serving.Flavor, nil
+}
+
+// FolderManifest returns the manifest of the folder dir among t's outputs
+// (store.EncodeManifest of the files under dir/, paths relative to it) and
+// the folder's total size; nil when no output is under dir. Its sha256 is
+// the artifact.sha256 of a version registered from that folder, so a
+// checker can hold a folder version to its run record as it holds a file
+// version to the file's digest.
+func FolderManifest(t *pipeline.TaskRecord, dir string) ([]byte, int64, error) {
+	prefix := dir + "/"
+	var entries []store.ManifestEntry
+	var total int64
+	for _, o := range t.Outputs {
+		if rel, ok := strings.CutPrefix(o.Path, prefix); ok {
+			entries = append(entries, store.ManifestEntry{Path: rel, SHA256: o.SHA256, Size: o.Size})
+			total += o.Size
+		}
+	}
+	if len(entries) == 0 {
+		return nil, 0, nil
+	}
+	manifest, err := store.EncodeManifest(entries)
+	if err != nil {
+		return nil, 0, fmt.Errorf("task %s: model folder %q: %w", t.Name, dir, err)
+	}
+	return manifest, total, nil
 }
 
 // readServing reads the MLmodel output from st and says how it is served.

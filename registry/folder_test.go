@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -79,6 +80,9 @@ func TestRegisterFrom_MLflowFolder(t *testing.T) {
 		}
 		data, _ := io.ReadAll(rc)
 		rc.Close()
+		if manifest, _, err := FolderManifest(run.Tasks[1], "model"); err != nil || !bytes.Equal(manifest, data) {
+			t.Errorf("FolderManifest of the record differs from the stored artifact (%v)", err)
+		}
 		entries, err := store.DecodeManifest(data)
 		if err != nil {
 			t.Fatalf("the artifact is not a manifest: %v", err)
