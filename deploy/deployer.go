@@ -94,7 +94,7 @@ type FlavorOptions struct {
 	Workers int
 	// MaxBatch and BatchWait bound the micro-batches of the sklearn flavor
 	// (rows per predict call, and how long a request waits for others);
-	// 0 means the sklearn package's defaults.
+	// 0 means the sklearn package's defaults, a negative BatchWait no wait.
 	MaxBatch  int
 	BatchWait time.Duration
 }

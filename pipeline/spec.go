@@ -151,11 +151,12 @@ type Deploy struct {
 	MLflowVersion string
 	// Python, Workers, MaxBatch and BatchWait tune the sklearn flavor: the
 	// interpreter, worker processes per version (default: the number of
-	// cores), rows per predict call and the wait for a batch to fill.
+	// cores), rows per predict call and the wait for a batch to fill (nil:
+	// the default; 0: no wait).
 	Python    string
 	Workers   int
 	MaxBatch  int
-	BatchWait time.Duration
+	BatchWait *time.Duration
 }
 
 // DefaultListen is the address of the model endpoint, as `mlflow models serve -p 1234`.

@@ -513,7 +513,7 @@ func (p *parser) deployServing(df field, label string, d *Deploy) {
 		if w, ok := p.duration(df, label); ok && w > time.Second {
 			p.errorf(df.value, "%s: at most 1s (it adds to a request's latency), got %s", label, w)
 		} else if ok {
-			d.BatchWait = w
+			d.BatchWait = &w
 		}
 	}
 }

@@ -210,7 +210,12 @@ func flavorOptions(settings pipeline.Deploy, maxBody string) (deploy.FlavorOptio
 		Python:        settings.Python,
 		Workers:       settings.Workers,
 		MaxBatch:      settings.MaxBatch,
-		BatchWait:     settings.BatchWait,
+	}
+	if w := settings.BatchWait; w != nil {
+		o.BatchWait = *w
+		if *w == 0 {
+			o.BatchWait = -1 // batch_wait: 0 sends each batch at once
+		}
 	}
 	if maxBody != "" {
 		n, err := pipeline.ParseSize(maxBody)
