@@ -79,7 +79,7 @@ bench-git: ## Git layer only: poll cost over HTTP, recording into 1,000 vs 10,00
 
 # The server and wrk get a core each (GOMAXPROCS=1, one wrk thread): with both
 # on both cores, the p99 measures their fight for the CPU, not the server.
-bench-serve: ## Serving: native xgboost vs Flask/gunicorn (wrk, c=8 and 32, 10 s runs, median of 3)
+bench-serve: ## Serving: native xgboost and the sklearn flavor vs Flask/gunicorn (wrk, c=8 and 32, 10 s runs, median of 3)
 	$(GO) build -o bin/servebench ./internal/servebench
 	GOMAXPROCS=1 ./bin/servebench -duration 10s -conns 8,32 -rounds 3 -threads 1
 

@@ -142,7 +142,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 			c.status.addError(fmt.Errorf("run %s: registry on the branch is invalid, versions not registered: %w", r.ID, err))
 			return files, nil
 		}
-		vfiles, versions, err := registry.Register(reg, r)
+		vfiles, versions, err := registry.RegisterFrom(ctx, reg, r, c.runStore(ctx, r))
 		if err != nil {
 			c.status.addError(fmt.Errorf("run %s: %w", r.ID, err))
 		}
@@ -164,6 +164,22 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 	c.autoPromote(ctx, r, tip)
 	c.requestedPromotions(ctx, r, tip)
 	return c.state.dropRecord(r.ID)
+}
+
+// runStore is the artifact store r's outputs went to (its commit's
+// store:, else the configured one), through which MLflow model folders
+// are registered; nil when it cannot be opened (Register then says so).
+func (c *Controller) runStore(ctx context.Context, r *pipeline.Run) registry.ArtifactStore {
+	var p *pipeline.Pipeline
+	if r.Git != nil {
+		p, _ = c.pipelineAt(ctx, r.Git.Commit)
+	}
+	st, err := c.openStore(p)
+	if err != nil {
+		c.log.Warn("open the store to register model folders", "run", r.ID, "err", err)
+		return nil
+	}
+	return st
 }
 
 // recover finishes what a previous process left: records of runs that were

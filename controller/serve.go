@@ -26,6 +26,9 @@ type DeployerOptions struct {
 	StartTimeout, HealthTimeout, DrainTimeout time.Duration
 	// Metrics receives the deployer's series; nil creates them.
 	Metrics *deploy.Metrics
+	// Flavors tune the flavors mlcd serves itself (deploy: of mlcd.yaml
+	// and flags).
+	Flavors deploy.FlavorOptions
 }
 
 // StartDeployer is NewDeployer then RestoreDeployments: call it before
@@ -65,6 +68,7 @@ func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*de
 		HealthTimeout: opts.HealthTimeout,
 		DrainTimeout:  opts.DrainTimeout,
 		Metrics:       opts.Metrics,
+		FlavorOptions: opts.Flavors,
 		Logger:        c.cfg.Logger,
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -30,13 +31,19 @@ func scoreVersion(t *testing.T, d *deploy.Deployer) string {
 	if resp.StatusCode != 200 {
 		t.Fatalf("POST /invocations = %d", resp.StatusCode)
 	}
-	resp, err = http.Get(srv.URL + "/version")
+	resp, err = http.Get(srv.URL + "/health")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	var h struct {
+		ModelVersion string `json:"model_version"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatalf("/health = %q: %v", b, err)
+	}
+	return h.ModelVersion
 }
 
 func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {

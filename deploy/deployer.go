@@ -68,13 +68,16 @@ type Config struct {
 	HealthTimeout time.Duration
 	// DrainTimeout bounds the wait for the old version's requests.
 	DrainTimeout time.Duration
-	// MinBackoff is the first wait before restarting a dead command server.
+	// MinBackoff is the first wait before restarting a dead command server
+	// or sklearn worker.
 	MinBackoff time.Duration
 	// BodyBudget bounds the bytes of scoring request bodies the endpoint
 	// holds at once (DefaultBodyBudget when 0); a request that finds no
 	// room within BodyWait (DefaultBodyWait when 0) is answered 503.
 	BodyBudget int64
 	BodyWait   time.Duration
+	// FlavorOptions tune the flavors mlcd serves itself.
+	FlavorOptions
 	// Metrics receives the series; nil creates a new set.
 	Metrics *Metrics
 	// Logger; nil discards.
@@ -91,6 +94,30 @@ const (
 	// before it is answered 503.
 	DefaultBodyWait = 2 * time.Second
 )
+// FlavorOptions tune the flavors mlcd serves itself (xgboost, lightgbm,
+// sklearn). The zero value is the defaults.
+type FlavorOptions struct {
+	// MaxBodyBytes is the largest request body (413 past it); 0 means
+	// scoring.DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MLflowVersion is what GET /version answers; "" means
+	// scoring.DefaultMLflowVersion.
+	MLflowVersion string
+	// ServerVersion is mlcd's own version, sent in the Mlcd-Version header
+	// and in /health.
+	ServerVersion string
+	// Python is the interpreter of sklearn workers; "" means python3 on
+	// the PATH of Env.
+	Python string
+	// Workers is the number of sklearn worker processes per version; 0
+	// means the number of cores.
+	Workers int
+	// MaxBatch and BatchWait bound the micro-batches of the sklearn flavor
+	// (rows per predict call, and how long a request waits for others);
+	// 0 means the sklearn package's defaults, a negative BatchWait no wait.
+	MaxBatch  int
+	BatchWait time.Duration
+}
 
 // Deployer serves versions behind its Gateway. It is safe for concurrent
 // use; deploys of one model are serialized.

@@ -48,8 +48,8 @@ func TestDeployer_DeploySwitchesUnderLoad(t *testing.T) {
 	if res := f.deploy(v1); res.Action != ActionDeployed || res.Previous != 0 {
 		t.Fatalf("first deploy: %+v", res)
 	}
-	if _, body := f.get("/version"); body != "1" {
-		t.Fatalf("/version = %q, want 1", body)
+	if got := f.modelVersion(""); got != "1" {
+		t.Fatalf("model version on /health = %q, want 1", got)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -72,8 +72,8 @@ func TestDeployer_DeploySwitchesUnderLoad(t *testing.T) {
 	if bad.Load() != 0 || ok.Load() == 0 {
 		t.Errorf("under load across the switch: %d ok, %d failed; want 0 failed", ok.Load(), bad.Load())
 	}
-	if _, body := f.get("/version"); body != "2" {
-		t.Errorf("/version after the switch = %q, want 2", body)
+	if got := f.modelVersion(""); got != "2" {
+		t.Errorf("model version on /health after the switch = %q, want 2", got)
 	}
 	if s, ok := f.d.Serving("churn"); !ok || s.Version != 2 || s.Commit != "c0ffee" || s.Digest != v2.Artifact.SHA256 {
 		t.Errorf("Serving = %+v, %v", s, ok)
@@ -187,8 +187,8 @@ func TestDeployer_RollsBackUnhealthyVersions(t *testing.T) {
 			if !strings.Contains(res.Reason, tt.reason) || !strings.Contains(err.Error(), tt.reason) {
 				t.Errorf("reason %q (error %q) does not say %q", res.Reason, err, tt.reason)
 			}
-			if status, body := f.get("/version"); status != 200 || body != "1" {
-				t.Errorf("after the rollback /version = %d %q, want the old version 1", status, body)
+			if got := f.modelVersion(""); got != "1" {
+				t.Errorf("after the rollback /health says version %q, want the old version 1", got)
 			}
 			if status, body := f.post("/invocations", example); status != 200 {
 				t.Errorf("old version after the rollback: %d %s", status, body)
@@ -238,8 +238,11 @@ func TestDeployer_LightGBMFlavor(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
 	f.deploy(f.version("gbm", 4, "lightgbm", "lightgbm/testdata/stump.txt"))
-	if status, body := f.get("/version"); status != 200 || body != "4" {
-		t.Errorf("/version = %d %q", status, body)
+	if got := f.modelVersion(""); got != "4" {
+		t.Errorf("model version on /health = %q, want 4", got)
+	}
+	if status, body := f.get("/version"); status != 200 || body != "2.8.1" {
+		t.Errorf("/version = %d %q, want the MLflow version 2.8.1", status, body)
 	}
 	if status, _ := f.get("/ping"); status != 200 {
 		t.Errorf("/ping = %d", status)

@@ -7,8 +7,11 @@
 // again by this Deployer.
 //
 // Flavors: xgboost and lightgbm are served natively (deploy/xgboost,
-// deploy/lightgbm), command runs the model's own scoring server
-// (deploy/command) behind a reverse proxy.
+// deploy/lightgbm), sklearn by Python workers that only predict
+// (deploy/sklearn), command runs the model's own scoring server
+// (deploy/command) behind a reverse proxy. An artifact that is a folder's
+// manifest is fetched as that folder, an MLflow model folder whose MLmodel
+// file (package mlmodel) says what to load.
 //
 // It does not decide which version should serve (the controller does, from
 // the registry and the merge gate) and does not commit anything.

@@ -21,32 +21,43 @@ func (d *Deployer) check(ctx context.Context, in *instance, v *registry.Version)
 	if rec := call(ctx, in.handler, http.MethodGet, "/ping", nil); rec.status != http.StatusOK {
 		return fmt.Errorf("health check: /ping answered %d: %s", rec.status, rec.snippet())
 	}
-	if d.cfg.Example == nil || v.InputExample == "" {
-		return nil
+	body, err := d.example(ctx, in, v)
+	if err != nil || body == nil {
+		return err
 	}
-	body, err := d.cfg.Example(ctx, v)
-	if err != nil {
-		return fmt.Errorf("health check: input example: %w", err)
-	}
-	if body == nil {
-		return nil
+	name := v.InputExample
+	if name == "" {
+		name = "the input example saved with the model"
 	}
 	rows, err := exampleRows(body)
 	if err != nil {
-		return fmt.Errorf("health check: input example %s: %w", v.InputExample, err)
+		return fmt.Errorf("health check: input example %s: %w", name, err)
 	}
 	rec := call(ctx, in.handler, http.MethodPost, "/invocations", body)
 	if rec.status != http.StatusOK {
-		return fmt.Errorf("health check: prediction on %s answered %d: %s", v.InputExample, rec.status, rec.snippet())
+		return fmt.Errorf("health check: prediction on %s answered %d: %s", name, rec.status, rec.snippet())
 	}
 	n, err := predictionCount(rec.body.Bytes())
 	if err != nil {
-		return fmt.Errorf("health check: prediction on %s: %w", v.InputExample, err)
+		return fmt.Errorf("health check: prediction on %s: %w", name, err)
 	}
 	if n != rows {
-		return fmt.Errorf("health check: prediction on %s: %d predictions for %d rows", v.InputExample, n, rows)
+		return fmt.Errorf("health check: prediction on %s: %d predictions for %d rows", name, n, rows)
 	}
 	return nil
+}
+
+// example is the body of the health check's prediction: the version's
+// input example, else the one saved in its MLflow model folder, else nil.
+func (d *Deployer) example(ctx context.Context, in *instance, v *registry.Version) ([]byte, error) {
+	if v.InputExample == "" || d.cfg.Example == nil {
+		return in.example, nil
+	}
+	body, err := d.cfg.Example(ctx, v)
+	if err != nil {
+		return nil, fmt.Errorf("health check: input example: %w", err)
+	}
+	return body, nil
 }
 
 // call runs one request through h in process.

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -144,6 +145,20 @@ func (f *fixture) deploy(v *registry.Version) Result {
 		f.t.Fatalf("deploy %s v%d: %v", v.Model, v.Version, err)
 	}
 	return res
+}
+
+// modelVersion is the model version /health answers under prefix ("" for
+// the root), or the status and body when it answers no JSON.
+func (f *fixture) modelVersion(prefix string) string {
+	f.t.Helper()
+	status, body := f.get(prefix + "/health")
+	var h struct {
+		ModelVersion string `json:"model_version"`
+	}
+	if err := json.Unmarshal([]byte(body), &h); err != nil || status != 200 {
+		return fmt.Sprintf("%d %q", status, body)
+	}
+	return h.ModelVersion
 }
 
 // get returns the status and body of a GET on the gateway.

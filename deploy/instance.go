@@ -22,6 +22,9 @@ type instance struct {
 	handler http.Handler
 	stopFn  func(ctx context.Context) error
 	series  series
+	// example is the health check's request body taken from an MLflow
+	// model folder's saved input example; nil when it has none.
+	example []byte
 
 	inflight atomic.Int64
 	retired  atomic.Bool

@@ -3,8 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -174,8 +174,9 @@ func (d *deployer) kill() {
 	<-d.done
 }
 
+// version is the model version the endpoint's /health names.
 func (d *deployer) version() string {
-	resp, err := http.Get("http://" + d.addr + "/version")
+	resp, err := http.Get("http://" + d.addr + "/health")
 	if err != nil {
 		return "down"
 	}
@@ -183,8 +184,13 @@ func (d *deployer) version() string {
 	if resp.StatusCode != 200 {
 		return resp.Status
 	}
-	b, _ := io.ReadAll(resp.Body)
-	return strings.TrimSpace(string(b))
+	var h struct {
+		ModelVersion string `json:"model_version"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		return err.Error()
+	}
+	return h.ModelVersion
 }
 
 // waitFor waits up to 30 s for cond, then fails with the deployer's log.

@@ -92,6 +92,11 @@ func checkRegistration(ctx context.Context, h History, at string, reg *registry.
 		return fmt.Sprintf("%s does not match its run record: %v", what, err), nil
 	}
 	want.Version = reg.Version
+	if want.Flavor == "" && reg.Flavor != pipeline.FlavorCommand {
+		// An MLflow model folder's flavor came from its MLmodel file in
+		// the store; either way mlcd itself loads the sealed artifact.
+		want.Flavor = reg.Flavor
+	}
 	if diff := registry.SealDiff(want, reg); len(diff) > 0 {
 		return fmt.Sprintf("%s as commit %s registered it does not match run %s: %s differ",
 			what, short(at), run.ID, strings.Join(diff, ", ")), nil

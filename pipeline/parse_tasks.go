@@ -238,7 +238,8 @@ func (p *parser) model(f field, label string) (*ModelSpec, ast.Node) {
 			m.InputExample, _ = p.checked(mf, l, checkOutputPath)
 		}
 	}
-	for _, key := range []string{"name", "file", "flavor"} {
+	// No flavor means an MLflow model folder (its MLmodel file decides).
+	for _, key := range []string{"name", "file"} {
 		if _, ok := lookup(fields, key); !ok {
 			p.errorf(f.node, "%s: missing required key %q", label, key)
 		}
@@ -259,7 +260,16 @@ func (p *parser) checkServe(fields []field, m *ModelSpec, serveSet bool, label s
 		if err := checkServe(m.Serve); err != nil {
 			p.errorf(sf.value, "%s.serve: %v", label, err)
 		}
-	case hasServe && m.Flavor != "" && m.Flavor != FlavorCommand:
-		p.errorf(sf.node, "%s.serve: only used with flavor command (mlcd serves %s models itself)", label, m.Flavor)
+	case m.Flavor == FlavorSklearn && serveSet:
+		if m.Serve != SklearnPredict && m.Serve != SklearnPredictProba {
+			p.errorf(sf.value, "%s.serve: flavor sklearn calls %s (the default) or %s, not %q",
+				label, SklearnPredict, SklearnPredictProba, m.Serve)
+		}
+	case hasServe && m.Flavor != FlavorCommand && m.Flavor != FlavorSklearn:
+		what := m.Flavor + " models"
+		if m.Flavor == "" || m.Flavor == FlavorMLflow {
+			what = "MLflow model folders"
+		}
+		p.errorf(sf.node, "%s.serve: only used with flavor command, or sklearn to name the method (mlcd serves %s itself)", label, what)
 	}
 }

@@ -74,8 +74,9 @@ func fullWant() *Pipeline {
 		Defaults: Defaults{Retries: 2, RetryDelay: 5 * time.Second, RetryBackoff: 2, MaxRetryDelay: 5 * time.Minute, Timeout: 30 * time.Minute},
 		Tasks:    []*Task{load, features, xgb, rf},
 		Promote:  &Promote{Metric: "f1", Goal: "max", MinDelta: 0.005, OpenPR: true},
-		Deploy:   Deploy{Listen: "127.0.0.1:1234", Require: "merged-pr", Approvals: 1},
-		Store:    "file:///var/lib/mlcd/store",
+		Deploy: Deploy{Listen: "127.0.0.1:1234", Require: "merged-pr", Approvals: 1, MaxBody: 64 << 20, MLflowVersion: "2.9.2",
+			Python: "/usr/bin/python3", Workers: 2, MaxBatch: 64, BatchWait: ptr(time.Millisecond)},
+		Store: "file:///var/lib/mlcd/store",
 	}
 }
 
@@ -130,3 +131,5 @@ func TestParse_DocExamples(t *testing.T) {
 		t.Errorf("checked %d examples, want at least 2", checked)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -97,10 +97,15 @@ var TriggerRules = []TriggerRule{AllSuccess, AllDone, OneSuccess, OneFailed, Non
 
 // ModelSpec says which output of a task is a model and how to serve it.
 type ModelSpec struct {
-	Name   string `json:"name"`
-	File   string `json:"file"`            // path inside the task's outputs
-	Flavor string `json:"flavor"`          // xgboost, lightgbm, command
-	Serve  string `json:"serve,omitempty"` // command flavor: with {model} and {port}
+	Name string `json:"name"`
+	File string `json:"file"` // path inside the task's outputs
+	// Flavor is xgboost, lightgbm, sklearn or command; "" or mlflow for an
+	// MLflow model folder, whose MLmodel file decides at registration.
+	Flavor string `json:"flavor"`
+	// Serve is, for the command flavor, the command with {model} and
+	// {port}; for sklearn, the method called: predict (default) or
+	// predict_proba.
+	Serve string `json:"serve,omitempty"`
 	// InputExample is an output file (JSON, scoring protocol) used to check a
 	// deployed version with a real prediction.
 	InputExample string `json:"input_example,omitempty"`
@@ -111,6 +116,17 @@ const (
 	FlavorXGBoost  = "xgboost"
 	FlavorLightGBM = "lightgbm"
 	FlavorCommand  = "command"
+	FlavorSklearn  = "sklearn"
+	// FlavorMLflow (or no flavor) says the model is an MLflow model folder
+	// whose MLmodel file names the flavor, read when the version is
+	// registered.
+	FlavorMLflow = "mlflow"
+)
+
+// Methods of the sklearn flavor, given as serve:.
+const (
+	SklearnPredict      = "predict"
+	SklearnPredictProba = "predict_proba"
 )
 
 // Promote is the auto-promotion policy.
@@ -130,6 +146,20 @@ type Deploy struct {
 	// where it answers at the root like `mlflow models serve`; the others
 	// share Listen, under /<model>/ when there are several.
 	Ports map[string]string
+	// MaxBody is the largest scoring request body in bytes; 0 means the
+	// default (32 MiB).
+	MaxBody int64
+	// MLflowVersion is what GET /version answers; "" means the MLflow
+	// release whose protocol mlcd speaks.
+	MLflowVersion string
+	// Python, Workers, MaxBatch and BatchWait tune the sklearn flavor: the
+	// interpreter, worker processes per version (default: the number of
+	// cores), rows per predict call and the wait for a batch to fill (nil:
+	// the default; 0: no wait).
+	Python    string
+	Workers   int
+	MaxBatch  int
+	BatchWait *time.Duration
 }
 
 // DefaultListen is the address of the model endpoint, as `mlflow models serve -p 1234`.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,13 +121,14 @@ func checkOutputPath(s string) error {
 	return nil
 }
 
+// flavors are the values of model.flavor.
+var flavors = []string{FlavorXGBoost, FlavorLightGBM, FlavorSklearn, FlavorCommand, FlavorMLflow}
+
 func checkFlavor(s string) error {
-	switch s {
-	case FlavorXGBoost, FlavorLightGBM, FlavorCommand:
+	if s == "" || slices.Contains(flavors, s) {
 		return nil
 	}
-	return fmt.Errorf("unknown flavor %q%s: one of %s, %s, %s", s,
-		didYouMean(s, []string{FlavorXGBoost, FlavorLightGBM, FlavorCommand}), FlavorXGBoost, FlavorLightGBM, FlavorCommand)
+	return fmt.Errorf("unknown flavor %q%s: one of %s", s, didYouMean(s, flavors), strings.Join(flavors, ", "))
 }
 
 func checkServe(s string) error {
@@ -251,7 +253,8 @@ var (
 	taskKeys    = append([]string{"needs", "run", "env", "secrets", "inputs", "cache", "trigger_rule", "model"}, knobKeys...)
 	modelKeys   = []string{"name", "file", "flavor", "serve", "input_example"}
 	promoteKeys = []string{"metric", "goal", "min_delta", "open_pr"}
-	deployKeys  = []string{"listen", "require", "approvals", "ports"}
+	deployKeys  = []string{"listen", "require", "approvals", "ports", "max_body", "mlflow_version",
+		"python", "workers", "max_batch", "batch_wait"}
 )
 
 func builtinDefaults() Defaults {
@@ -487,8 +490,49 @@ func (p *parser) deploy(f field, d *Deploy) {
 			}
 		case "ports":
 			p.deployPorts(df, d)
+		default:
+			p.deployServing(df, label, d)
 		}
 	}
+}
+
+// deployServing reads the settings of the flavors mlcd serves itself.
+func (p *parser) deployServing(df field, label string, d *Deploy) {
+	switch df.key {
+	case "max_body":
+		d.MaxBody, _ = p.size(df, label)
+	case "mlflow_version":
+		d.MLflowVersion, _ = p.checked(df, label, checkMLflowVersion)
+	case "python":
+		d.Python, _ = p.checked(df, label, checkInterpreter)
+	case "workers":
+		d.Workers = p.bounded(df, label, 1024)
+	case "max_batch":
+		d.MaxBatch = p.bounded(df, label, 1<<20)
+	case "batch_wait":
+		if w, ok := p.duration(df, label); ok && w > time.Second {
+			p.errorf(df.value, "%s: at most 1s (it adds to a request's latency), got %s", label, w)
+		} else if ok {
+			d.BatchWait = &w
+		}
+	}
+}
+
+// bounded reads an integer from 1 to most; 0 (the default) on error.
+func (p *parser) bounded(f field, label string, most int) int {
+	n, ok := p.integer(f, label)
+	if ok && (n < 1 || n > most) {
+		p.errorf(f.value, "%s: must be from 1 to %d, got %d", label, most, n)
+		return 0
+	}
+	return n
+}
+
+func checkInterpreter(s string) error {
+	if strings.TrimSpace(s) == "" || strings.ContainsAny(s, "\x00\n") {
+		return errors.New("must be an interpreter: a name on PATH or a path")
+	}
+	return nil
 }
 
 // deployPorts reads deploy.ports: model name -> the host:port it alone

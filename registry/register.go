@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -20,7 +21,19 @@ import (
 // is how numbers stay unique without a lock. tip may be nil (no registry).
 // The error names a successful task whose model file is not among its
 // outputs; the other tasks' versions are still returned.
+//
+// A task whose model file names a folder of its outputs (an MLflow model
+// folder) needs RegisterFrom; Register refuses it with ErrFolderNeedsStore.
 func Register(tip *Registry, run *pipeline.Run) (files map[string][]byte, versions []*Version, err error) {
+	return RegisterFrom(context.Background(), tip, run, nil)
+}
+
+// RegisterFrom is Register, reading MLflow model folders through st: a
+// model whose file names a folder with an MLmodel file takes its flavor
+// from MLmodel when mlcd.yaml gives none (or mlflow), is refused when
+// MLmodel has no flavor mlcd serves, and is registered with the folder's
+// manifest, stored in st, as its artifact.
+func RegisterFrom(ctx context.Context, tip *Registry, run *pipeline.Run, st ArtifactStore) (files map[string][]byte, versions []*Version, err error) {
 	if tip == nil {
 		tip = build(nil)
 	}
@@ -28,7 +41,7 @@ func Register(tip *Registry, run *pipeline.Run) (files map[string][]byte, versio
 	next := map[string]int{} // next number per model, across tasks of this run
 	var errs []error
 	for _, t := range run.Tasks {
-		v, err := newVersion(tip, run, t)
+		v, err := newVersion(ctx, st, tip, run, t)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -55,17 +68,17 @@ func Register(tip *Registry, run *pipeline.Run) (files map[string][]byte, versio
 
 // newVersion builds the version a task registers, without its number, or
 // nil when the task registers none.
-func newVersion(tip *Registry, run *pipeline.Run, t *pipeline.TaskRecord) (*Version, error) {
+func newVersion(ctx context.Context, st ArtifactStore, tip *Registry, run *pipeline.Run, t *pipeline.TaskRecord) (*Version, error) {
 	if t.Model == nil || t.Status != pipeline.StatusSuccess || t.CacheHit {
 		return nil, nil
 	}
-	out := t.Output(t.Model.File)
-	if out == nil {
-		return nil, fmt.Errorf("task %s: model file %q is not among its outputs", t.Name, t.Model.File)
+	art, flavor, err := modelArtifact(ctx, st, t)
+	if err != nil {
+		return nil, err
 	}
 	m := tip.Model(t.Model.Name)
 	if m != nil {
-		if latest := m.Latest(); latest != nil && latest.Artifact.SHA256 == out.SHA256 {
+		if latest := m.Latest(); latest != nil && latest.Artifact.SHA256 == art.SHA256 {
 			return nil, nil
 		}
 		for _, v := range m.Versions {
@@ -74,7 +87,24 @@ func newVersion(tip *Registry, run *pipeline.Run, t *pipeline.TaskRecord) (*Vers
 			}
 		}
 	}
-	return versionOf(run, t, out), nil
+	return versionOf(run, t, *art, flavor), nil
+}
+
+// modelArtifact is the artifact and flavor of a task's model: its model
+// file, or the manifest of its MLflow model folder.
+func modelArtifact(ctx context.Context, st ArtifactStore, t *pipeline.TaskRecord) (*Artifact, string, error) {
+	if out := t.Output(t.Model.File); out != nil {
+		if t.Model.Flavor == "" || t.Model.Flavor == pipeline.FlavorMLflow {
+			return nil, "", fmt.Errorf("task %s: model %q is a file, but only an MLflow model folder may leave out flavor: "+
+				"set flavor (xgboost, lightgbm, sklearn or command)", t.Name, t.Model.File)
+		}
+		return &Artifact{File: out.Path, SHA256: out.SHA256, Size: out.Size}, t.Model.Flavor, nil
+	}
+	art, flavor, err := folderArtifact(ctx, st, t)
+	if err != nil || art != nil {
+		return art, flavor, err
+	}
+	return nil, "", fmt.Errorf("task %s: model file %q is not among its outputs", t.Name, t.Model.File)
 }
 
 // mergeParams is the run's params overlaid with the task's own, each value

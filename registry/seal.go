@@ -2,6 +2,8 @@ package registry
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"math"
@@ -81,28 +83,37 @@ func keyOrder(lines [][]byte) []string {
 
 // Registered returns the version that task of run registers, as Register
 // writes it but without its number: what a sealed version file must hold.
+// For an MLflow model folder the artifact is the folder's manifest, and
+// the flavor, which registration reads from the folder's MLmodel file in
+// the store, is "" unless mlcd.yaml names it.
 func Registered(run *pipeline.Run, task string) (*Version, error) {
-	for _, t := range run.Tasks {
-		if t.Name != task {
-			continue
-		}
-		if t.Model == nil {
-			return nil, fmt.Errorf("run %s: task %s declares no model", run.ID, task)
-		}
-		if t.Status != pipeline.StatusSuccess {
-			return nil, fmt.Errorf("run %s: task %s did not succeed (%s)", run.ID, task, t.Status)
-		}
-		out := t.Output(t.Model.File)
-		if out == nil {
-			return nil, fmt.Errorf("run %s: model file %q of task %s is not among its outputs", run.ID, t.Model.File, task)
-		}
-		return versionOf(run, t, out), nil
+	t := run.Task(task)
+	switch {
+	case t == nil:
+		return nil, fmt.Errorf("run %s has no task %s", run.ID, task)
+	case t.Model == nil:
+		return nil, fmt.Errorf("run %s: task %s declares no model", run.ID, task)
+	case t.Status != pipeline.StatusSuccess:
+		return nil, fmt.Errorf("run %s: task %s did not succeed (%s)", run.ID, task, t.Status)
 	}
-	return nil, fmt.Errorf("run %s has no task %s", run.ID, task)
+	if out := t.Output(t.Model.File); out != nil {
+		return versionOf(run, t, Artifact{File: out.Path, SHA256: out.SHA256, Size: out.Size}, t.Model.Flavor), nil
+	}
+	manifest, total, err := FolderManifest(t, t.Model.File)
+	if err != nil || manifest == nil {
+		return nil, fmt.Errorf("run %s: model file %q of task %s is not among its outputs", run.ID, t.Model.File, task)
+	}
+	sum := sha256.Sum256(manifest)
+	flavor := t.Model.Flavor
+	if flavor == pipeline.FlavorMLflow {
+		flavor = ""
+	}
+	return versionOf(run, t, Artifact{File: t.Model.File, SHA256: hex.EncodeToString(sum[:]), Size: total}, flavor), nil
 }
 
-// versionOf is the version task t of run registers for its model file out.
-func versionOf(run *pipeline.Run, t *pipeline.TaskRecord, out *pipeline.Output) *Version {
+// versionOf is the version task t of run registers for its model artifact
+// art, served as flavor.
+func versionOf(run *pipeline.Run, t *pipeline.TaskRecord, art Artifact, flavor string) *Version {
 	v := &Version{
 		Schema:       Schema,
 		Model:        t.Model.Name,
@@ -110,8 +121,8 @@ func versionOf(run *pipeline.Run, t *pipeline.TaskRecord, out *pipeline.Output) 
 		RunID:        run.ID,
 		Pipeline:     run.Pipeline,
 		Task:         t.Name,
-		Artifact:     Artifact{File: out.Path, SHA256: out.SHA256, Size: out.Size},
-		Flavor:       t.Model.Flavor,
+		Artifact:     art,
+		Flavor:       flavor,
 		Serve:        t.Model.Serve,
 		InputExample: t.Model.InputExample,
 		Metrics:      maps.Clone(t.Metrics),

@@ -1,8 +1,10 @@
 package registry
 
 import (
+	"context"
 	"slices"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -74,5 +76,34 @@ func TestRegistered_IsWhatRegisterWrites(t *testing.T) {
 	}
 	if _, err := Registered(sealRun(), "nope"); err == nil {
 		t.Error("Registered of a task the run lacks: no error")
+	}
+}
+
+// A version registered from an MLflow model folder matches Registered:
+// the artifact is the folder's manifest, and only the flavor (read from
+// MLmodel in the store) is left for the checker to take from the file.
+func TestRegistered_MLflowFolder(t *testing.T) {
+	t.Parallel()
+	for _, flavor := range []string{"", pipeline.FlavorMLflow, pipeline.FlavorSklearn} {
+		st := newStore(t)
+		run := folderRun(t, st, flavor, map[string]string{"MLmodel": sklearnMLmodel, "model.pkl": "\x80\x04pickled"})
+		_, versions, err := RegisterFrom(context.Background(), mustLoad(t, fstest.MapFS{}), run, st)
+		if err != nil || len(versions) != 1 {
+			t.Fatalf("flavor %q: %v, %d versions", flavor, err, len(versions))
+		}
+		want, err := Registered(run, run.Tasks[1].Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Version = versions[0].Version
+		if flavor != pipeline.FlavorSklearn {
+			if want.Flavor != "" {
+				t.Errorf("flavor %q: Registered's flavor = %q, want it left to MLmodel", flavor, want.Flavor)
+			}
+			want.Flavor = versions[0].Flavor
+		}
+		if d := SealDiff(want, versions[0]); len(d) > 0 {
+			t.Errorf("flavor %q: the registered folder version differs from Registered in %q", flavor, d)
+		}
 	}
 }

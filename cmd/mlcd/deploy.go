@@ -23,6 +23,7 @@ type deployOptions struct {
 	once     bool
 	listen   string
 	interval time.Duration
+	maxBody  string
 }
 
 func newDeployCommand(opts *globalOptions) *cobra.Command {
@@ -62,6 +63,7 @@ Exit status: 0 success, 1 a pass failed, 3 bad flags.`,
 	f.BoolVar(&do.once, "once", false, "one reconcile pass, then exit")
 	f.StringVar(&do.listen, "listen", "", "the gateway's address (default: deploy.listen of mlcd.yaml, else 127.0.0.1:1234)")
 	f.DurationVar(&do.interval, "interval", 30*time.Second, "how often to reconcile (without --once)")
+	addMaxBodyFlag(cmd, &do.maxBody)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
@@ -85,7 +87,11 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 		if listen == "" {
 			listen = settings.Listen
 		}
-		d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports})
+		flavors, err := flavorOptions(settings, do.maxBody)
+		if err != nil {
+			return err
+		}
+		d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports, Flavors: flavors})
 		if err != nil {
 			return err
 		}
@@ -93,7 +99,7 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 		printServing(out, d)
 		return joinClose(ctx, err, d)
 	}
-	stop, err := startDeployments(ctx, c, do.listen, cfg, out)
+	stop, err := startDeployments(ctx, c, do.listen, do.maxBody, cfg, out)
 	if err != nil {
 		return err
 	}
@@ -108,16 +114,20 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 // on every version the merge gate allows is deployed and recorded. stop
 // shuts the gateway down and stops the models. mlcd watch can call it
 // before c.Watch to serve what it promotes.
-func startDeployments(ctx context.Context, c *controller.Controller, listen string, cfg controller.Config, out io.Writer) (stop func() error, err error) {
+func startDeployments(ctx context.Context, c *controller.Controller, listen, maxBody string, cfg controller.Config, out io.Writer) (stop func() error, err error) {
 	settings := deploySettings(ctx, c)
 	if listen == "" {
 		listen = settings.Listen
+	}
+	flavors, err := flavorOptions(settings, maxBody)
+	if err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d, err := c.NewDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports})
+	d, err := c.NewDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports, Flavors: flavors})
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +197,38 @@ func deploySettings(ctx context.Context, c *controller.Controller) pipeline.Depl
 		}
 	}
 	return pipeline.Deploy{Listen: pipeline.DefaultListen}
+}
+
+// addMaxBodyFlag adds --max-body, the largest scoring request body.
+func addMaxBodyFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "max-body", "", "the largest scoring request body, e.g. 64MiB (default: deploy.max_body of mlcd.yaml, else 32MiB)")
+}
+
+// flavorOptions are the deploy: settings of mlcd.yaml for the flavors
+// mlcd serves itself, with --max-body over max_body.
+func flavorOptions(settings pipeline.Deploy, maxBody string) (deploy.FlavorOptions, error) {
+	o := deploy.FlavorOptions{
+		MaxBodyBytes:  settings.MaxBody,
+		MLflowVersion: settings.MLflowVersion,
+		ServerVersion: version,
+		Python:        settings.Python,
+		Workers:       settings.Workers,
+		MaxBatch:      settings.MaxBatch,
+	}
+	if w := settings.BatchWait; w != nil {
+		o.BatchWait = *w
+		if *w == 0 {
+			o.BatchWait = -1 // batch_wait: 0 sends each batch at once
+		}
+	}
+	if maxBody != "" {
+		n, err := pipeline.ParseSize(maxBody)
+		if err != nil {
+			return o, badInput(fmt.Errorf("--max-body: %w", err))
+		}
+		o.MaxBodyBytes = n
+	}
+	return o, nil
 }
 
 func printServing(out io.Writer, d *deploy.Deployer) {

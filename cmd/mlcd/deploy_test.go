@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -146,14 +148,21 @@ func waitRecorded(t *testing.T, bare string, n int) {
 	}
 }
 
+// getVersion is the model version the endpoint's /health names.
 func getVersion(addr string) string {
-	resp, err := http.Get("http://" + addr + "/version")
+	resp, err := http.Get("http://" + addr + "/health")
 	if err != nil {
 		return err.Error()
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	var h struct {
+		ModelVersion string `json:"model_version"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		return fmt.Sprintf("%d %s", resp.StatusCode, b)
+	}
+	return h.ModelVersion
 }
 
 func waitVersion(t *testing.T, addr, want string) {
@@ -161,7 +170,7 @@ func waitVersion(t *testing.T, addr, want string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for getVersion(addr) != want {
 		if time.Now().After(deadline) {
-			t.Fatalf("/version = %q after 30s, want %q", getVersion(addr), want)
+			t.Fatalf("/health names version %q after 30s, want %q", getVersion(addr), want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

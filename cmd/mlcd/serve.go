@@ -18,15 +18,17 @@ import (
 
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/httplimit"
+	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
 
 type serveOptions struct {
-	repo  string
-	store string
-	host  string
-	port  int
+	repo    string
+	store   string
+	host    string
+	port    int
+	maxBody string
 }
 
 func newServeCommand(opts *globalOptions) *cobra.Command {
@@ -61,6 +63,7 @@ Exit status: 0 stopped by a signal, 1 the version failed to start,
 	f.StringVar(&so.store, "store", "", "the artifact store (default: see above)")
 	f.StringVar(&so.host, "host", "127.0.0.1", "the address to listen on")
 	f.IntVarP(&so.port, "port", "p", 1234, "the port to listen on")
+	addMaxBodyFlag(cmd, &so.maxBody)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
@@ -87,10 +90,19 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 		return err
 	}
 	defer os.RemoveAll(deployDir)
+	p, err := pipeline.Load(dir)
+	if err != nil {
+		p = &pipeline.Pipeline{} // serving needs no pipeline; its deploy: settings only
+	}
+	flavors, err := flavorOptions(p.Deploy, so.maxBody)
+	if err != nil {
+		return err
+	}
 	log := newLogger(opts)
 	d, err := deploy.New(deploy.Config{
 		Store: st, Dir: deployDir, WorkDir: dir, Logger: log,
-		Example: deploy.RunExamples(os.DirFS(dir), st),
+		Example:       deploy.RunExamples(os.DirFS(dir), st),
+		FlavorOptions: flavors,
 	})
 	if err != nil {
 		return err

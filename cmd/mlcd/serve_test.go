@@ -167,18 +167,24 @@ func TestServeCommand_KillAndRestart(t *testing.T) {
 	if status != 200 || !strings.HasPrefix(first, `{"predictions": [[`) {
 		t.Fatalf("POST /invocations = %d %s", status, first)
 	}
-	if resp, err := http.Get("http://" + addr + "/version"); err == nil {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if string(b) != "3" {
-			t.Errorf("/version = %q, want 3", b)
-		}
+	if got := getVersion(addr); got != "3" {
+		t.Errorf("/health names version %q, want 3", got)
 	}
 	syscall.Kill(p.cmd.Process.Pid, syscall.SIGKILL)
 	<-p.done
-	startServe(t, dir, storeDir, addr, "churn@champion")
+	startServe(t, dir, storeDir, addr, "churn@champion", "--max-body", "1KiB")
 	if status, again := score(t, addr); status != 200 || again != first {
 		t.Errorf("after kill -9 and a restart: %d %s, want %s", status, again, first)
+	}
+	big := `{"instances": [` + strings.Repeat(`{"a": 1, "b": 2, "c": 3},`, 60) + `{"a": 1, "b": 2, "c": 3}]}`
+	resp, err := http.Post("http://"+addr+"/invocations", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(string(b), "limit of 1024 bytes (1 KiB)") {
+		t.Errorf("a body over --max-body 1KiB = %d %s, want 413 naming the limit", resp.StatusCode, b)
 	}
 }
 

@@ -134,6 +134,7 @@ type watchOptions struct {
 	listen   string
 	shutdown string
 	endpoint string
+	maxBody  string
 }
 
 func newWatchCommand(opts *globalOptions) *cobra.Command {
@@ -182,6 +183,7 @@ The models served are read from there.`,
 	f.StringVar(&wo.listen, "listen", "", "address for the webhook and GET /status (e.g. 127.0.0.1:8080)")
 	f.StringVar(&wo.shutdown, "shutdown", controller.ShutdownWait, "on SIGTERM: wait for the run in progress, or cancel it")
 	f.StringVar(&wo.endpoint, "endpoint", "", "the model endpoint's address (default: deploy.listen of mlcd.yaml, else 127.0.0.1:1234); off serves no models")
+	addMaxBodyFlag(cmd, &wo.maxBody)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
@@ -214,7 +216,7 @@ func runWatch(ctx context.Context, opts *globalOptions, wo *watchOptions, out io
 	}
 	defer c.Close()
 	if wo.endpoint != "off" {
-		stop, err := startDeployments(ctx, c, wo.endpoint, cfg, out)
+		stop, err := startDeployments(ctx, c, wo.endpoint, wo.maxBody, cfg, out)
 		if err != nil {
 			return err
 		}

@@ -155,7 +155,9 @@ func (d *decoder) params(i int32) (Params, error) {
 	}
 	n := &d.p.nodes[i]
 	if n.kind != jObject {
-		return nil, badRequest("'params' must be a JSON object, got %s", n.kind)
+		// MLflow ignores params of another type for a model without a
+		// params schema; so does every flavor mlcd serves.
+		return nil, nil
 	}
 	var out Params
 	if err := json.Unmarshal(d.p.src[n.start:n.end], &out); err != nil {
@@ -172,14 +174,17 @@ func pyList(names []string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		q := "'"
-		if strings.Contains(n, "'") && !strings.Contains(n, `"`) {
-			q = `"`
-		}
-		b.WriteString(q)
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(n, `\`, `\\`), q, `\`+q))
-		b.WriteString(q)
+		b.WriteString(pyStr(n))
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// pyStr quotes s as Python's repr of a string does: 'a', "it's".
+func pyStr(s string) string {
+	q := "'"
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		q = `"`
+	}
+	return q + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), q, `\`+q) + q
 }

@@ -85,20 +85,17 @@ func (d *decoder) csvRow(rec []string, schema Schema) error {
 		f, err := csvFloat(field)
 		if err != nil {
 			return badRequest("Incompatible input types for column %s on CSV line %d. Can not safely convert %q to float64.",
-				d.colName(schema, idx), d.frame.Rows+2, field)
+				colName(schema, idx), d.frame.Rows+2, field)
+		}
+		if math.IsInf(f, 0) {
+			return badRequest("Input contains infinity in column %s on CSV line %d: the model cannot score an infinite value.",
+				colName(schema, idx), d.frame.Rows+2)
 		}
 		row[idx] = f
 	}
 	d.frame.Values = append(d.frame.Values, row...)
 	d.frame.Rows++
 	return nil
-}
-
-func (d *decoder) colName(schema Schema, idx int) string {
-	if schema.Named() {
-		return schema.names[idx]
-	}
-	return strconv.Itoa(idx)
 }
 
 func csvFloat(field string) (float64, error) {

@@ -18,7 +18,7 @@ func (d *decoder) split(i int32, schema Schema) error {
 	if obj.kind != jObject {
 		return badRequest("'dataframe_split' must be an object with 'columns' and 'data', got %s", obj.kind)
 	}
-	var cols, data int32
+	var cols, data, index int32
 	for k, j := 0, d.first(i); k < int(obj.count); k++ {
 		switch string(d.p.text(&d.p.nodes[j])) {
 		case "columns":
@@ -26,6 +26,7 @@ func (d *decoder) split(i int32, schema Schema) error {
 		case "data":
 			data = j + 1
 		case "index":
+			index = j + 1
 		default:
 			return badRequest("'dataframe_split' has an unexpected key %q; allowed keys are 'columns', 'data' and 'index'",
 				d.p.text(&d.p.nodes[j]))
@@ -38,8 +39,11 @@ func (d *decoder) split(i int32, schema Schema) error {
 	if d.p.nodes[data].kind != jArray {
 		return badRequest("'dataframe_split.data' must be a list of rows, got %s", d.p.nodes[data].kind)
 	}
-	if d.p.nodes[data].count == 0 {
-		return badRequest("'dataframe_split.data' is empty: there is nothing to score")
+	if err := d.checkIndex(index, data); err != nil {
+		return err
+	}
+	if d.p.nodes[data].count == 0 && cols == 0 {
+		return badRequest("'dataframe_split.data' is empty and there are no 'columns': there is nothing to score")
 	}
 	if cols == 0 {
 		return d.positional(data, "dataframe_split.data", schema)
@@ -48,6 +52,22 @@ func (d *decoder) split(i int32, schema Schema) error {
 		return err
 	}
 	return d.mappedRows(data, schema)
+}
+
+// checkIndex refuses an index that is not a list or whose length differs
+// from the number of rows, as pandas does.
+func (d *decoder) checkIndex(index, data int32) error {
+	if index == 0 || d.p.nodes[index].kind == jNull {
+		return nil
+	}
+	n := &d.p.nodes[index]
+	if n.kind != jArray {
+		return badRequest("'dataframe_split.index' must be a list, got %s", n.kind)
+	}
+	if rows := d.p.nodes[data].count; n.count != rows {
+		return badRequest("'dataframe_split.index' has %d entries but 'data' has %d rows; they must have the same length", n.count, rows)
+	}
+	return nil
 }
 
 // mapColumns fills d.colmap from a list of column names and checks that
@@ -67,17 +87,33 @@ func (d *decoder) mapColumns(cols int32, schema Schema) error {
 		case !schema.Named() && k < schema.Width():
 			idx = k
 		}
+		// A known name seen before is a repeat; other names (rare) are
+		// compared with the columns before them.
+		if (idx >= 0 && schema.Named() && d.seen[idx]) || ((idx < 0 || !schema.Named()) && d.duplicateColumn(cols, j, k)) {
+			return badRequest("Duplicate column name %s in 'dataframe_split.columns': each column may be given once.",
+				pyStr(string(d.p.text(&d.p.nodes[j]))))
+		}
 		if idx >= 0 {
-			if d.seen[idx] {
-				idx = -1 // a repeated column: the first one wins
-			} else {
-				d.seen[idx] = true
-			}
+			d.seen[idx] = true
 		}
 		d.colmap = append(d.colmap, idx)
 		j = d.after(j)
 	}
 	return d.checkMissing(schema)
+}
+
+// duplicateColumn reports whether one of the columns before the k-th
+// (node j) of the list at cols has the same value.
+func (d *decoder) duplicateColumn(cols, j int32, k int) bool {
+	n := &d.p.nodes[j]
+	for c, i := 0, d.first(cols); c < k; c++ {
+		o := &d.p.nodes[i]
+		if o.kind == n.kind && string(d.p.text(o)) == string(d.p.text(n)) {
+			return true
+		}
+		i = d.after(i)
+	}
+	return false
 }
 
 func (d *decoder) resetSeen(schema Schema) {
@@ -170,18 +206,47 @@ func (d *decoder) positional(data int32, what string, schema Schema) error {
 	return nil
 }
 
-// cell converts one value for feature idx: a number, or null for missing.
+// cell converts one value for feature idx as pandas converts a column to
+// float64: a number, null (missing), a boolean (1 or 0), or a string that
+// Python's float() reads ("0.5", " 1e3 ", "nan"). An infinite value is
+// refused, as the tree libraries refuse it.
 func (d *decoder) cell(i int32, schema Schema, idx int) (float64, error) {
 	n := &d.p.nodes[i]
 	switch n.kind {
 	case jNumber:
+		if math.IsInf(n.num, 0) {
+			return 0, d.infinite(schema, idx)
+		}
 		return n.num, nil
 	case jNull:
 		return math.NaN(), nil
+	case jBool:
+		if n.truth {
+			return 1, nil
+		}
+		return 0, nil
+	case jString:
+		f, ok := pyFloat(d.p.text(n))
+		if !ok {
+			return 0, badRequest("Incompatible input types for column %s. Can not safely convert string %s to float64.",
+				colName(schema, idx), pyStr(string(d.p.text(n))))
+		}
+		if math.IsInf(f, 0) {
+			return 0, d.infinite(schema, idx)
+		}
+		return f, nil
 	}
-	col := strconv.Itoa(idx)
+	return 0, badRequest("Incompatible input types for column %s. Can not safely convert %s to float64.", colName(schema, idx), n.kind)
+}
+
+func (d *decoder) infinite(schema Schema, idx int) error {
+	return badRequest("Input contains infinity in column %s: the model cannot score an infinite value.", colName(schema, idx))
+}
+
+// colName is the name of feature idx, or its position for a positional schema.
+func colName(schema Schema, idx int) string {
 	if schema.Named() {
-		col = schema.names[idx]
+		return schema.names[idx]
 	}
-	return 0, badRequest("Incompatible input types for column %s. Can not safely convert %s to float64.", col, n.kind)
+	return strconv.Itoa(idx)
 }

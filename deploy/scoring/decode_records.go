@@ -116,7 +116,8 @@ func (d *decoder) inputs(i int32, schema Schema) error {
 	d.frame.reset(schema, rows)
 	d.resetSeen(schema)
 	for k, j := 0, d.first(i); k < int(obj.count); k++ {
-		if idx := d.columnIndex(j, k, schema); idx >= 0 && !d.seen[idx] {
+		// A repeated key: the last one wins, as in a Python dict.
+		if idx := d.columnIndex(j, k, schema); idx >= 0 {
 			d.seen[idx] = true
 			for r, v := 0, d.first(j+1); r < rows; r++ {
 				f, err := d.cell(v, schema, idx)

@@ -30,16 +30,20 @@ func TestDecode(t *testing.T) {
 			want: []float64{1, 2}, wantRows: 1},
 		{name: "split without columns is positional", body: `{"dataframe_split":{"data":[[1,2],[3,null]]}}`, schema: named,
 			want: []float64{1, 2, 3, nan}, wantRows: 2},
-		{name: "split repeated column: first wins", body: `{"dataframe_split":{"columns":["f0","f0","f1"],"data":[[1,9,2]]}}`,
-			schema: named, want: []float64{1, 2}, wantRows: 1},
+		{name: "split repeated column", body: `{"dataframe_split":{"columns":["f0","f0","f1"],"data":[[1,9,2]]}}`,
+			schema: named, wantErr: "Duplicate column name 'f0'"},
 		{name: "escaped column name", body: `{"dataframe_split":{"columns":["f\u0030","f1"],"data":[[1,2]]}}`, schema: named,
 			want: []float64{1, 2}, wantRows: 1},
 		{name: "params", body: `{"instances":[[1,2]],"params":{"temperature":0.5}}`, schema: named,
 			want: []float64{1, 2}, wantRows: 1, wantParams: Params{"temperature": 0.5}},
-		{name: "infinity", body: `{"instances":[[Infinity,-Infinity]]}`, schema: named,
-			want: []float64{math.Inf(1), math.Inf(-1)}, wantRows: 1},
-		{name: "huge number reads as infinity", body: `{"instances":[[1e400,-1e400]]}`, schema: named,
-			want: []float64{math.Inf(1), math.Inf(-1)}, wantRows: 1},
+		{name: "infinity", body: `{"instances":[[1,-Infinity]]}`, schema: named, wantErr: "infinity in column f1"},
+		{name: "huge number reads as infinity", body: `{"instances":[[1e400,1]]}`, schema: named, wantErr: "infinity in column f0"},
+		{name: "tiny number reads as zero", body: `{"instances":[["1e-400",1]]}`, schema: named,
+			want: []float64{0, 1}, wantRows: 1},
+		{name: "strings as Python's float reads them", body: `{"instances":[["+.5"," -1_000.0\n"]]}`, schema: named,
+			want: []float64{0.5, -1000}, wantRows: 1},
+		{name: "empty split with columns", body: `{"dataframe_split":{"columns":["f0","f1"],"data":[]}}`, schema: named,
+			want: nil, wantRows: 0},
 		{name: "positional schema", body: `{"dataframe_split":{"columns":["x","y"],"data":[[5,6]]}}`,
 			schema: PositionalSchema(2), want: []float64{5, 6}, wantRows: 1},
 		{name: "single feature scalars", body: `{"instances":[1,2,3]}`, schema: NewSchema([]string{"f0"}),
@@ -49,7 +53,11 @@ func TestDecode(t *testing.T) {
 
 		{name: "leading zero", body: `{"instances":[[01,2]]}`, schema: named, wantErr: "valid JSON"},
 		{name: "trailing comma", body: `{"instances":[[1,2],]}`, schema: named, wantErr: "valid JSON"},
-		{name: "bool cell", body: `{"instances":[[true,2]]}`, schema: named, wantErr: "convert a boolean"},
+		{name: "bool cell", body: `{"instances":[[true,false]]}`, schema: named, want: []float64{1, 0}, wantRows: 1},
+		{name: "empty string", body: `{"instances":[["",2]]}`, schema: named, wantErr: "convert string ''"},
+		{name: "underscore not between digits", body: `{"instances":[["1__0",2]]}`, schema: named, wantErr: "convert string '1__0'"},
+		{name: "Go-only hex float", body: `{"instances":[["0x1p-2",2]]}`, schema: named, wantErr: "convert string '0x1p-2'"},
+		{name: "two signs", body: `{"instances":[["+-1",2]]}`, schema: named, wantErr: "convert string '+-1'"},
 		{name: "nested cell", body: `{"instances":[[[1],2]]}`, schema: named, wantErr: "convert a list"},
 		{name: "records not objects", body: `{"dataframe_records":[[1,2]]}`, schema: named, wantErr: "must be an object"},
 		{name: "records missing a column everywhere", body: `{"dataframe_records":[{"f0":1}]}`, schema: named,
@@ -125,7 +133,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if fr.Rows <= 0 || fr.Width != 3 || len(fr.Values) != fr.Rows*fr.Width {
+		if fr.Rows < 0 || fr.Width != 3 || len(fr.Values) != fr.Rows*fr.Width {
 			t.Fatalf("inconsistent frame: rows %d width %d values %d", fr.Rows, fr.Width, len(fr.Values))
 		}
 	})

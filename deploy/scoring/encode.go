@@ -19,12 +19,23 @@ func appendPredictions(b []byte, p Predictions) []byte {
 		if w > 1 && i%w == 0 {
 			b = append(b, '[')
 		}
-		b = appendFloat(b, v)
+		b = appendValue(b, v, p.Labels)
 		if w > 1 && i%w == w-1 {
 			b = append(b, ']')
 		}
 	}
 	return append(b, "]}"...)
+}
+
+// appendValue writes v, or the label it indexes when labels are given.
+func appendValue(b []byte, v float64, labels []string) []byte {
+	if labels == nil {
+		return appendFloat(b, v)
+	}
+	if i := int(v); float64(i) == v && i >= 0 && i < len(labels) {
+		return strconv.AppendQuote(b, labels[i])
+	}
+	return append(b, "null"...)
 }
 
 // appendFloat formats like encoding/json: plain notation unless very small
@@ -52,4 +63,16 @@ func appendError(b []byte, e *Error) []byte {
 		return append(b, `{"error_code": "INTERNAL_ERROR", "message": "encode error"}`...)
 	}
 	return append(b, out...)
+}
+
+// appendHealth is the body of /health: MLflow's server answers a newline;
+// mlcd answers a JSON object with its own version and the model version.
+func appendHealth(b []byte, server, model string, outputs []string) []byte {
+	out, _ := json.Marshal(struct {
+		Status       string   `json:"status"`
+		MlcdVersion  string   `json:"mlcd_version,omitempty"`
+		ModelVersion string   `json:"model_version,omitempty"`
+		Outputs      []string `json:"outputs,omitempty"`
+	}{"ok", server, model, outputs})
+	return append(append(b, out...), '\n')
 }

@@ -14,6 +14,7 @@ const (
 	CodeUnsupportedMedia  = "UNSUPPORTED_MEDIA_TYPE"
 	CodeMethodNotAllowed  = "METHOD_NOT_ALLOWED"
 	CodeEndpointNotFound  = "ENDPOINT_NOT_FOUND"
+	CodeUnavailable       = "TEMPORARILY_UNAVAILABLE"
 	requiredInputFormat   = "The input must be a JSON dictionary with exactly one of the input fields {'dataframe_split', 'dataframe_records', 'instances', 'inputs'}"
 	scoringProtocolChange = "IMPORTANT: The MLflow Model scoring protocol has changed in MLflow version 2.0. If you are seeing this error, you are likely using an outdated scoring request format."
 )

@@ -18,7 +18,7 @@ type placePredictor struct {
 var _ Predictor = (*placePredictor)(nil)
 
 func (p *placePredictor) Schema() Schema  { return p.schema }
-func (p *placePredictor) Version() string { return "2.8.1-test" }
+func (p *placePredictor) Version() string { return "7" }
 
 func (p *placePredictor) Predict(ctx context.Context, f *Frame) (Predictions, error) {
 	if p.PredictFunc != nil {

@@ -83,15 +83,32 @@ type Params map[string]any
 type Predictions struct {
 	Width  int
 	Values []float64
+	// Labels, when set, are the class labels of a classifier whose labels
+	// are not numbers: each value is then an index into Labels, answered
+	// as that label (a JSON string).
+	Labels []string
 }
 
 // Predictor is a loaded model version that the Handler serves.
 type Predictor interface {
 	// Schema is the input the model reads.
 	Schema() Schema
-	// Version is what GET /version answers.
+	// Version labels the model version served; /health reports it (GET
+	// /version answers the MLflow protocol version, Options.MLflowVersion).
 	Version() string
 	// Predict scores every row of f. It must not keep f after returning
 	// and should stop early with ctx's error when ctx is done.
 	Predict(ctx context.Context, f *Frame) (Predictions, error)
+}
+
+// Readier is a Predictor that can be unable to score for a while (its
+// worker processes are restarting): /ping answers 503 while Ready is false.
+type Readier interface {
+	Ready() bool
+}
+
+// OutputNamer is a Predictor whose rows of predictions are lists with named
+// entries (a classifier's predict_proba: one per class); /health lists them.
+type OutputNamer interface {
+	Outputs() []string
 }

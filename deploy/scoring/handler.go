@@ -16,7 +16,14 @@ import (
 const (
 	DefaultMaxBodyBytes = 32 << 20
 	DefaultTimeout      = 60 * time.Second // MLflow's default request timeout
+	// DefaultMLflowVersion is the MLflow release whose scoring protocol the
+	// Handler speaks, and what GET /version answers by default.
+	DefaultMLflowVersion = "2.8.1"
 )
+
+// ServerVersionHeader is the response header that carries mlcd's own
+// version (Options.ServerVersion).
+const ServerVersionHeader = "Mlcd-Version"
 
 // Options tune a Handler. The zero value is usable.
 type Options struct {
@@ -25,6 +32,12 @@ type Options struct {
 	// Timeout bounds reading, decoding and scoring one request; past it the
 	// answer is 504. The Predictor must honour its context.
 	Timeout time.Duration
+	// MLflowVersion is what GET /version answers, as MLflow's server
+	// answers its own version; "" means DefaultMLflowVersion.
+	MLflowVersion string
+	// ServerVersion is mlcd's own version: sent in the Mlcd-Version header
+	// of every answer and in the body of /health. "" sends no header.
+	ServerVersion string
 	// Logger receives server faults and ignored params; nil discards.
 	Logger *slog.Logger
 }
@@ -35,11 +48,13 @@ var (
 )
 
 type server struct {
-	p      Predictor
-	schema Schema
-	opts   Options
-	log    *slog.Logger
-	pool   sync.Pool // *request
+	p            Predictor
+	schema       Schema
+	opts         Options
+	log          *slog.Logger
+	pool         sync.Pool // *request
+	serverHeader []string  // Mlcd-Version, nil for none
+	health       []byte    // the body of /health
 }
 
 // request is the reusable storage of one /invocations call.
@@ -58,16 +73,30 @@ func Handler(p Predictor, opts Options) http.Handler {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if opts.MLflowVersion == "" {
+		opts.MLflowVersion = DefaultMLflowVersion
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{p: p, schema: p.Schema(), opts: opts, log: log.With("component", "scoring")}
 	s.pool.New = func() any { return new(request) }
+	if opts.ServerVersion != "" {
+		s.serverHeader = []string{opts.ServerVersion}
+	}
+	var outputs []string
+	if on, ok := p.(OutputNamer); ok {
+		outputs = on.Outputs()
+	}
+	s.health = appendHealth(nil, opts.ServerVersion, p.Version(), outputs)
 	return s
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serverHeader != nil {
+		w.Header()[ServerVersionHeader] = s.serverHeader
+	}
 	switch r.URL.Path {
 	case "/invocations":
 		if r.Method != http.MethodPost {
@@ -76,18 +105,30 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.invocations(w, r)
-	case "/ping", "/health":
+	case "/ping":
 		if !s.readOnly(w, r) {
+			return
+		}
+		if rd, ok := s.p.(Readier); ok && !rd.Ready() {
+			s.fail(w, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+				Message: "The model cannot score right now: its workers are restarting."})
 			return
 		}
 		w.Header()["Content-Type"] = ctJSON
 		io.WriteString(w, "\n")
+	case "/health":
+		if !s.readOnly(w, r) {
+			return
+		}
+		w.Header()["Content-Type"] = ctJSON
+		w.Write(s.health)
 	case "/version":
 		if !s.readOnly(w, r) {
 			return
 		}
-		w.Header()["Content-Type"] = ctPlain
-		io.WriteString(w, s.p.Version())
+		// MLflow answers its bare version string with a JSON media type.
+		w.Header()["Content-Type"] = ctJSON
+		io.WriteString(w, s.opts.MLflowVersion)
 	default:
 		s.fail(w, &Error{Status: http.StatusNotFound, Code: CodeEndpointNotFound,
 			Message: fmt.Sprintf("No endpoint %s; the scoring server answers /ping, /health, /version and /invocations.", r.URL.Path)})
@@ -124,6 +165,12 @@ func (s *server) invocations(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(params) > 0 {
 		s.log.Warn("the model takes no params; ignoring them", "params", len(params))
+	}
+	if req.dec.frame.Rows == 0 {
+		// An empty batch is legal (MLflow answers it too): nothing to score.
+		w.Header()["Content-Type"] = ctJSON
+		io.WriteString(w, `{"predictions": []}`)
+		return
 	}
 	preds, err := s.p.Predict(ctx, &req.dec.frame)
 	if err == nil && ctx.Err() != nil {
@@ -185,7 +232,21 @@ func (req *request) readBody(ctx context.Context, r *http.Request, max int64) er
 
 func tooLarge(max int64) *Error {
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeRequestTooLarge,
-		Message: fmt.Sprintf("The request body is larger than the server's limit of %d bytes.", max)}
+		Message: fmt.Sprintf("The request body is larger than the server's limit of %d bytes (%s); "+
+			"raise it with deploy.max_body in mlcd.yaml or --max-body.", max, humanBytes(max))}
+}
+
+// humanBytes writes n in the largest binary unit that divides it, else in bytes.
+func humanBytes(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (s *server) predictError(err error) *Error {

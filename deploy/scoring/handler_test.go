@@ -34,8 +34,9 @@ type handlerCase struct {
 
 var handlerCases = []handlerCase{
 	{name: "ping", method: "GET", path: "/ping", wantStatus: 200, wantBody: "\n", mlflow: "200 \\n"},
-	{name: "health", method: "GET", path: "/health", wantStatus: 200, wantBody: "\n", mlflow: "200 \\n"},
-	{name: "version", method: "GET", path: "/version", wantStatus: 200, wantBody: "2.8.1-test", mlflow: "200, bare version"},
+	{name: "health", method: "GET", path: "/health", wantStatus: 200,
+		wantBody: `{"status":"ok","mlcd_version":"0.9.0-test","model_version":"7"}` + "\n", mlflow: "200 \\n"},
+	{name: "version", method: "GET", path: "/version", wantStatus: 200, wantBody: "2.8.1", mlflow: "200 2.8.1, application/json"},
 	{name: "get invocations", method: "GET", wantStatus: 405, wantIn: "METHOD_NOT_ALLOWED", mlflow: "405"},
 	{name: "post ping", method: "POST", path: "/ping", wantStatus: 405, wantIn: "METHOD_NOT_ALLOWED", mlflow: "405"},
 	{name: "unknown path", method: "GET", path: "/nope", wantStatus: 404, wantIn: "ENDPOINT_NOT_FOUND", mlflow: "404"},
@@ -88,15 +89,47 @@ var handlerCases = []handlerCase{
 	{name: "string in a double column", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [[1,"x",3]]}}`,
 		wantStatus: 400, wantIn: "Incompatible input types for column b", mlflow: "400 BAD_REQUEST"},
 	{name: "empty data", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": []}}`,
-		wantStatus: 400, wantIn: "empty", mlflow: "400 BAD_REQUEST"},
+		wantStatus: 200, wantBody: `{"predictions": []}`, mlflow: "200 {\"predictions\": []}"},
+	{name: "empty data without columns", body: `{"dataframe_split": {"data": []}}`,
+		wantStatus: 400, wantIn: "nothing to score", mlflow: "not measured"},
+	{name: "empty data still needs the columns", body: `{"dataframe_split": {"columns": ["a","b"], "data": []}}`,
+		wantStatus: 400, wantIn: `Model is missing inputs ['c']`, mlflow: "500 INTERNAL_ERROR, same message"},
+	{name: "numbers as strings", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [["1", " 2.5e0 ", "3_0"]]}}`,
+		wantStatus: 200, wantBody: `{"predictions": [3026]}`, mlflow: "200, converted as pandas does"},
+	{name: "nan as a string is missing", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [["NaN", 2, 3]]}}`,
+		wantStatus: 200, wantBody: `{"predictions": [319]}`, mlflow: "200, NaN"},
+	{name: "booleans", body: `{"dataframe_records": [{"a": true, "b": false, "c": 3}]}`,
+		wantStatus: 200, wantBody: `{"predictions": [301]}`, mlflow: "200, True is 1"},
+	{name: "a string that is no number", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [[1, "0x10", 3]]}}`,
+		wantStatus: 400, wantIn: "Incompatible input types for column b. Can not safely convert string '0x10'", mlflow: "400 BAD_REQUEST"},
+	{name: "infinity", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [[1, Infinity, 3]]}}`,
+		wantStatus: 400, wantIn: "infinity in column b", mlflow: "400 BAD_REQUEST (XGBoost refuses inf)"},
+	{name: "infinity as a string", body: `{"inputs": {"a": [1], "b": [2], "c": ["-inf"]}}`,
+		wantStatus: 400, wantIn: "infinity in column c", mlflow: "400 BAD_REQUEST"},
+	{name: "a number too large is infinity", body: `{"instances": [[1, 2, 1e400]]}`,
+		wantStatus: 400, wantIn: "infinity in column c", mlflow: "400 BAD_REQUEST"},
+	{name: "csv infinity", contentType: "text/csv", body: "a,b,c\n1,inf,3\n",
+		wantStatus: 400, wantIn: "infinity in column b on CSV line 2", mlflow: "400 BAD_REQUEST"},
+	{name: "duplicate column", body: `{"dataframe_split": {"columns": ["a","b","c","a"], "data": [[1,2,3,4]]}}`,
+		wantStatus: 400, wantIn: "Duplicate column name 'a'", mlflow: "400 BAD_REQUEST"},
+	{name: "duplicate unknown column", body: `{"dataframe_split": {"columns": ["a","b","c","z","z"], "data": [[1,2,3,4,5]]}}`,
+		wantStatus: 400, wantIn: "Duplicate column name 'z'", mlflow: "400 BAD_REQUEST"},
+	{name: "index shorter than data", body: `{"dataframe_split": {"index": [0], "columns": ["a","b","c"], "data": [[1,2,3],[4,5,6]]}}`,
+		wantStatus: 400, wantIn: "'dataframe_split.index' has 1 entries but 'data' has 2 rows", mlflow: "400 BAD_REQUEST"},
+	{name: "index not a list", body: `{"dataframe_split": {"index": 3, "columns": ["a","b","c"], "data": [[1,2,3]]}}`,
+		wantStatus: 400, wantIn: "'dataframe_split.index' must be a list", mlflow: "400 BAD_REQUEST"},
+	{name: "inputs with a repeated key: the last wins", body: `{"inputs": {"a": [9], "b": [2], "c": [3], "a": [1]}}`,
+		wantStatus: 200, wantBody: `{"predictions": [321]}`, mlflow: "200, a Python dict keeps the last"},
 	{name: "missing column", body: `{"dataframe_split": {"columns": ["a","b"], "data": [[1,2]]}}`,
 		wantStatus: 400, wantIn: `Model is missing inputs ['c']`, mlflow: "500 INTERNAL_ERROR, same message"},
 	{name: "tensor of the wrong width", body: `{"instances": [[1,2]]}`,
 		wantStatus: 400, wantIn: "has 2 values, but the model takes 3 features", mlflow: "500 INTERNAL_ERROR"},
 	{name: "split row of the wrong width", body: `{"dataframe_split": {"columns": ["a","b","c"], "data": [[1,2]]}}`,
 		wantStatus: 400, wantIn: "has 2 values, but there are 3 columns", mlflow: "400 BAD_REQUEST"},
-	{name: "params not an object", body: `{"instances": [[1,2,3]], "params": [1]}`,
-		wantStatus: 400, wantIn: "'params' must be a JSON object", mlflow: "400 BAD_REQUEST"},
+	{name: "params not an object", body: `{"instances": [[1,2,3]], "params": 5}`,
+		wantStatus: 200, wantBody: `{"predictions": [321]}`, mlflow: "200, ignored for a model without params"},
+	{name: "params a list", body: `{"instances": [[1,2,3]], "params": [1]}`,
+		wantStatus: 200, wantBody: `{"predictions": [321]}`, mlflow: "200, ignored for a model without params"},
 	{name: "csv bad number", contentType: "text/csv", body: "a,b,c\n1,x,3\n",
 		wantStatus: 400, wantIn: "column b on CSV line 2", mlflow: "400 BAD_REQUEST"},
 	{name: "csv ragged row", contentType: "text/csv", body: "a,b,c\n1,2\n",
@@ -122,7 +155,7 @@ func newTestServer(t *testing.T, p Predictor, opts Options) *httptest.Server {
 
 func TestHandler_ServeHTTP(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t, &placePredictor{schema: NewSchema([]string{"a", "b", "c"})}, Options{})
+	srv := newTestServer(t, &placePredictor{schema: NewSchema([]string{"a", "b", "c"})}, Options{ServerVersion: "0.9.0-test"})
 	for _, tc := range handlerCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -143,6 +176,26 @@ func TestHandler_ServeHTTP(t *testing.T) {
 	}
 }
 
+func TestHandler_versions(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, &placePredictor{schema: NewSchema([]string{"a"})},
+		Options{MLflowVersion: "2.9.2", ServerVersion: "1.2.3"})
+	for _, path := range []string{"/version", "/ping", "/invocations"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Get(ServerVersionHeader); got != "1.2.3" {
+			t.Errorf("GET %s: %s header = %q, want 1.2.3", path, ServerVersionHeader, got)
+		}
+		if path == "/version" && string(b) != "2.9.2" {
+			t.Errorf("GET /version = %q, want the configured MLflow version 2.9.2", b)
+		}
+	}
+}
+
 // checkShape asserts MLflow's content types: JSON everywhere except the
 // plain-text 415 and /version, and a JSON error object on every 4xx/5xx.
 func checkShape(t *testing.T, status int, ct, body string) {
@@ -158,7 +211,7 @@ func checkShape(t *testing.T, status int, ct, body string) {
 			t.Errorf("error body %q is not {error_code, message}: %v", body, err)
 		}
 		fallthrough
-	case status == 200 && body != "2.8.1-test":
+	case status == 200:
 		if ct != "application/json" {
 			t.Errorf("Content-Type = %q, want application/json", ct)
 		}
@@ -227,6 +280,10 @@ func TestHandler_limits(t *testing.T) {
 	}{
 		{"body over the limit", &placePredictor{schema: NewSchema([]string{"a"})}, Options{MaxBodyBytes: 64},
 			`{"inputs": {"a": [` + strings.Repeat("1,", 100) + `1]}}`, 413, CodeRequestTooLarge},
+		{"body over a raised limit", &placePredictor{schema: NewSchema([]string{"a"})}, Options{MaxBodyBytes: 2 << 10},
+			`{"inputs": {"a": [` + strings.Repeat("1,", 1100) + `1]}}`, 413, "limit of 2048 bytes (2 KiB); raise it with deploy.max_body"},
+		{"body under a raised limit", &placePredictor{schema: NewSchema([]string{"a"})}, Options{MaxBodyBytes: 2 << 10},
+			`{"inputs": {"a": [` + strings.Repeat("1,", 900) + `1]}}`, 200, ""},
 		{"body at the limit", &placePredictor{schema: NewSchema([]string{"a"})}, Options{MaxBodyBytes: 22},
 			`{"inputs": {"a": [1]}}`, 200, ""},
 		{"request past the timeout", block, Options{Timeout: 50 * time.Millisecond},
@@ -242,7 +299,9 @@ func TestHandler_limits(t *testing.T) {
 			if status != tc.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", status, tc.wantStatus, body)
 			}
-			if tc.wantCode != "" && !strings.Contains(body, `"error_code":"`+tc.wantCode+`"`) {
+			if strings.Contains(tc.wantCode, " ") && !strings.Contains(body, tc.wantCode) {
+				t.Errorf("body %s lacks %q", body, tc.wantCode)
+			} else if tc.wantCode != "" && !strings.Contains(tc.wantCode, " ") && !strings.Contains(body, `"error_code":"`+tc.wantCode+`"`) {
 				t.Errorf("body %s lacks error_code %s", body, tc.wantCode)
 			}
 			// The server keeps serving after each of these.

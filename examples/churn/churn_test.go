@@ -1,7 +1,7 @@
 // Package churn_test runs the churn example end to end with mlcd and the
 // real Python packages: three runs (fresh, unchanged, new rows), the
-// XGBoost model served natively and the random forest served by serve.py,
-// both checked against the trainers' own predictions.
+// XGBoost model served natively and the random forest served by mlcd's
+// sklearn flavor, both checked against the trainers' own predictions.
 package churn_test
 
 import (
@@ -36,7 +36,7 @@ func TestChurn_Pipeline(t *testing.T) {
 		t.Errorf("train_xgb: metric history of test_logloss has %d points, want several", len(h))
 	}
 	t.Run("xgboost model served natively", func(t *testing.T) { checkXGBoost(t, ex, first) })
-	t.Run("random forest served by serve.py", func(t *testing.T) { checkServePy(t, ex, first) })
+	t.Run("random forest served by the sklearn flavor", func(t *testing.T) { checkSklearn(t, ex, first) })
 	t.Run("MLflow script recorded", func(t *testing.T) { checkMLflowTrainer(t, ex, first.Task("train_lr")) })
 
 	second := ex.run(t, fastParams...)

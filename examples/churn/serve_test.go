@@ -5,24 +5,24 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os/exec"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/mlcd-dev/mlcd/deploy/scoring"
+	"github.com/mlcd-dev/mlcd/deploy/sklearn"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
-// checkServePy starts src/serve.py on the run's model.pkl and checks that a
-// dataframe_split request of every test row gets the labels of
-// predictions.csv, and that a bad request gets a JSON error.
-func checkServePy(t *testing.T, ex *example, r *pipeline.Run) {
-	base := startServePy(t, ex, ex.output(t, r, "train_rf", "model.pkl"))
+// checkSklearn serves the run's model.pkl with mlcd's sklearn flavor (real
+// Python workers) and checks that a dataframe_split request of every test
+// row gets the labels of predictions.csv, and that bad requests get
+// MLflow's errors.
+func checkSklearn(t *testing.T, ex *example, r *pipeline.Run) {
+	base := startSklearn(t, ex, ex.output(t, r, "train_rf", "model.pkl"))
 	body := splitRequest(t, readFile(t, ex.output(t, r, "features", "test.csv")))
 	var got struct {
 		Predictions []float64 `json:"predictions"`
@@ -44,12 +44,12 @@ func checkServePy(t *testing.T, ex *example, r *pipeline.Run) {
 		}
 	}
 
-	checkServePyProtocol(t, base)
+	checkProtocol(t, base)
 }
 
-// checkServePyProtocol sends one row in each request shape of the scoring
+// checkProtocol sends one row in each request shape of the scoring
 // protocol (all must give the same label), and requests that must fail.
-func checkServePyProtocol(t *testing.T, base string) {
+func checkProtocol(t *testing.T, base string) {
 	row := `"gender": 0, "senior_citizen": 0, "partner": 0, "dependents": 0, "tenure": 5, "contract": 0, "payment_method": 1, "internet_service": 1, "paperless_billing": 1, "monthly_charges": 70.5, "total_charges": 352.5, "support_calls": 2`
 	cols := `["gender", "senior_citizen", "partner", "dependents", "tenure", "contract", "payment_method", "internet_service", "paperless_billing", "monthly_charges", "total_charges", "support_calls"]`
 	vals := `[0, 0, 0, 0, 5, 0, 1, 1, 1, 70.5, 352.5, 2]`
@@ -70,6 +70,7 @@ func checkServePyProtocol(t *testing.T, base string) {
 		{"malformed json", "application/json", `{"instances": [`, 400, "BAD_REQUEST"},
 		{"a string value", "application/json", `{"instances": [[0, 0, 0, 0, "five", 0, 1, 1, 1, 70.5, 352.5, 2]]}`, 400, "BAD_REQUEST"},
 		{"a row too short", "application/json", `{"instances": [[0, 1]]}`, 400, "BAD_REQUEST"},
+		{"a missing value the forest refuses", "application/json", `{"instances": [[0, 0, 0, 0, null, 0, 1, 1, 1, 70.5, 352.5, 2]]}`, 400, "BAD_REQUEST"},
 		{"wrong content type", "text/plain", "x", 415, ""},
 	}
 	labels := map[int][]string{}
@@ -117,52 +118,17 @@ func checkServePyProtocol(t *testing.T, base string) {
 	}
 }
 
-// startServePy runs serve.py on a free port and waits for /ping.
-func startServePy(t *testing.T, ex *example, model string) string {
+// startSklearn serves model with mlcd's sklearn flavor over loopback HTTP.
+func startSklearn(t *testing.T, ex *example, model string) string {
 	t.Helper()
-	port := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, python, "src/serve.py", "--model", model, "--port", strconv.Itoa(port))
-	cmd.Dir, cmd.Env = ex.dir, ex.env
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cancel()
-		<-exited
-	})
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.After(60 * time.Second)
-	for {
-		if resp, err := http.Get(base + "/ping"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("serve.py exited: %v\n%s", err, logs.String())
-		case <-deadline:
-			t.Fatalf("serve.py did not answer /ping in 60s\n%s", logs.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	m, err := sklearn.Start(context.Background(), sklearn.Config{Model: model, Python: python, Dir: ex.dir, Env: ex.env, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Cleanup(func() { m.Stop(context.Background()) })
+	srv := httptest.NewServer(scoring.Handler(m, scoring.Options{}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // splitRequest turns a CSV with a header into a dataframe_split request.

@@ -19,6 +19,9 @@ import (
 //go:embed train_bench.py
 var trainScript []byte
 
+//go:embed train_sklearn.py
+var trainSklearn []byte
+
 //go:embed flask_app.py
 var flaskApp []byte
 
@@ -27,8 +30,24 @@ type target struct {
 	url  string
 }
 
-// bench trains the model, starts both servers, checks they agree, then
-// runs the interleaved load and prints the table.
+// group is one model served by mlcd and by the Python peer, measured
+// against each other.
+type group struct {
+	title   string
+	body    []byte   // the single-row request wrk posts
+	targets []target // mlcd first, then the peer
+	stop    []func()
+}
+
+func (g *group) close() {
+	for _, f := range slices.Backward(g.stop) {
+		f()
+	}
+}
+
+// bench writes the scripts, then for each model kind of cfg trains the
+// model, starts both servers, checks their predictions, runs the
+// interleaved load and prints the table.
 func bench(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) error {
 	dir, err := os.MkdirTemp("", "servebench-")
 	if err != nil {
@@ -39,55 +58,96 @@ func bench(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) err
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	body, model, err := prepare(ctx, dir)
-	if err != nil {
-		return err
+	for name, data := range map[string][]byte{"train_bench.py": trainScript, "train_sklearn.py": trainSklearn, "flask_app.py": flaskApp} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
 	}
-	script, err := writeWrkScript(dir, body)
-	if err != nil {
-		return err
-	}
-	nURL, stopNative, err := native(ctx, model, "127.0.0.1:0", log)
-	if err != nil {
-		return err
-	}
-	defer stopNative()
-	targets := []target{{"native (Go, xgboost flavor)", nURL}}
-	if cfg.python {
-		pURL, stopPython, err := python(ctx, dir, model)
+	for _, kind := range cfg.models {
+		start := xgboostGroup
+		if kind == "sklearn" {
+			start = sklearnGroup
+		}
+		g, err := start(ctx, cfg, dir, log)
 		if err != nil {
 			return err
 		}
-		defer stopPython()
-		targets = append(targets, target{"python (Flask+gunicorn, 1 worker)", pURL})
+		err = measure(ctx, cfg, g, dir, out)
+		g.close()
+		if err != nil {
+			return err
+		}
 	}
-	if err := agree(ctx, targets, body); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "request: %d bytes of dataframe_split; %d rounds of %s per cell, interleaved\n",
-		len(body), cfg.rounds, cfg.duration)
-	results, err := load(ctx, cfg, targets, script, out)
-	if err != nil {
-		return err
-	}
-	report(out, cfg, targets, results)
 	return nil
 }
 
-// prepare writes the scripts and trains the model with Debian's python3.
-func prepare(ctx context.Context, dir string) (body []byte, model string, err error) {
-	for name, data := range map[string][]byte{"train_bench.py": trainScript, "flask_app.py": flaskApp} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return nil, "", err
-		}
+// measure runs the load on g's servers and prints its table.
+func measure(ctx context.Context, cfg config, g *group, dir string, out io.Writer) error {
+	script, err := writeWrkScript(dir, g.body)
+	if err != nil {
+		return err
 	}
-	cmd := exec.CommandContext(ctx, "/usr/bin/python3", filepath.Join(dir, "train_bench.py"), dir)
+	fmt.Fprintf(out, "\n%s\nrequest: %d bytes of dataframe_split; %d rounds of %s per cell, interleaved\n",
+		g.title, len(g.body), cfg.rounds, cfg.duration)
+	results, err := load(ctx, cfg, g.targets, script, out)
+	if err != nil {
+		return err
+	}
+	report(out, cfg, g.targets, results)
+	return nil
+}
+
+// xgboostGroup trains the XGBoost model and serves it natively and by the
+// peer; both must predict the same.
+func xgboostGroup(ctx context.Context, cfg config, dir string, log *slog.Logger) (*group, error) {
+	if err := train(ctx, dir, "train_bench.py"); err != nil {
+		return nil, err
+	}
+	model := filepath.Join(dir, "model.json")
+	body, err := os.ReadFile(filepath.Join(dir, "body.json"))
+	if err != nil {
+		return nil, err
+	}
+	g := &group{title: "XGBoost, 100 trees of depth 6, 10 features", body: body}
+	nURL, stopNative, err := native(ctx, model, "127.0.0.1:0", log)
+	if err != nil {
+		return nil, err
+	}
+	g.stop = append(g.stop, stopNative)
+	g.targets = append(g.targets, target{"native (Go, xgboost flavor)", nURL})
+	if err := g.addPeer(ctx, cfg, dir, model); err != nil {
+		g.close()
+		return nil, err
+	}
+	if err := agree(ctx, g.targets, body); err != nil {
+		g.close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// addPeer starts the Flask/gunicorn server on model unless cfg says not.
+func (g *group) addPeer(ctx context.Context, cfg config, dir, model string) error {
+	if !cfg.python {
+		return nil
+	}
+	pURL, stopPython, err := python(ctx, dir, model)
+	if err != nil {
+		return err
+	}
+	g.stop = append(g.stop, stopPython)
+	g.targets = append(g.targets, target{"python (Flask+gunicorn, 1 worker)", pURL})
+	return nil
+}
+
+// train runs one of the training scripts with Debian's python3.
+func train(ctx context.Context, dir, script string) error {
+	cmd := exec.CommandContext(ctx, "/usr/bin/python3", filepath.Join(dir, script), dir)
 	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, "", fmt.Errorf("train the bench model (needs Debian's python3-xgboost): %w\n%s", err, out)
+		return fmt.Errorf("train the bench model (needs Debian's python3-xgboost, python3-sklearn, python3-pandas): %w\n%s", err, out)
 	}
-	body, err = os.ReadFile(filepath.Join(dir, "body.json"))
-	return body, filepath.Join(dir, "model.json"), err
+	return nil
 }
 
 // agree checks that every server answers the request with the same
@@ -167,7 +227,7 @@ func report(out io.Writer, cfg config, targets []target, results map[cell][]resu
 	for _, c := range cfg.conns {
 		n := median(results[cell{0, c}], func(r result) float64 { return r.RPS })
 		p := median(results[cell{1, c}], func(r result) float64 { return r.RPS })
-		fmt.Fprintf(out, "c=%d: native/python throughput = %.1fx\n", c, n/p)
+		fmt.Fprintf(out, "c=%d: mlcd/python throughput = %.1fx\n", c, n/p)
 	}
 }
 

@@ -1,9 +1,12 @@
 // Command servebench measures the scoring server (make bench-serve): the
-// native xgboost flavor against the same model behind a Flask app on
-// gunicorn (one sync worker, OMP_NUM_THREADS=1, as `mlflow models serve`
-// runs), on loopback, with wrk posting a single-row dataframe_split request.
-// Runs are interleaved (native, python, native, ...) and each figure is the
-// median of -rounds runs.
+// native xgboost flavor, and the sklearn flavor (a random forest scored by
+// mlcd's Python workers with micro-batching), each against the same model
+// behind a Flask app on gunicorn (one sync worker, OMP_NUM_THREADS=1, as
+// `mlflow models serve` runs), on loopback, with wrk posting a single-row
+// dataframe_split request. Runs are interleaved (mlcd, python, mlcd, ...)
+// and each figure is the median of -rounds runs. Before any load, both
+// servers must predict the same (for the forest: model.predict's label on
+// each of 64 held-out rows, sent as concurrent requests).
 //
 //	go run ./internal/servebench -duration 10s -conns 8,32 -rounds 3
 //
@@ -30,6 +33,8 @@ import (
 type config struct {
 	duration time.Duration
 	conns    []int
+	models   []string
+	workers  int
 	rounds   int
 	threads  int
 	python   bool
@@ -54,13 +59,16 @@ func main() {
 
 func parseFlags(args []string) (config, error) {
 	var (
-		cfg   config
-		conns string
+		cfg    config
+		conns  string
+		models string
 	)
 	fs := flag.NewFlagSet("servebench", flag.ContinueOnError)
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of each load run")
 	fs.StringVar(&conns, "conns", "8,32", "concurrency levels (comma-separated)")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "runs per server and concurrency; the median is reported")
+	fs.StringVar(&models, "models", "xgboost,sklearn", "the models to measure (comma-separated): xgboost, sklearn")
+	fs.IntVar(&cfg.workers, "workers", 1, "sklearn worker processes of mlcd (the peer has one gunicorn worker)")
 	fs.IntVar(&cfg.threads, "threads", 2, "wrk's threads (with GOMAXPROCS=1 and -threads 1, server and load generator each keep a core)")
 	fs.BoolVar(&cfg.python, "python", true, "also measure the Flask/gunicorn peer")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the work folder (model, request, logs)")
@@ -76,6 +84,17 @@ func parseFlags(args []string) (config, error) {
 			return cfg, fmt.Errorf("-conns: %q is not a positive number", s)
 		}
 		cfg.conns = append(cfg.conns, n)
+	}
+	for _, s := range strings.Split(models, ",") {
+		switch m := strings.TrimSpace(s); m {
+		case "xgboost", "sklearn":
+			cfg.models = append(cfg.models, m)
+		default:
+			return cfg, fmt.Errorf("-models: %q is not xgboost or sklearn", s)
+		}
+	}
+	if cfg.workers < 1 {
+		return cfg, errors.New("-workers must be at least 1")
 	}
 	if cfg.rounds < 1 {
 		return cfg, errors.New("-rounds must be at least 1")

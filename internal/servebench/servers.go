@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/deploy/scoring"
+	"github.com/mlcd-dev/mlcd/deploy/sklearn"
 	"github.com/mlcd-dev/mlcd/deploy/xgboost"
 )
 
@@ -26,12 +27,36 @@ func native(ctx context.Context, path, addr string, log *slog.Logger) (string, f
 	if err != nil {
 		return "", nil, err
 	}
+	return serve(ctx, scoring.Handler(m, scoring.Options{Logger: log}), addr)
+}
+
+// nativeSklearn serves the pickled scikit-learn model at path with mlcd's
+// sklearn flavor (workers Python processes behind the Go gateway).
+func nativeSklearn(ctx context.Context, path string, workers int, log *slog.Logger) (string, func(), error) {
+	m, err := sklearn.Start(ctx, sklearn.Config{Model: path, Python: "/usr/bin/python3", Workers: workers,
+		Env: append(os.Environ(), "OMP_NUM_THREADS=1"), Logger: log})
+	if err != nil {
+		return "", nil, err
+	}
+	url, stop, err := serve(ctx, scoring.Handler(m, scoring.Options{Logger: log}), "127.0.0.1:0")
+	if err != nil {
+		m.Stop(context.WithoutCancel(ctx))
+		return "", nil, err
+	}
+	return url, func() {
+		stop()
+		m.Stop(context.WithoutCancel(ctx))
+	}, nil
+}
+
+// serve serves h on addr until the returned stop is called.
+func serve(ctx context.Context, h http.Handler, addr string) (string, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           scoring.Handler(m, scoring.Options{Logger: log}),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

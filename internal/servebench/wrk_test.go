@@ -63,3 +63,16 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFlags_models(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags([]string{"-models", "sklearn, xgboost", "-workers", "2"})
+	if err != nil || !cmp.Equal(cfg.models, []string{"sklearn", "xgboost"}) || cfg.workers != 2 {
+		t.Errorf("parseFlags = %+v, %v", cfg, err)
+	}
+	for _, args := range [][]string{{"-models", "onnx"}, {"-workers", "0"}} {
+		if _, err := parseFlags(args); err == nil {
+			t.Errorf("parseFlags(%q) accepted", args)
+		}
+	}
+}

@@ -7,7 +7,7 @@ feature names in feature_names_in_), feature_names.json, params.json,
 metrics.json (accuracy, precision, recall, f1, roc_auc on the test split),
 feature_importance.png, input_example.json (a scoring request of five test
 rows) and predictions.csv (the predicted label of every test row, in
-test.csv's order: what src/serve.py answers for the same rows).
+test.csv's order: what mlcd's sklearn flavor answers for the same rows).
 """
 
 import pickle
