@@ -248,16 +248,6 @@ func (c *Controller) act(ctx context.Context, st *deployState, ch gate.Change, o
 	return c.refuse(ctx, st, ch, out)
 }
 
-// deploySettings reads deploy: of mlcd.yaml at commit; a file that is
-// missing or invalid gives the defaults, which are the strict gate.
-func (c *Controller) deploySettings(ctx context.Context, commit string) pipeline.Deploy {
-	p, err := c.pipelineAt(ctx, commit)
-	if err != nil || p == nil {
-		return pipeline.Deploy{Approvals: 1}
-	}
-	return p.Deploy
-}
-
 // registered is version n of model as the commit that registered it holds
 // the file, with stage Production: what a deploy runs.
 func (c *Controller) registered(ctx context.Context, model string, n int, at string) (*registry.Version, error) {
@@ -319,20 +309,6 @@ func (c *Controller) refuse(ctx context.Context, st *deployState, ch gate.Change
 	}
 	out.Done = true
 	return c.state.saveDeploys(st)
-}
-
-// registryAt loads the registry of commit; invalid version files are left
-// out (mlcd check reports them), a tree that cannot be read is an error.
-func (c *Controller) registryAt(ctx context.Context, commit string) (*registry.Registry, error) {
-	tree, err := c.repo.FS(ctx, commit)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := c.registry.Load(tree)
-	if reg == nil {
-		return nil, fmt.Errorf("registry at %s: %w", short(commit), err)
-	}
-	return reg, nil
 }
 
 func (c *Controller) showDesired(st *deployState) {

@@ -94,6 +94,7 @@ const (
 	// before it is answered 503.
 	DefaultBodyWait = 2 * time.Second
 )
+
 // FlavorOptions tune the flavors mlcd serves itself (xgboost, lightgbm,
 // sklearn). The zero value is the defaults.
 type FlavorOptions struct {
