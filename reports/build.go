@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -26,9 +27,14 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	b.log.Debug("report step done", "step", "read manifest", "runs", len(p.m.runs), "took", time.Since(t0))
 	p.repo = repo
 	var problems []error
+	var err error
+	if p.goals, err = loadGoals(repo); err != nil {
+		// The runs are still worth a report: only the promotion metric's
+		// highlight and verdicts are missing. `mlcd validate` says why.
+		b.log.Warn("report without the promotion metric", "err", err)
+	}
 	fsys := os.DirFS(repo)
 	var models []*registry.Model
-	var err error
 	if b.opts.LoadModels != nil {
 		models, err = b.opts.LoadModels(fsys)
 	} else {
@@ -76,11 +82,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		{"runs index", func() error { return p.runsIndex(ctx, rows) }},
 		{"overview", func() error { return p.overview(rows, models, deps, readme) }},
 		{"model pages", func() error { return p.modelPages(ctx, models, deps, byRun) }},
-		{"compare page", func() error {
-			return p.emit("compare.html", "compare", func() ([]byte, error) {
-				return b.render("compare", page0("Compare", "", nil))
-			})
-		}},
+		{"compare page", p.comparePage},
 		{"stale pages", p.removeStale},
 		{"flush", func() error { stopFlush(); return syncSite(b.opts.Out, p.written) }},
 		{"manifest", func() error {
@@ -187,5 +189,20 @@ func (p *pass) overview(rows []*runRow, models []*registry.Model, deps map[strin
 		}
 		v.README = html
 		return p.b.render("overview", page0("Overview", "", v))
+	})
+}
+
+// comparePage writes compare.html, which compares the runs its address
+// names in the browser; it holds the promotion metric's goal, for the
+// better/worse marks.
+func (p *pass) comparePage() error {
+	v := struct{ Metric, Goal, Tasks string }{Metric: p.goals.Metric, Goal: p.goals.Goal}
+	tasks, err := json.Marshal(sortedKeys(p.goals.Tasks))
+	if err != nil {
+		return fmt.Errorf("compare page: %w", err)
+	}
+	v.Tasks = string(tasks)
+	return p.emit("compare.html", "compare\x00"+v.Metric+"\x00"+v.Goal+"\x00"+v.Tasks, func() ([]byte, error) {
+		return p.b.render("compare", page0("Compare", "", v))
 	})
 }

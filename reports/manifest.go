@@ -22,7 +22,7 @@ import (
 // changes shape, or when Go code changes what it writes into pages (the
 // templates are hashed; the code is not); an old manifest is then
 // ignored and every page written again.
-const manifestVersion = 6
+const manifestVersion = 7
 
 // ManifestName is the file in the site folder that makes builds
 // incremental. It is gob, not JSON: with 10,000 runs it is read on every
@@ -71,6 +71,7 @@ type runRow struct {
 	Error    string
 	Trigger  string
 	Commit   string
+	Branch   string
 	Start    time.Time
 	End      time.Time
 	// Run params (formatted) and "task.metric" of every task, by name

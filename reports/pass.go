@@ -35,6 +35,7 @@ type pass struct {
 	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
 	claimed   map[string]bool       // files some emit call of this build has taken on
 	history   map[string][]StageChange
+	goals     goals // the promotion metric mlcd.yaml declares
 }
 
 func newPass(b *Builder, m *manifest) *pass {

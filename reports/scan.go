@@ -209,7 +209,7 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 		Trigger: run.Trigger.Kind, Start: run.Start, End: run.End,
 	}
 	if run.Git != nil {
-		row.Commit = run.Git.Commit
+		row.Commit, row.Branch = run.Git.Commit, run.Git.Branch
 	}
 	for _, k := range sortedKeys(run.Params) {
 		row.ParamKeys = append(row.ParamKeys, names.id(k))

@@ -20,8 +20,9 @@ func TestRunRowViews_HTMLMatchesTemplate(t *testing.T) {
 	hostile := `<script>alert('x')</script> "a"&b+c` + "\x00\xff\u2028"
 	rows := runRowViews{
 		{Href: "churn/20260301T100000Z-1003.html", Sel: hostile, Pipeline: hostile, ID: hostile, Status: hostile, Trigger: hostile,
-			Commit: hostile, Start: hostile, Dur: hostile, StartUnix: 1772359200, DurS: 12.5,
-			Params: []string{hostile, ""}, Metrics: []metricCell{{Col: "m1", V: "0.5", Text: hostile}, {Col: hostile, V: hostile}}},
+			Branch: hostile, Commit: hostile, Start: hostile, Dur: hostile, StartUnix: 1772359200, DurS: 12.5,
+			Params: []string{hostile, ""}, ParamCols: []column{{ID: hostile}, {ID: "p1"}},
+			Metrics: []metricCell{{Col: "m1", V: "0.5", Text: hostile, Promo: true}, {Col: hostile, V: hostile}}},
 		{Href: "h-3f2a/a b\"<é>%.html", Sel: "p/r", Pipeline: "p", ID: "r", Status: "success", DurS: 0},
 	}
 	for name, rs := range map[string]runRowViews{"none": nil, "rows": rows} {
