@@ -234,7 +234,7 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 			}
 			subjects = append(subjects, s)
 		}
-		c := Compare(subjects...)
+		c := Compare(subjects...).withDeltas(p.goals)
 		v := &versionCompareView{Title: fmt.Sprintf("%s v%d vs Production v%d", ver.Model, ver.Version, prod.Version),
 			Table: c, Bars: c.barChart(), Charts: c.historyCharts()}
 		return p.b.render("versioncompare", page0(v.Title, "../../", v))

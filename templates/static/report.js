@@ -34,12 +34,42 @@
     });
     rows.forEach(function (r) { body.appendChild(r); });
   }
+  // The page address holds the view: "#cols=a,b&sort=run:asc&q=…&status=…
+  // &trigger=…&branch=…&param=…&pv=…", each value URI-encoded, so that a
+  // view can be sent as a link and stays from page to page.
+  var STATE_KEYS = ["q", "status", "trigger", "branch", "param", "pv", "sort"];
+  function readState() {
+    var o = {};
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i <= 0) { return; }
+      var k = kv.slice(0, i), v = kv.slice(i + 1);
+      try {
+        o[k] = k === "cols" ? v.split(",").filter(Boolean).map(decodeURIComponent) : decodeURIComponent(v);
+      } catch (e) { /* a mangled value is ignored */ }
+    });
+    return o;
+  }
+  function stateHash(st) {
+    var parts = [];
+    if (st.cols) { parts.push("cols=" + st.cols.map(encodeURIComponent).join(",")); }
+    STATE_KEYS.forEach(function (k) { if (st[k]) { parts.push(k + "=" + encodeURIComponent(st[k])); } });
+    return parts.length ? "#" + parts.join("&") : "";
+  }
+  function cellText(r, col) {
+    var td = r.querySelector('td[data-col="' + col + '"]');
+    return td ? td.textContent.trim().toLowerCase() : "";
+  }
   function applyFilter(table) {
     var text = ($("#filter") || { value: "" }).value.trim().toLowerCase();
-    var st = ($("#status") || { value: "" }).value;
+    var want = {};
+    ["status", "trigger", "branch"].forEach(function (k) { var e = $("#" + k); want[k] = e ? e.value : ""; });
+    var pcol = ($("#param") || { value: "" }).value;
+    var pval = ($("#param-value") || { value: "" }).value.trim().toLowerCase();
     var shown = 0;
     Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
-      var ok = (!st || r.getAttribute("data-status") === st) &&
+      var ok = ["status", "trigger", "branch"].every(function (k) { return !want[k] || r.getAttribute("data-" + k) === want[k]; }) &&
+        (!pcol || !pval || cellText(r, pcol) === pval) &&
         (!text || r.textContent.toLowerCase().indexOf(text) >= 0);
       r.classList.toggle("hide", !ok);
       if (ok) { shown++; }
@@ -50,21 +80,64 @@
   function setColumn(table, col, on) {
     $all('[data-col="' + col + '"]', table).forEach(function (el) { el.classList.toggle("hide", !on); });
   }
+  function selectedText(sel) { return sel && sel.selectedIndex > 0 ? sel.options[sel.selectedIndex].text : ""; }
+  // saveState writes the view into the address and the pager's links.
+  function saveState(table) {
+    var st = {};
+    var boxes = $all("#cols input[data-col]");
+    var defaults = boxes.every(function (cb) { return cb.checked === cb.defaultChecked; });
+    if (!defaults) { st.cols = boxes.filter(function (cb) { return cb.checked; }).map(function (cb) { return cb.getAttribute("data-name"); }); }
+    st.q = ($("#filter") || { value: "" }).value;
+    ["status", "trigger", "branch"].forEach(function (k) { var e = $("#" + k); st[k] = e ? e.value : ""; });
+    st.param = selectedText($("#param"));
+    st.pv = ($("#param-value") || { value: "" }).value;
+    var th = $("th[data-dir]", table);
+    if (th) { st.sort = th.textContent + ":" + th.getAttribute("data-dir"); }
+    var h = stateHash(st);
+    try {
+      window.history.replaceState(null, "", h || window.location.pathname);
+    } catch (e) { window.location.hash = h; }
+    $all(".pager a").forEach(function (a) { a.setAttribute("href", a.getAttribute("href").replace(/#.*$/, "") + h); });
+  }
+  function restoreState(table) {
+    var st = readState();
+    if (st.cols) {
+      var on = {};
+      st.cols.forEach(function (n) { on[n] = true; });
+      $all("#cols input[data-col]").forEach(function (cb) { cb.checked = !!on[cb.getAttribute("data-name")]; });
+    }
+    if (st.q && $("#filter")) { $("#filter").value = st.q; }
+    ["status", "trigger", "branch"].forEach(function (k) { var e = $("#" + k); if (e && st[k]) { e.value = st[k]; } });
+    var ps = $("#param");
+    if (ps && st.param) {
+      Array.prototype.forEach.call(ps.options, function (o) { if (o.text === st.param) { ps.value = o.value; } });
+    }
+    if (st.pv && $("#param-value")) { $("#param-value").value = st.pv; }
+    if (st.sort) {
+      var i = st.sort.lastIndexOf(":"), name = st.sort.slice(0, i), dir = st.sort.slice(i + 1);
+      var th = $all("th[data-sort]", table).filter(function (h) { return h.textContent === name; })[0];
+      if (th) {
+        th.setAttribute("data-dir", dir === "asc" ? "desc" : "asc"); // sortBy flips it
+        sortBy(table, th);
+      }
+    }
+  }
   function initRuns(table) {
+    restoreState(table);
     $all("th[data-sort]", table).forEach(function (th) {
-      th.addEventListener("click", function () { sortBy(table, th); });
+      th.addEventListener("click", function () { sortBy(table, th); saveState(table); });
     });
-    ["#filter", "#status"].forEach(function (s) {
-      var el = $(s);
-      if (el) {
-        el.addEventListener("input", function () { applyFilter(table); });
-        el.addEventListener("change", function () { applyFilter(table); });
+    ["#filter", "#status", "#trigger", "#branch", "#param", "#param-value"].forEach(function (s) {
+      var e = $(s);
+      if (e) {
+        e.addEventListener("input", function () { applyFilter(table); saveState(table); });
+        e.addEventListener("change", function () { applyFilter(table); saveState(table); });
       }
     });
     var box = $("#cols");
     $all("input[data-col]", box).forEach(function (cb) {
       setColumn(table, cb.getAttribute("data-col"), cb.checked);
-      cb.addEventListener("change", function () { setColumn(table, cb.getAttribute("data-col"), cb.checked); });
+      cb.addEventListener("change", function () { setColumn(table, cb.getAttribute("data-col"), cb.checked); saveState(table); });
     });
     var pick = $("#pick");
     if (pick) {
@@ -80,6 +153,7 @@
       });
     }
     applyFilter(table);
+    saveState(table);
   }
 
   // ---- compare page ----
@@ -135,6 +209,7 @@
     if (keys.length === 0) { wrap.appendChild(el("p", "none", "muted")); return wrap; }
     var t = el("table");
     var hr = el("tr");
+    var deltas = field === "metrics" && runs.length === 2;
     hr.appendChild(el("th", "name"));
     runs.forEach(function (r) {
       var th = el("th");
@@ -143,6 +218,7 @@
       th.appendChild(a);
       hr.appendChild(th);
     });
+    if (deltas) { hr.appendChild(el("th", "change")); }
     t.appendChild(hr);
     keys.forEach(function (k) {
       var tr = el("tr");
@@ -152,10 +228,48 @@
       var differs = vals.some(function (v) { return JSON.stringify(v) !== first; });
       if (differs) { tr.className = "diff"; } else { tr.setAttribute("data-same", "1"); }
       vals.forEach(function (v) { tr.appendChild(el("td", fmt(v), typeof v === "number" ? "num" : "")); });
+      if (deltas) { tr.appendChild(deltaCell(k, vals[0], vals[1])); }
       t.appendChild(tr);
     });
     wrap.appendChild(t);
     return wrap;
+  }
+  // The goal mlcd.yaml declares for its promotion metric, from the page.
+  function goalOf(name) {
+    var out = $("#compare-out"), m = out && out.getAttribute("data-metric"), tasks = [];
+    if (!m) { return ""; }
+    try { tasks = JSON.parse(out.getAttribute("data-tasks") || "[]"); } catch (e) { tasks = []; }
+    if (name === m) { return out.getAttribute("data-goal"); }
+    var suffix = "." + m, task = name.slice(0, name.length - suffix.length);
+    if (name.length > suffix.length && name.slice(-suffix.length) === suffix && (tasks.length === 0 || tasks.indexOf(task) >= 0)) {
+      return out.getAttribute("data-goal");
+    }
+    return "";
+  }
+  function deltaCell(name, a, b) {
+    if (typeof a !== "number" || typeof b !== "number") { return el("td"); }
+    var d = b - a, goal = goalOf(name), mark = "";
+    if (goal && d !== 0) { mark = (d > 0) === (goal === "max") ? "better" : "worse"; }
+    var text = (d > 0 ? "+" : "") + fmt(Math.round(d * 1e6) / 1e6);
+    if (mark) { text += mark === "better" ? " \u25B2 better" : " \u25BC worse"; }
+    return el("td", text, "num" + (mark ? " " + mark : ""));
+  }
+  // barAxis mirrors reports/chart.go: bars start below the lowest value
+  // at a round number, unless zero is close.
+  function niceStep(span, n) {
+    var raw = span / n, p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
+  }
+  function barAxis(vals) {
+    var nums = vals.filter(function (v) { return typeof v === "number" && isFinite(v); });
+    if (nums.length === 0) { return [0, 0]; }
+    var lo = Math.min.apply(null, nums), hi = Math.max.apply(null, nums);
+    if (lo >= 0 && lo <= hi * 0.2) { return [0, hi]; }
+    if (hi === lo) { return [Math.min(0, lo), Math.max(0, hi)]; }
+    var step = niceStep(hi - lo, 4), base = Math.floor(lo / step) * step;
+    if (base === lo) { base -= step; }
+    if (lo >= 0 && base < 0) { base = 0; }
+    return [base, hi];
   }
   function bars(runs) {
     var keys = unionKeys(runs, "metrics");
@@ -164,13 +278,13 @@
     var rowH = 14 * runs.length + 8, left = 190, width = 560;
     keys.forEach(function (k) {
       var vals = runs.map(function (r) { return (r.metrics || {})[k]; });
-      var max = 0;
-      vals.forEach(function (v) { if (typeof v === "number" && Math.abs(v) > max) { max = Math.abs(v); } });
+      var axis = barAxis(vals), lo = axis[0], hi = axis[1];
       var svg = svgEl("svg", { width: width, height: rowH + 4, role: "img" });
       svg.appendChild(svgEl("text", { x: 0, y: 14 }, k));
+      if (lo !== 0) { svg.appendChild(svgEl("text", { x: 0, y: 28, "class": "axis-note" }, "axis from " + fmt(lo) + ", not zero")); }
       vals.forEach(function (v, i) {
         if (typeof v !== "number") { return; }
-        var w = max > 0 ? Math.abs(v) / max * (width - left - 80) : 0;
+        var w = hi > lo ? (v - lo) / (hi - lo) * (width - left - 80) : 0;
         svg.appendChild(svgEl("rect", { x: left, y: 4 + i * 14, width: w, height: 11, fill: COLORS[i % COLORS.length] }));
         svg.appendChild(svgEl("text", { x: left + w + 4, y: 13 + i * 14 }, fmt(v)));
       });
@@ -226,8 +340,8 @@
     only.appendChild(cb);
     only.appendChild(document.createTextNode(" show only differences"));
     out.appendChild(only);
-    out.appendChild(table(runs, "params", "Params"));
     out.appendChild(table(runs, "metrics", "Metrics"));
+    out.appendChild(table(runs, "params", "Params"));
     cb.addEventListener("change", function () {
       $all("tr[data-same]", out).forEach(function (tr) { tr.classList.toggle("hide", cb.checked); });
     });
