@@ -31,15 +31,18 @@ type pass struct {
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string]history
 	wanted    map[string]bool
-	written   []string              // paths of the files written, to flush them
-	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
-	claimed   map[string]bool       // files some emit call of this build has taken on
-	history   map[string][]StageChange
-	goals     goals // the promotion metric mlcd.yaml declares
+	// taskParams are the params model versions' tasks reported, by run
+	// file and task, kept like histories.
+	taskParams map[string][]nameValue
+	written    []string              // paths of the files written, to flush them
+	listed     map[string]*listedDir // site folders listed by siteHas, by slash path
+	claimed    map[string]bool       // files some emit call of this build has taken on
+	history    map[string][]StageChange
+	goals      goals // the promotion metric mlcd.yaml declares
 }
 
 func newPass(b *Builder, m *manifest) *pass {
-	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
+	return &pass{b: b, w: newSiteWriter(), m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, taskParams: map[string][]nameValue{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render

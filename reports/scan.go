@@ -163,6 +163,7 @@ func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
 	for _, t := range run.Tasks {
 		if p.wanted[runKey(run.Pipeline, run.ID)+"\x00"+t.Name] {
 			p.histories[f.rel+"\x00"+t.Name] = taskHistoryOf(series, t.Name)
+			p.taskParams[f.rel+"\x00"+t.Name] = ownParams(t)
 		}
 	}
 	p.mu.Unlock()

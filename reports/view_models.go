@@ -31,6 +31,12 @@ type versionView struct {
 	Stage, Aliases, RunID, RunHref, Commit    string
 	Digest, ShortDigest, Created, CompareHref string
 	Metrics                                   []nameValue
+	// Params are the params the version's task reported, from its run's
+	// record; ParamsNote says why there are none to show.
+	Params     []nameValue
+	ParamsNote string
+	run        *runRow
+	task       string
 }
 
 type stageView struct {
@@ -54,6 +60,8 @@ type modelView struct {
 	Versions    []versionView
 	Stages      []stageView
 	Deployment  *deploymentView
+	Trend       *pointChart
+	NoTrend     string // why there is no trend chart
 }
 
 // keyMetrics are the first few metrics of v, by name.
@@ -64,6 +72,22 @@ func keyMetrics(v *registry.Version, n int) []nameValue {
 			break
 		}
 		out = append(out, nameValue{k, formatFloat(v.Metrics[k])})
+	}
+	return out
+}
+
+// keyMetricsFirst is keyMetrics with the metric first, when v has it:
+// the promotion metric leads.
+func keyMetricsFirst(v *registry.Version, n int, first string) []nameValue {
+	val, ok := v.Metrics[first]
+	if !ok {
+		return keyMetrics(v, n)
+	}
+	out := []nameValue{{first, formatFloat(val)}}
+	for _, nv := range keyMetrics(v, n) {
+		if nv.Name != first && len(out) < n {
+			out = append(out, nv)
+		}
 	}
 	return out
 }
@@ -122,15 +146,21 @@ func runKey(pipelineName, id string) string { return pipelineName + "\x00" + id 
 func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment, byRun map[string]*runRow) error {
 	base := "models/" + slug(m.Name) + "/"
 	prod := m.Production()
-	v := &modelView{Name: m.Name}
+	v := &modelView{Name: m.Name, Trend: versionTrend(m, p.goals, byRun)}
+	if v.Trend == nil {
+		v.NoTrend = "No trend: mlcd.yaml names no promote: metric, or no version has it."
+	}
 	var desc strings.Builder
+	var sums []string // of the versions' run records, which hold their params
 	for i := len(m.Versions) - 1; i >= 0; i-- {
 		ver := m.Versions[i]
 		vv := versionView{Number: ver.Version, Stage: string(ver.Stage), Aliases: strings.Join(ver.Aliases, ", "),
 			RunID: ver.RunID, Commit: shortCommit(ver.Commit), Digest: ver.Artifact.SHA256,
-			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetrics(ver, 4)}
+			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetricsFirst(ver, 4, p.goals.Metric)}
 		if r := byRun[runKey(ver.Pipeline, ver.RunID)]; r != nil {
 			vv.RunHref = r.href("../../")
+			vv.run, vv.task = r, ver.Task
+			sums = append(sums, r.SHA256)
 		}
 		if prod != nil && ver != prod {
 			vv.CompareHref = fmt.Sprintf("v%d-vs-production.html", ver.Version)
@@ -165,11 +195,17 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 	hash, err := p.jsonHash(struct {
 		V *modelView
 		D string
-	}{v, desc.String()})
+		S []string
+	}{v, desc.String(), sums})
 	if err != nil {
 		return err
 	}
 	return p.emit(base+"index.html", hash, func() ([]byte, error) {
+		for i := range v.Versions {
+			if err := p.fillParams(&v.Versions[i]); err != nil {
+				return nil, err
+			}
+		}
 		html, err := p.b.markdown([]byte(desc.String()))
 		if err != nil {
 			return nil, err
@@ -179,6 +215,23 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 		}
 		return p.b.render("model", page0("Model "+m.Name, "../../", v))
 	})
+}
+
+// fillParams sets a version's own params from its run's record.
+func (p *pass) fillParams(vv *versionView) error {
+	if vv.run == nil {
+		vv.ParamsNote = "run record not found"
+		return nil
+	}
+	params, ok, err := p.versionParams(vv.run, vv.task)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		vv.ParamsNote = "task not in the run record"
+	}
+	vv.Params = params
+	return nil
 }
 
 func deploymentViewOf(d *Deployment) *deploymentView {
@@ -216,7 +269,8 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 	hash, err := p.jsonHash(struct {
 		A, B *registry.Version
 		S    []string
-	}{prod, ver, sums})
+		G    goals
+	}{prod, ver, sums, p.goals})
 	if err != nil {
 		return err
 	}
@@ -226,6 +280,16 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 			s := VersionSubject(x)
 			if r := byRun[runKey(x.Pipeline, x.RunID)]; r != nil {
 				s.Href = r.href("../../")
+				own, ok, err := p.versionParams(r, x.Task)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					s.Params = map[string]string{}
+					for _, nv := range own {
+						s.Params[nv.Name] = nv.Value
+					}
+				}
 				h, err := p.taskHistory(r, x.Task)
 				if err != nil {
 					return nil, err

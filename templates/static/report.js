@@ -383,7 +383,27 @@
     });
   }
 
+  // ---- point charts: hover shows a dot's values, the legend hides a series ----
+  function initPoints(fig) {
+    var out = $("output.hover", fig), svg = $("svg", fig);
+    svg.addEventListener("mouseover", function (e) {
+      var c = e.target;
+      if (c.classList && c.classList.contains("pt") && out) {
+        var t = c.querySelector("title");
+        out.textContent = t ? t.textContent : "";
+      }
+    });
+    $all("button.series", fig).forEach(function (b) {
+      b.addEventListener("click", function () {
+        var off = !b.classList.contains("off");
+        b.classList.toggle("off", off);
+        $all('[data-s="' + b.getAttribute("data-s") + '"]', svg).forEach(function (e) { e.classList.toggle("hide", off); });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    $all("figure.points").forEach(initPoints);
     var t = $("#runs");
     if (t) { initRuns(t); }
     var c = $("#compare-out");
