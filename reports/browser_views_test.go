@@ -118,3 +118,49 @@ func TestCompare_DeltasInChromium(t *testing.T) {
 	}
 	b.Check(t, "compare")
 }
+
+// The charts across runs: one dot per run and promotion-metric column,
+// Production's runs ringed, hover values, a scatter per varying param;
+// the compare page's parallel coordinates draw one line per run.
+func TestChartsAcrossRuns_InChromium(t *testing.T) {
+	site, _ := buildSite(t, "small")
+	b := newBrowser(t)
+	b.Do(t, chromedp.Navigate(fileURL(filepath.Join(site, "runs", "charts.html"))), chromedp.WaitReady(css("figure.points")))
+	// 5 runs, each with train_rf.f1 and train_xgb.f1.
+	counts := eval[[]int](t, b, `Array.from(document.querySelectorAll("figure.points"), f => f.querySelectorAll("circle.pt").length)`)
+	if len(counts) != 3 || counts[0] != 10 || counts[1] != 10 || counts[2] != 10 {
+		t.Errorf("dots per chart %v; want over time, by commit and n_estimators, 10 dots each", counts)
+	}
+	// churn-rf v1 and churn-xgb v1 are Production, both from run -1003.
+	marks := eval[[]string](t, b, `Array.from(document.querySelector("figure.points").querySelectorAll("circle.mark"), c => c.querySelector("title").textContent)`)
+	if len(marks) != 2 || !strings.Contains(marks[0], "20260301T100000Z-1003") {
+		t.Errorf("ringed dots %q, want the two Production versions' run", marks)
+	}
+	got := eval[string](t, b, `(() => { const c = Array.from(document.querySelectorAll("figure.points")[0].querySelectorAll("circle.pt"))
+		.find(c => c.querySelector("title").textContent.startsWith("churn/20260301T120000Z-3009 · train_xgb.f1"));
+		c.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+		return document.querySelector("figure.points output.hover").textContent; })()`)
+	if !strings.Contains(got, "train_xgb.f1 = 0.8 ") {
+		t.Errorf("hover on run -3009's train_xgb.f1 shows %q, want its value 0.8", got)
+	}
+	// Its dot sits above the 0.79 of train_rf.f1 of the same run.
+	ys := eval[[]float64](t, b, `["train_rf.f1", "train_xgb.f1"].map(m => +Array.from(document.querySelectorAll("figure.points")[0].querySelectorAll("circle.pt"))
+		.find(c => c.querySelector("title").textContent.startsWith("churn/20260301T120000Z-3009 · " + m)).getAttribute("cy"))`)
+	if len(ys) != 2 || ys[1] >= ys[0] {
+		t.Errorf("cy of 0.79 and 0.8: %v; want 0.8 higher", ys)
+	}
+	b.Check(t, "charts page")
+
+	b.Do(t, chromedp.Navigate(fileURL(filepath.Join(site, "compare.html"))+"#runs=churn/20260301T100000Z-1003,churn/20260301T110000Z-2006,churn/20260301T120000Z-3009"),
+		chromedp.WaitVisible(css("#compare-out .parallel svg")))
+	if n := eval[int](t, b, `document.querySelectorAll("#compare-out .parallel polyline.pc").length`); n != 3 {
+		t.Errorf("parallel coordinates draw %d lines, want one per run (3)", n)
+	}
+	// The 4 metrics, then n_estimators, train_rf.max_depth and
+	// train_xgb.max_depth; data is not a number.
+	axes := eval[[]string](t, b, `Array.from(document.querySelectorAll("#compare-out .parallel text.axis-name"), t => t.textContent)`)
+	if got := strings.Join(axes, " "); got != "train_rf.accuracy train_rf.f1 train_xgb.accuracy train_xgb.f1 n_estimators train_rf.max_depth train_xgb.max_depth" {
+		t.Errorf("parallel coordinates' axes: %s; want the metrics, then the numeric params", got)
+	}
+	b.Check(t, "parallel coordinates")
+}

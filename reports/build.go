@@ -33,6 +33,11 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		// highlight and verdicts are missing. `mlcd validate` says why.
 		b.log.Warn("report without the promotion metric", "err", err)
 	}
+	if p.m.PromoMetric != p.goals.Metric {
+		// The rows keep the values of the promotion metric: another
+		// metric means reading every record again.
+		p.m.runs, p.m.PromoMetric = map[string]*runRow{}, p.goals.Metric
+	}
 	fsys := os.DirFS(repo)
 	var models []*registry.Model
 	if b.opts.LoadModels != nil {
@@ -80,6 +85,7 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	}{
 		{"static assets", p.static},
 		{"runs index", func() error { return p.runsIndex(ctx, rows) }},
+		{"charts page", func() error { return p.chartsPage(rows, models, byRun) }},
 		{"overview", func() error { return p.overview(rows, models, deps, readme) }},
 		{"model pages", func() error { return p.modelPages(ctx, models, deps, byRun) }},
 		{"compare page", p.comparePage},

@@ -49,6 +49,8 @@ type manifest struct {
 	// its inputs. They are only compared under the same Tool: a manifest
 	// from other templates or options starts with no pages.
 	Pages map[string]string
+	// PromoMetric is the promotion metric the rows' PromoKeys are of.
+	PromoMetric string
 	// HistoryHead is the commit the stage history was read at.
 	HistoryHead string
 	History     map[string][]StageChange
@@ -82,7 +84,12 @@ type runRow struct {
 	// indexes them in manifest.KeySets (runs of a pipeline share one set).
 	// metricVals are their values, which the manifest does not keep
 	// (loadMetricValues reads them again when a page needs them).
-	MetricSet  int32
+	MetricSet int32
+	// PromoKeys and PromoVals are the "task.metric" columns of the
+	// promotion metric (manifest.PromoMetric) and their values, for the
+	// charts across runs.
+	PromoKeys  nameIDs
+	PromoVals  []float64
 	metricKeys nameIDs
 	metricVals []float64
 	Logs       []string // digests of the attempts' logs
@@ -185,7 +192,7 @@ func readManifest(dir, tool string) *manifest {
 		r.metricKeys = old.KeySets[r.MetricSet]
 	}
 	m.names = newInterner(old.Names)
-	m.HistoryHead, m.History = old.HistoryHead, old.History
+	m.HistoryHead, m.History, m.PromoMetric = old.HistoryHead, old.History, old.PromoMetric
 	for _, r := range old.Rows {
 		m.runs[r.File] = r
 	}

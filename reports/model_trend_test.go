@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,5 +54,35 @@ func TestVersionTrend(t *testing.T) {
 	}
 	if (goals{}).Metric != "" || versionTrend(nil, goals{}, nil) != nil {
 		t.Error("a pipeline without promote: has a trend")
+	}
+}
+
+// The run summaries keep the promotion metric's values: naming another
+// metric in mlcd.yaml reads the records again, and the charts follow.
+func TestBuilder_PromotionMetricChangeRereadsRecords(t *testing.T) {
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
+	out := t.TempDir()
+	b := builtSite(t, repo, Options{Out: out})
+	spec := filepath.Join(repo, "mlcd.yaml")
+	data, err := os.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(spec, []byte(strings.Replace(string(data), "metric: f1, goal: max", "metric: accuracy, goal: min", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := b.Build(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Parsed != 5 {
+		t.Errorf("read %d records after the promotion metric changed, want all 5", stats.Parsed)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "runs", "charts.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(page); !strings.Contains(s, "train_xgb.accuracy = 0.85 ") || strings.Contains(s, "train_xgb.f1 =") || !strings.Contains(s, "lower is better") {
+		t.Error("the charts page does not chart accuracy (lower is better) after mlcd.yaml named it")
 	}
 }

@@ -158,6 +158,12 @@ func (p *pass) scanRun(repo string, f runFile) (*runRow, error) {
 		return nil, err
 	}
 	row := summarize(run, f, sum, p.m.names)
+	for j, k := range row.metricKeys {
+		if p.goals.promoted(p.m.names.name(k)) {
+			row.PromoKeys = append(row.PromoKeys, k)
+			row.PromoVals = append(row.PromoVals, row.metricVals[j])
+		}
+	}
 	p.mu.Lock()
 	p.stats.Parsed++
 	for _, t := range run.Tasks {

@@ -320,6 +320,44 @@
     });
     box.appendChild(svg);
   }
+  // Parallel coordinates: one vertical axis per metric, then per numeric
+  // param, each scaled to its own range; one line per run.
+  function parallelCoords(runs) {
+    var axes = [];
+    [["metrics", unionKeys(runs, "metrics")], ["params", unionKeys(runs, "params")]].forEach(function (fk) {
+      fk[1].forEach(function (k) {
+        var vals = runs.map(function (r) { var v = (r[fk[0]] || {})[k]; return typeof v === "number" ? v : (typeof v === "string" && v !== "" && isFinite(Number(v)) ? Number(v) : undefined); });
+        var nums = vals.filter(function (v) { return v !== undefined && isFinite(v); });
+        if (nums.length > 0 && axes.length < 16) { axes.push({ name: k, vals: vals, lo: Math.min.apply(null, nums), hi: Math.max.apply(null, nums) }); }
+      });
+    });
+    var sec = el("section");
+    sec.className = "parallel";
+    sec.appendChild(el("h2", "Parallel coordinates"));
+    if (axes.length < 2) { sec.appendChild(el("p", "fewer than two numeric params and metrics", "muted")); return sec; }
+    var T = 40, B = 40, H = 300, L = 30, gap = Math.max(70, Math.min(140, 900 / axes.length)), W = L * 2 + gap * (axes.length - 1);
+    var svg = svgEl("svg", { width: W, height: H, role: "img", "aria-label": "parallel coordinates" });
+    function y(a, v) { return a.hi === a.lo ? (T + H - B) / 2 : H - B - (v - a.lo) / (a.hi - a.lo) * (H - T - B); }
+    axes.forEach(function (a, i) {
+      var x = L + gap * i;
+      svg.appendChild(svgEl("line", { x1: x, y1: T, x2: x, y2: H - B, stroke: "#888" }));
+      svg.appendChild(svgEl("text", { x: x, y: T - 8, "text-anchor": "middle", "class": "axis-name" }, a.name));
+      svg.appendChild(svgEl("text", { x: x + 3, y: T + 4 }, fmt(a.hi)));
+      svg.appendChild(svgEl("text", { x: x + 3, y: H - B + 14 }, fmt(a.lo)));
+    });
+    runs.forEach(function (r, ri) {
+      var pts = [];
+      axes.forEach(function (a, i) { if (a.vals[ri] !== undefined) { pts.push((L + gap * i) + "," + y(a, a.vals[ri]).toFixed(1)); } });
+      var line = svgEl("polyline", { points: pts.join(" "), fill: "none", stroke: COLORS[ri % COLORS.length], "stroke-width": 2, "class": "pc" });
+      line.appendChild(svgEl("title", {}, r.pipeline + " / " + r.id));
+      svg.appendChild(line);
+    });
+    var wrap = el("div");
+    wrap.style.overflowX = "auto";
+    wrap.appendChild(svg);
+    sec.appendChild(wrap);
+    return sec;
+  }
   function legend(runs) {
     var ul = el("ul");
     runs.forEach(function (r, i) {
@@ -346,6 +384,7 @@
       $all("tr[data-same]", out).forEach(function (tr) { tr.classList.toggle("hide", cb.checked); });
     });
     out.appendChild(bars(runs));
+    out.appendChild(parallelCoords(runs));
     var hist = unionKeys(runs, "history");
     var sec = el("section");
     sec.appendChild(el("h2", "Metric history"));
