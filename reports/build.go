@@ -33,6 +33,24 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 		// highlight and verdicts are missing. `mlcd validate` says why.
 		b.log.Warn("report without the promotion metric", "err", err)
 	}
+	if b.opts.GitHistory || b.opts.GitDir != "" {
+		dir := repo
+		if b.opts.GitDir != "" {
+			dir = b.opts.GitDir
+		}
+		if p.forge, err = repoForge(dir, b.opts.GitDir != ""); err != nil {
+			return p.stats, fmt.Errorf("read the repository's remote: %w", err)
+		}
+	}
+	if p.m.Forge != p.forge.Base {
+		// Every page with a commit links to the forge, or no longer does:
+		// none of the pages is current, but each is still known, so that
+		// those of deleted runs are removed.
+		for k := range p.m.Pages {
+			p.m.Pages[k] = ""
+		}
+		p.m.Forge, p.m.current = p.forge.Base, false
+	}
 	if p.m.PromoMetric != p.goals.Metric {
 		// The rows keep the values of the promotion metric: another
 		// metric means reading every record again.

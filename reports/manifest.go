@@ -51,6 +51,8 @@ type manifest struct {
 	Pages map[string]string
 	// PromoMetric is the promotion metric the rows' PromoKeys are of.
 	PromoMetric string
+	// Forge is the GitHub repository the pages link commits to.
+	Forge string
 	// HistoryHead is the commit the stage history was read at.
 	HistoryHead string
 	History     map[string][]StageChange
@@ -192,7 +194,7 @@ func readManifest(dir, tool string) *manifest {
 		r.metricKeys = old.KeySets[r.MetricSet]
 	}
 	m.names = newInterner(old.Names)
-	m.HistoryHead, m.History, m.PromoMetric = old.HistoryHead, old.History, old.PromoMetric
+	m.HistoryHead, m.History, m.PromoMetric, m.Forge = old.HistoryHead, old.History, old.PromoMetric, old.Forge
 	for _, r := range old.Rows {
 		m.runs[r.File] = r
 	}

@@ -38,7 +38,8 @@ type pass struct {
 	listed     map[string]*listedDir // site folders listed by siteHas, by slash path
 	claimed    map[string]bool       // files some emit call of this build has taken on
 	history    map[string][]StageChange
-	goals      goals // the promotion metric mlcd.yaml declares
+	goals      goals      // the promotion metric mlcd.yaml declares
+	forge      forgeLinks // links to the repository on GitHub, if it is there
 }
 
 func newPass(b *Builder, m *manifest) *pass {

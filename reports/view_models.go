@@ -30,6 +30,7 @@ type versionView struct {
 	Number                                    int
 	Stage, Aliases, RunID, RunHref, Commit    string
 	Digest, ShortDigest, Created, CompareHref string
+	CommitHref                                string
 	Metrics                                   []nameValue
 	// Params are the params the version's task reported, from its run's
 	// record; ParamsNote says why there are none to show.
@@ -41,11 +42,13 @@ type versionView struct {
 
 type stageView struct {
 	When, From, To, Author, Commit, PRHref string
+	CommitHref                             string
 	Version, PR                            int
 }
 
 type eventView struct {
 	When, Action, Endpoint, Commit, Reason string
+	CommitHref                             string
 	Version                                int
 }
 
@@ -156,7 +159,8 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 		ver := m.Versions[i]
 		vv := versionView{Number: ver.Version, Stage: string(ver.Stage), Aliases: strings.Join(ver.Aliases, ", "),
 			RunID: ver.RunID, Commit: shortCommit(ver.Commit), Digest: ver.Artifact.SHA256,
-			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetricsFirst(ver, 4, p.goals.Metric)}
+			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetricsFirst(ver, 4, p.goals.Metric),
+			CommitHref: p.forge.commit(ver.Commit)}
 		if r := byRun[runKey(ver.Pipeline, ver.RunID)]; r != nil {
 			vv.RunHref = r.href("../../")
 			vv.run, vv.task = r, ver.Task
@@ -172,14 +176,16 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 	}
 	for _, c := range p.history[m.Name] {
 		sv := stageView{When: formatTime(c.Time), Version: c.Version, From: string(c.From), To: string(c.To),
-			Author: c.Author, Commit: shortCommit(c.Commit), PR: c.PR}
+			Author: c.Author, Commit: shortCommit(c.Commit), PR: c.PR, CommitHref: p.forge.commit(c.Commit)}
 		if strings.HasPrefix(c.PRURL, "https://") {
 			sv.PRHref = c.PRURL
+		} else {
+			sv.PRHref = p.forge.pull(c.PR)
 		}
 		v.Stages = append(v.Stages, sv)
 	}
 	if dep != nil {
-		v.Deployment = deploymentViewOf(dep)
+		v.Deployment = deploymentViewOf(dep, p.forge)
 	}
 	if prod != nil {
 		err := parallel(ctx, len(m.Versions), func(i int) error {
@@ -234,10 +240,10 @@ func (p *pass) fillParams(vv *versionView) error {
 	return nil
 }
 
-func deploymentViewOf(d *Deployment) *deploymentView {
+func deploymentViewOf(d *Deployment, forge forgeLinks) *deploymentView {
 	ev := func(e DeployEvent) eventView {
 		return eventView{When: formatTime(e.Time), Action: e.Action, Endpoint: e.Endpoint,
-			Commit: shortCommit(e.Commit), Reason: e.Reason, Version: e.Version}
+			Commit: shortCommit(e.Commit), Reason: e.Reason, Version: e.Version, CommitHref: forge.commit(e.Commit)}
 	}
 	v := &deploymentView{}
 	if d.Current != nil {

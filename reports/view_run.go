@@ -159,6 +159,7 @@ type artifactView struct {
 type runView struct {
 	Pipeline, ID, Sel, Status, Error       string
 	Trigger, TriggerDetail, Commit, Branch string
+	CommitHref, BranchHref                 string // on the forge; "" for none
 	Dirty                                  bool
 	Start, Duration                        string
 	Tasks                                  taskViews
@@ -207,6 +208,7 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 	}
 	if run.Git != nil {
 		v.Commit, v.Branch, v.Dirty = run.Git.Commit, run.Git.Branch, run.Git.Dirty
+		v.CommitHref, v.BranchHref = p.forge.commit(run.Git.Commit), p.forge.branch(run.Git.Branch)
 	}
 	for _, k := range sortedKeys(run.Params) {
 		v.Params = append(v.Params, nameValue{k, formatValue(run.Params[k])})

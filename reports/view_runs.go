@@ -27,6 +27,7 @@ type metricCell struct {
 
 type runRowView struct {
 	Href, Sel, Pipeline, ID, Status, Trigger, Branch, Commit, Start, Dur string
+	CommitHref, BranchHref                                               string // on the forge; "" for none
 	StartUnix                                                            int64
 	DurS                                                                 float64
 	Metrics                                                              []metricCell
@@ -101,9 +102,9 @@ func (rs runRowViews) HTML() template.HTML {
 		b = append(b, `</td><td>`...)
 		b = escapeHTML(b, v.Trigger)
 		b = append(b, `</td><td>`...)
-		b = escapeHTML(b, v.Branch)
+		b = appendLinked(b, v.BranchHref, v.Branch)
 		b = append(b, `</td><td class="mono">`...)
-		b = escapeHTML(b, v.Commit)
+		b = appendLinked(b, v.CommitHref, v.Commit)
 		b = append(b, `</td><td data-v="`...)
 		b = strconv.AppendInt(b, v.StartUnix, 10)
 		b = append(b, `">`...)
@@ -117,6 +118,20 @@ func (rs runRowViews) HTML() template.HTML {
 		b = append(b, "</tr>\n"...)
 	}
 	return template.HTML(b)
+}
+
+// appendLinked writes text, inside a link to href when there is one.
+// href is a forge link (forgeLinks), whose bytes need no escaping in a
+// quoted attribute but get escapeHTML all the same.
+func appendLinked(b []byte, href, text string) []byte {
+	if href == "" {
+		return escapeHTML(b, text)
+	}
+	b = append(b, `<a href="`...)
+	b = escapeHTML(b, href)
+	b = append(b, `">`...)
+	b = escapeHTML(b, text)
+	return append(b, "</a>"...)
 }
 
 // appendURLPath appends a relative link of the site, percent-encoding
@@ -152,7 +167,7 @@ func (p *pass) runsIndex(ctx context.Context, rows []*runRow) error {
 		}
 		h.Write([]byte{1})
 	}
-	h.Write([]byte(strings.Join(triggers, "\x00") + "\x01" + strings.Join(branches, "\x00")))
+	h.Write([]byte(strings.Join(triggers, "\x00") + "\x01" + strings.Join(branches, "\x00") + "\x01" + p.forge.Base))
 	colsHash := hex.EncodeToString(h.Sum(nil))
 	size := p.b.opts.PageSize
 	pages := max(1, (len(rows)+size-1)/size)
@@ -171,7 +186,7 @@ func (p *pass) runsIndex(ctx context.Context, rows []*runRow) error {
 			if err := p.loadMetricValues(chunk); err != nil {
 				return nil, err
 			}
-			v.Rows = rowViews(chunk, p.m.names, paramCols, metricCols)
+			v.Rows = rowViews(chunk, p.m.names, paramCols, metricCols, p.forge)
 			return p.b.render("runs", page0("Runs", "../", v))
 		}
 		if err := p.emit("runs/page-"+strconv.Itoa(k)+".html", hash, render); err != nil {
@@ -187,7 +202,7 @@ func (p *pass) runsIndex(ctx context.Context, rows []*runRow) error {
 			if err := p.loadMetricValues(chunk); err != nil {
 				return nil, err
 			}
-			last.Rows = rowViews(chunk, p.m.names, paramCols, metricCols)
+			last.Rows = rowViews(chunk, p.m.names, paramCols, metricCols, p.forge)
 			return p.b.render("runs", page0("Runs", "../", &last))
 		})
 	})
@@ -263,7 +278,7 @@ func columns(rows []*runRow, names *interner, g goals) (params, metrics []column
 }
 
 // rowViews formats rows newest first.
-func rowViews(rows []*runRow, names *interner, paramCols, metricCols []column) []runRowView {
+func rowViews(rows []*runRow, names *interner, paramCols, metricCols []column, forge forgeLinks) []runRowView {
 	paramAt := make(map[string]int, len(paramCols))
 	for i, c := range paramCols {
 		paramAt[c.Name] = i
@@ -278,7 +293,8 @@ func rowViews(rows []*runRow, names *interner, paramCols, metricCols []column) [
 		v := runRowView{Href: r.sel() + ".html", Sel: r.sel(),
 			Pipeline: r.Pipeline, ID: r.ID, Status: r.Status, Trigger: r.Trigger, Branch: r.Branch, Commit: shortCommit(r.Commit),
 			Start: formatTime(r.Start), Dur: formatDuration(r.Start, r.End), DurS: round1(seconds(r.Start, r.End)),
-			Params: make([]string, len(paramCols)), ParamCols: paramCols, Metrics: make([]metricCell, len(metricCols))}
+			Params: make([]string, len(paramCols)), ParamCols: paramCols, Metrics: make([]metricCell, len(metricCols)),
+			CommitHref: forge.commit(r.Commit), BranchHref: forge.branch(r.Branch)}
 		if !r.Start.IsZero() {
 			v.StartUnix = r.Start.Unix()
 		}
