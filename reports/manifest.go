@@ -95,6 +95,7 @@ type runRow struct {
 	metricKeys nameIDs
 	metricVals []float64
 	Logs       []string // digests of the attempts' logs
+	Shown      []string // the artifacts copied into the site, by site path
 }
 
 // interner numbers names for runRow; it is safe for concurrent use.

@@ -197,6 +197,9 @@ func (p *pass) runPagesCurrent(row *runRow) bool {
 	for _, l := range row.Logs {
 		p.keep("logs/" + l + ".txt")
 	}
+	for _, a := range row.Shown {
+		p.keep(a)
+	}
 	p.mu.Lock()
 	p.stats.Skipped += 2
 	p.mu.Unlock()
@@ -232,6 +235,9 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 				row.Logs = append(row.Logs, a.Log)
 			}
 		}
+	}
+	for _, a := range shownArtifacts(run) {
+		row.Shown = append(row.Shown, a.rel)
 	}
 	return row
 }
