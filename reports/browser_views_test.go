@@ -164,3 +164,37 @@ func TestChartsAcrossRuns_InChromium(t *testing.T) {
 	}
 	b.Check(t, "parallel coordinates")
 }
+
+// "all runs" filters and sorts the runs of every page, from runs/all.js.
+func TestRunsTable_AllRunsInChromium(t *testing.T) {
+	repo := copyTree(t, filepath.Join("testdata", "small", "repo"))
+	out := t.TempDir()
+	builtSite(t, repo, Options{Out: out, PageSize: 2})
+	b := newBrowser(t)
+	const rowIDs = `Array.from(document.querySelectorAll("#runs tbody tr:not(.hide) td:nth-child(3)"), td => td.textContent)`
+	b.Do(t, chromedp.Navigate(fileURL(filepath.Join(out, "runs", "index.html"))), chromedp.WaitReady(css("#runs")))
+	if ids := eval[[]string](t, b, rowIDs); len(ids) != 1 {
+		t.Fatalf("last page holds %v, want 1 run of 5 at 2 a page", ids)
+	}
+	b.Do(t, chromedp.Click(css("#all")), chromedp.Poll[chromedp.Void](`document.querySelectorAll("#runs tbody tr").length === 5`))
+	eval[bool](t, b, `(document.querySelector("#trigger").value = "push", document.querySelector("#trigger").dispatchEvent(new Event("change")))`)
+	b.Do(t, chromedp.Click(css(`#runs th[data-col="m1"]`))) // train_xgb.f1, ascending
+	ids := eval[[]string](t, b, rowIDs)
+	if got := strings.Join(ids, " "); got != "20260301T130000Z-400c 20260301T100000Z-1003 20260301T120000Z-3009" {
+		t.Errorf("pushed runs by train_xgb.f1: %s", got)
+	}
+	cells := eval[[]string](t, b, `Array.from(document.querySelectorAll("#runs tbody tr:last-child td.promo"), td => td.textContent)`)
+	if len(cells) != 2 || cells[0] != "0.79" || cells[1] != "0.8" {
+		t.Errorf("run -3009's promotion metric cells %v, want 0.79 and 0.8", cells)
+	}
+	hash := eval[string](t, b, `location.hash`)
+	if !strings.Contains(hash, "all=1") {
+		t.Errorf("address %q does not keep the all-runs view", hash)
+	}
+	b.Do(t, chromedp.Navigate("about:blank"), chromedp.Navigate(fileURL(filepath.Join(out, "runs", "page-1.html"))+hash),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#runs tbody tr").length === 3`))
+	if got := strings.Join(eval[[]string](t, b, rowIDs), " "); got != "20260301T130000Z-400c 20260301T100000Z-1003 20260301T120000Z-3009" {
+		t.Errorf("the link opened on page 1: %s", got)
+	}
+	b.Check(t, "all runs")
+}

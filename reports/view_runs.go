@@ -169,6 +169,9 @@ func (p *pass) runsIndex(ctx context.Context, rows []*runRow) error {
 	}
 	h.Write([]byte(strings.Join(triggers, "\x00") + "\x01" + strings.Join(branches, "\x00") + "\x01" + p.forge.Base))
 	colsHash := hex.EncodeToString(h.Sum(nil))
+	if err := p.runsData(rows, paramCols); err != nil {
+		return err
+	}
 	size := p.b.opts.PageSize
 	pages := max(1, (len(rows)+size-1)/size)
 	return parallel(ctx, pages, func(i int) error {

@@ -26,6 +26,7 @@
     var dir = th.getAttribute("data-dir") === "asc" ? "desc" : "asc";
     $all("th", table).forEach(function (h) { h.removeAttribute("data-dir"); });
     th.setAttribute("data-dir", dir);
+    if (allMode) { renderAll(table); return; }
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (r1, r2) {
@@ -37,7 +38,7 @@
   // The page address holds the view: "#cols=a,b&sort=run:asc&q=…&status=…
   // &trigger=…&branch=…&param=…&pv=…", each value URI-encoded, so that a
   // view can be sent as a link and stays from page to page.
-  var STATE_KEYS = ["q", "status", "trigger", "branch", "param", "pv", "sort"];
+  var STATE_KEYS = ["all", "q", "status", "trigger", "branch", "param", "pv", "sort"];
   function readState() {
     var o = {};
     window.location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
@@ -60,7 +61,113 @@
     var td = r.querySelector('td[data-col="' + col + '"]');
     return td ? td.textContent.trim().toLowerCase() : "";
   }
+  // ---- every run of the repository (runs/all.js), on demand ----
+  // The pages hold 100 runs each; "all runs" loads one line per run and
+  // lists the first ALL_CAP that pass the filters, sorted, with the
+  // promotion metric and the params (other metrics are on the pages).
+  var allData = null, allMode = false, pageRows = null, ALL_CAP = 500;
+  window.mlcdRuns = function (d) { allData = d; };
+  function loadAll(done) {
+    if (allData) { done(true); return; }
+    var s = document.createElement("script");
+    s.src = "all.js";
+    s.onload = function () { done(!!allData); };
+    s.onerror = function () { done(false); };
+    document.head.appendChild(s);
+  }
+  function isoTime(unix) { return unix ? new Date(unix * 1000).toISOString().replace("T", " ").slice(0, 19) + "Z" : ""; }
+  // allKey returns, for a header cell, the value of a run's line it shows.
+  function allKey(table, th) {
+    var i = Array.prototype.indexOf.call(th.parentNode.children, th), col = th.getAttribute("data-col");
+    if (col && col.charAt(0) === "p") { var pi = Number(col.slice(1)); return function (r) { return r[9][pi]; }; }
+    if (col) { var mi = allData.promo.indexOf(th.textContent); return function (r) { return mi < 0 ? null : r[10][mi]; }; }
+    return function (r) { return r[i - 1]; };
+  }
+  function cmpVals(a, b) {
+    var an = typeof a === "number" || (typeof a === "string" && a !== "" && !isNaN(Number(a)));
+    var bn = typeof b === "number" || (typeof b === "string" && b !== "" && !isNaN(Number(b)));
+    if (an && bn) { return Number(a) - Number(b); }
+    if (an) { return -1; }
+    if (bn) { return 1; }
+    a = a === null || a === undefined ? "" : String(a).toLowerCase();
+    b = b === null || b === undefined ? "" : String(b).toLowerCase();
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  function allRow(table, r) {
+    var tr = el("tr");
+    tr.setAttribute("data-status", r[3]);
+    tr.setAttribute("data-trigger", r[4]);
+    tr.setAttribute("data-branch", r[5]);
+    var td = el("td"), cb = el("input");
+    cb.className = "sel"; cb.type = "checkbox"; cb.value = r[0]; cb.setAttribute("aria-label", "select");
+    td.appendChild(cb); tr.appendChild(td);
+    tr.appendChild(el("td", r[1]));
+    td = el("td");
+    var a = el("a", r[2]);
+    if (r[0].split("/").every(function (p) { return SLUG.test(p); })) { a.setAttribute("href", r[0] + ".html"); }
+    td.appendChild(a); tr.appendChild(td);
+    td = el("td"); td.appendChild(el("span", r[3], "st st-" + r[3].replace(/[^a-z_]/g, ""))); tr.appendChild(td);
+    tr.appendChild(el("td", r[4]));
+    tr.appendChild(el("td", r[5]));
+    tr.appendChild(el("td", r[6], "mono"));
+    tr.appendChild(el("td", isoTime(r[7])));
+    tr.appendChild(el("td", r[8] ? r[8] + "s" : "", "num"));
+    $all("thead th[data-col]", table).forEach(function (th) {
+      var col = th.getAttribute("data-col"), v = allKey(table, th)(r), cell;
+      if (col.charAt(0) === "p") { cell = el("td", v === undefined ? "" : v); } else {
+        cell = el("td", v === null || v === undefined ? "" : fmt(v), "num" + (th.classList.contains("promo") ? " promo" : ""));
+        if (allData.promo.indexOf(th.textContent) < 0) { cell.title = "on the page of 100 runs that holds it"; }
+      }
+      cell.setAttribute("data-col", col);
+      if (th.classList.contains("hide")) { cell.classList.add("hide"); }
+      tr.appendChild(cell);
+    });
+    return tr;
+  }
+  function renderAll(table) {
+    var text = ($("#filter") || { value: "" }).value.trim().toLowerCase();
+    var want = {};
+    ["status", "trigger", "branch"].forEach(function (k) { var e = $("#" + k); want[k] = e ? e.value : ""; });
+    var pcol = ($("#param") || { value: "" }).value, pval = ($("#param-value") || { value: "" }).value.trim().toLowerCase();
+    var pi = pcol ? Number(pcol.slice(1)) : -1;
+    var list = allData.runs.filter(function (r) {
+      if ((want.status && r[3] !== want.status) || (want.trigger && r[4] !== want.trigger) || (want.branch && r[5] !== want.branch)) { return false; }
+      if (pi >= 0 && pval && String(r[9][pi]).toLowerCase() !== pval) { return false; }
+      return !text || (r.slice(1, 7).join(" ") + " " + isoTime(r[7]) + " " + r[9].join(" ") + " " + r[10].map(fmt).join(" ")).toLowerCase().indexOf(text) >= 0;
+    });
+    var th = $("th[data-dir]", table);
+    if (th) {
+      var key = allKey(table, th), sign = th.getAttribute("data-dir") === "asc" ? 1 : -1;
+      list = list.slice().sort(function (a, b) { return sign * cmpVals(key(a), key(b)); });
+    }
+    var body = table.tBodies[0], frag = document.createDocumentFragment();
+    list.slice(0, ALL_CAP).forEach(function (r) { frag.appendChild(allRow(table, r)); });
+    body.textContent = "";
+    body.appendChild(frag);
+    var c = $("#shown");
+    if (c) { c.textContent = list.length + " of " + allData.runs.length + (list.length > ALL_CAP ? ", the first " + ALL_CAP + " listed" : ""); }
+  }
+  function setAllMode(table, on, done) {
+    if (!on) {
+      if (allMode) { allMode = false; table.tBodies[0].textContent = ""; table.tBodies[0].appendChild(pageRows); pageRows = null; }
+      applyFilter(table);
+      if (done) { done(); }
+      return;
+    }
+    loadAll(function (ok) {
+      var box = $("#all");
+      if (!ok) { if (box) { box.checked = false; box.parentNode.appendChild(el("span", " (runs/all.js not found)", "muted")); } if (done) { done(); } return; }
+      if (!allMode) {
+        allMode = true;
+        pageRows = document.createDocumentFragment();
+        Array.prototype.slice.call(table.tBodies[0].rows).forEach(function (r) { pageRows.appendChild(r); });
+      }
+      renderAll(table);
+      if (done) { done(); }
+    });
+  }
   function applyFilter(table) {
+    if (allMode) { renderAll(table); return; }
     var text = ($("#filter") || { value: "" }).value.trim().toLowerCase();
     var want = {};
     ["status", "trigger", "branch"].forEach(function (k) { var e = $("#" + k); want[k] = e ? e.value : ""; });
@@ -93,6 +200,7 @@
     st.pv = ($("#param-value") || { value: "" }).value;
     var th = $("th[data-dir]", table);
     if (th) { st.sort = th.textContent + ":" + th.getAttribute("data-dir"); }
+    st.all = allMode ? "1" : "";
     var h = stateHash(st);
     try {
       window.history.replaceState(null, "", h || window.location.pathname);
@@ -123,7 +231,13 @@
     }
   }
   function initRuns(table) {
+    var st0 = readState();
     restoreState(table);
+    var all = $("#all");
+    if (all) {
+      all.addEventListener("change", function () { setAllMode(table, all.checked, function () { saveState(table); }); });
+      if (st0.all === "1") { all.checked = true; setAllMode(table, true, function () { saveState(table); }); }
+    }
     $all("th[data-sort]", table).forEach(function (th) {
       th.addEventListener("click", function () { sortBy(table, th); saveState(table); });
     });
