@@ -75,6 +75,26 @@ func artifactNote(o pipeline.Output) string {
 	return "not copied into the site: over the run's 8 MiB"
 }
 
+// showArtifacts copies the artifacts the site shows and fills in their
+// views (views are in record order, one per output).
+func (p *pass) showArtifacts(run *pipeline.Run, views []artifactView) error {
+	shown := shownArtifacts(run)
+	i := 0
+	for _, a := range shown {
+		for i < len(views) && (views[i].Task != a.task || views[i].Path != a.out.Path || views[i].SHA256 != a.out.SHA256) {
+			i++
+		}
+		if i == len(views) {
+			break
+		}
+		views[i].Note = ""
+		if err := p.showArtifact(a, &views[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // showArtifact copies a shown artifact from the local store into the
 // site, checking its digest, and fills in how the page shows it. An
 // object missing from the store, or not matching its digest, is listed

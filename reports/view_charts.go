@@ -238,7 +238,8 @@ func (d chartData) scatter(name string) pointChart {
 		}
 		return float64(at[v]), name + " = " + v, true
 	})
-	tickLabel, minStep := xTickFunc(nil), 0.0
+	var tickLabel func(v, step float64) string // nil: numbers
+	minStep := 0.0
 	if !numeric {
 		minStep = 1
 		tickLabel = func(v, step float64) string {
@@ -251,5 +252,3 @@ func (d chartData) scatter(name string) pointChart {
 	}
 	return newPointChart(name+" against "+strings.Join(d.cols, ", "), name, d.metric, d.cols, pts, tickLabel, minStep, false)
 }
-
-type xTickFunc func(v, step float64) string

@@ -267,26 +267,6 @@ func (b *Builder) objectPath(digest string) string {
 	return filepath.Join(b.opts.StoreDir, "sha256", digest[:2], digest[2:])
 }
 
-// showArtifacts copies the artifacts the site shows and fills in their
-// views (views are in record order, one per output).
-func (p *pass) showArtifacts(run *pipeline.Run, views []artifactView) error {
-	shown := shownArtifacts(run)
-	i := 0
-	for _, a := range shown {
-		for i < len(views) && (views[i].Task != a.task || views[i].Path != a.out.Path || views[i].SHA256 != a.out.SHA256) {
-			i++
-		}
-		if i == len(views) {
-			break
-		}
-		views[i].Note = ""
-		if err := p.showArtifact(a, &views[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // logView shows the last lines of an attempt's log and copies the whole
 // log into the site, when the log is in the local store.
 func (p *pass) logView(a pipeline.Attempt) (logView, error) {
