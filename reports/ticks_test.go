@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNiceTicks(t *testing.T) {
@@ -61,5 +62,22 @@ func TestBarAxis(t *testing.T) {
 	short, long := c.Groups[0].Bars[0].W, c.Groups[0].Bars[1].W
 	if short*2 > long || !strings.Contains(c.Groups[0].Label, "not zero") {
 		t.Errorf("bars of 0.672 and 0.681: %v and %v wide, label %q; want the difference visible and the axis named", short, long, c.Groups[0].Label)
+	}
+}
+
+func TestTimeTick(t *testing.T) {
+	at := float64(time.Date(2026, 12, 6, 4, 9, 30, 0, time.UTC).Unix())
+	for _, tc := range []struct {
+		unit, step float64
+		want       string
+	}{
+		{1, 5, "04:09:30"},
+		{60, 2, "Dec 6 04:09"},
+		{3600, 1, "Dec 6 04:09"},
+		{86400, 1, "Dec 6"},
+	} {
+		if got := timeTick(tc.unit)(at/tc.unit, tc.step); got != tc.want {
+			t.Errorf("unit %v step %v: %q, want %q", tc.unit, tc.step, got, tc.want)
+		}
 	}
 }

@@ -138,8 +138,9 @@ func (d chartData) title(what string) string {
 	return strings.Join(d.cols, ", ") + " " + what + " (ringed: Production)"
 }
 
-// overTime draws the metric by the runs' start: in hours when they span
-// less than three days, so that ticks fall on round hours, else in days.
+// overTime draws the metric by the runs' start, in seconds, minutes,
+// hours or days by the time the runs span, so that ticks fall on round
+// times (10 s, 5 min, 2 h, 1 day).
 func (d chartData) overTime() *pointChart {
 	var first, last time.Time
 	for _, r := range d.rows {
@@ -150,8 +151,13 @@ func (d chartData) overTime() *pointChart {
 			last = r.Start
 		}
 	}
-	unit := 86400.0
-	if last.Sub(first) < 72*time.Hour {
+	span, unit := last.Sub(first), 86400.0
+	switch {
+	case span < 10*time.Minute:
+		unit = 1
+	case span < 10*time.Hour:
+		unit = 60
+	case span < 72*time.Hour:
 		unit = 3600
 	}
 	pts := d.points(func(r *runRow) (float64, string, bool) {
@@ -160,15 +166,22 @@ func (d chartData) overTime() *pointChart {
 		}
 		return float64(r.Start.Unix()) / unit, formatTime(r.Start), true
 	})
-	tick := func(v, step float64) string {
-		t := time.Unix(int64(math.Round(v*unit)), 0).UTC()
-		if step*unit >= 86400 {
-			return t.Format("Jan 2")
-		}
-		return t.Format("Jan 2 15:04")
-	}
-	c := newPointChart(d.title("over time"), "run start (UTC)", d.metric, d.cols, pts, tick, 0, false)
+	c := newPointChart(d.title("over time"), "run start (UTC)", d.metric, d.cols, pts, timeTick(unit), 1, false)
 	return &c
+}
+
+// timeTick labels ticks of a time axis in units of unit seconds.
+func timeTick(unit float64) func(v, step float64) string {
+	return func(v, step float64) string {
+		t := time.Unix(int64(math.Round(v*unit)), 0).UTC()
+		switch secs := step * unit; {
+		case secs < 60:
+			return t.Format("15:04:05")
+		case secs < 86400:
+			return t.Format("Jan 2 15:04")
+		}
+		return t.Format("Jan 2")
+	}
 }
 
 // byCommit draws the metric by commit, commits in the order their first
