@@ -46,7 +46,7 @@ type pointChart struct {
 // versions and commits). line joins each series' points in order of x.
 func newPointChart(title, xLabel, yLabel string, series []string, pts []pointIn, xTick func(v, step float64) string, minXStep float64, line bool) pointChart {
 	c := pointChart{W: 640, H: 260, L: 62, T: 12, Title: title, XLabel: xLabel, YLabel: yLabel}
-	c.Right, c.Bottom = c.W-14, c.H-40
+	c.Right, c.Bottom = c.W-36, c.H-40 // room for half the last tick's label
 	x0, x1, y0, y1 := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, p := range pts {
 		if finite(p.X) && finite(p.Y) {
