@@ -17,7 +17,7 @@ import (
 // at most chartDots of them: the latest runs that fit.
 
 // chartDots bounds the dots of the charts page, keeping it under 1 MB.
-const chartDots = 4000
+const chartDots = 3000
 
 // maxChartRuns bounds the runs the charts page draws.
 const maxChartRuns = 500

@@ -152,6 +152,9 @@ func run() error {
 	if big, name, err := largestPage(filepath.Join(out, "runs")); err == nil {
 		fmt.Printf("largest runs page: %s, %.0f KiB (limit 1024 KiB)\n", name, float64(big)/1024)
 	}
+	if fi, err := os.Stat(filepath.Join(out, "runs", "all.js")); err == nil {
+		fmt.Printf("runs/all.js (every run, loaded by \"all runs\"): %.0f KiB\n", float64(fi.Size())/1024)
+	}
 	if chromium != "" {
 		ms, err := domContentLoaded(chromium, filepath.Join(out, "runs", "index.html"))
 		if err != nil {
@@ -260,7 +263,7 @@ func largestPage(dir string) (int64, string, error) {
 	)
 	for _, e := range entries {
 		fi, err := e.Info()
-		if err == nil && !e.IsDir() && fi.Size() > big {
+		if err == nil && !e.IsDir() && strings.HasSuffix(e.Name(), ".html") && fi.Size() > big {
 			big, name = fi.Size(), e.Name()
 		}
 	}
