@@ -91,7 +91,7 @@ func (a *chartArena) lineChart(title, xLabel, yLabel string, data []namedSeries)
 		}
 	}
 	c.XTicks = a.xTicks
-	ys, step := niceTicks(y0, y1, 4, 0)
+	ys, step := niceTicks(y0, y1, 3, 0) // a small chart: three or four ticks
 	for _, fy := range ys {
 		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatNice(fy, step)})
 	}
