@@ -172,7 +172,7 @@ func TestBuilder_BuildIncremental(t *testing.T) {
 			changed = append(changed, rel)
 		}
 	}
-	want := []string{"index.html", "runs/all.js", "runs/charts.html", "runs/churn/20260302T120000Z-9999.data.js", "runs/churn/20260302T120000Z-9999.html",
+	want := []string{"index.html", "runs/all-3.js", "runs/charts.html", "runs/churn/20260302T120000Z-9999.data.js", "runs/churn/20260302T120000Z-9999.html",
 		"runs/index.html", "runs/page-3.html"}
 	if diff := cmp.Diff(want, sorted(changed)); diff != "" {
 		t.Errorf("files written after one new run (-want +got):\n%s", diff)

@@ -2,19 +2,30 @@ package reports
 
 import (
 	"strconv"
+	"strings"
 )
 
-// runs/all.js holds a line per run of the whole repository, for the
-// runs table's "all runs" search: status, trigger, branch, commit, start,
+// runs/all-<k>.js hold a line per run of runs page k, for the runs
+// table's "all runs" search: status, trigger, branch, commit, start,
 // duration, the params and the promotion metric's values. The pages hold
-// 100 runs each; with this file the table filters and sorts 10,000 runs
-// in the browser, loaded only when asked for (about 200 bytes a run).
+// 100 runs each; with these files, loaded only when asked for (about 200
+// bytes a run), the table filters and sorts 10,000 runs in the browser.
+// Like the pages, only the last one changes when a run is added.
 
-// runsData writes runs/all.js from the run summaries, newest first.
-func (p *pass) runsData(rows []*runRow, paramCols []column) error {
-	hash := pageHash("all", p.goals.Metric, columnNames(paramCols), p.forge.Base, rows)
-	return p.emit("runs/all.js", hash, func() ([]byte, error) {
-		return appendRunsData(make([]byte, 0, 256*len(rows)+1024), rows, p.m.names, paramCols), nil
+// runsChunks writes runs/all.js, which says how many runs/all-<k>.js
+// there are: the older pages, not written again, cannot.
+func (p *pass) runsChunks(pages int) error {
+	n := strconv.Itoa(pages)
+	return p.emit("runs/all.js", "chunks\x00"+n, func() ([]byte, error) {
+		return []byte("mlcdRunsChunks(" + n + ");\n"), nil
+	})
+}
+
+// runsData writes runs/all-<k>.js for the runs of page k, newest first.
+func (p *pass) runsData(k int, chunk []*runRow, paramCols []column, promo []string, colsHash string) error {
+	hash := pageHash("all", colsHash, p.goals.Metric, columnNames(paramCols), strings.Join(promo, "\x00"), chunk)
+	return p.emit("runs/all-"+strconv.Itoa(k)+".js", hash, func() ([]byte, error) {
+		return appendRunsData(make([]byte, 0, 256*len(chunk)+1024), k, chunk, p.m.names, paramCols, promo), nil
 	})
 }
 
@@ -27,12 +38,13 @@ func columnNames(cols []column) string {
 	return string(b)
 }
 
-// appendRunsData writes mlcdRuns({"params":[...],"promo":[...],"runs":[[sel,
+// appendRunsData writes mlcdRuns({"page":k,"params":[...],"promo":[...],"runs":[[sel,
 // pipeline, id, status, trigger, branch, commit, start unix, duration s,
 // [param values], [promotion metric values, null when missing]], ...]}).
-func appendRunsData(b []byte, rows []*runRow, names *interner, paramCols []column) []byte {
-	promo := promoColumns(rows, names)
-	b = append(b, `mlcdRuns({"params":[`...)
+func appendRunsData(b []byte, page int, rows []*runRow, names *interner, paramCols []column, promo []string) []byte {
+	b = append(b, `mlcdRuns({"page":`...)
+	b = strconv.AppendInt(b, int64(page), 10)
+	b = append(b, `,"params":[`...)
 	for i, c := range paramCols {
 		if i > 0 {
 			b = append(b, ',')

@@ -8,10 +8,15 @@ import (
 	"testing"
 )
 
-// runs/all.js is JSON inside a call, one line per run, newest first.
+// runs/all-<k>.js is JSON inside a call, one line per run, newest first;
+// runs/all.js counts them.
 func TestRunsData(t *testing.T) {
 	site, _ := buildSite(t, "xss")
-	data, err := os.ReadFile(filepath.Join(site, "runs", "all.js"))
+	count, err := os.ReadFile(filepath.Join(site, "runs", "all.js"))
+	if err != nil || string(count) != "mlcdRunsChunks(1);\n" {
+		t.Fatalf("runs/all.js = %q, %v; want one chunk", count, err)
+	}
+	data, err := os.ReadFile(filepath.Join(site, "runs", "all-1.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,13 +25,14 @@ func TestRunsData(t *testing.T) {
 		t.Fatalf("all.js is not a script call safe in a page: %.200s", s)
 	}
 	var d struct {
+		Page          int
 		Params, Promo []string
 		Runs          [][]any
 	}
 	if err := json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(s, "mlcdRuns("), ");\n")), &d); err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Runs) != 2 {
+	if d.Page != 1 || len(d.Runs) != 2 {
 		t.Errorf("%d runs, want the fixture's 2", len(d.Runs))
 	}
 	for _, r := range d.Runs {

@@ -169,14 +169,18 @@ func (p *pass) runsIndex(ctx context.Context, rows []*runRow) error {
 	}
 	h.Write([]byte(strings.Join(triggers, "\x00") + "\x01" + strings.Join(branches, "\x00") + "\x01" + p.forge.Base))
 	colsHash := hex.EncodeToString(h.Sum(nil))
-	if err := p.runsData(rows, paramCols); err != nil {
-		return err
-	}
 	size := p.b.opts.PageSize
 	pages := max(1, (len(rows)+size-1)/size)
+	promo := promoColumns(rows, p.m.names)
+	if err := p.runsChunks(pages); err != nil {
+		return err
+	}
 	return parallel(ctx, pages, func(i int) error {
 		k := i + 1
 		chunk := rows[min((k-1)*size, len(rows)):min(k*size, len(rows))]
+		if err := p.runsData(k, chunk, paramCols, promo, colsHash); err != nil {
+			return err
+		}
 		v := &runsView{Page: k, Statuses: allStatuses, Triggers: triggers, Branches: branches, ParamCols: paramCols, MetricCols: metricCols}
 		if k < pages {
 			v.Newer = "page-" + strconv.Itoa(k+1) + ".html"

@@ -152,8 +152,8 @@ func run() error {
 	if big, name, err := largestPage(filepath.Join(out, "runs")); err == nil {
 		fmt.Printf("largest runs page: %s, %.0f KiB (limit 1024 KiB)\n", name, float64(big)/1024)
 	}
-	if fi, err := os.Stat(filepath.Join(out, "runs", "all.js")); err == nil {
-		fmt.Printf("runs/all.js (every run, loaded by \"all runs\"): %.0f KiB\n", float64(fi.Size())/1024)
+	if n, err := prefixSize(filepath.Join(out, "runs"), "all-"); err == nil {
+		fmt.Printf("runs/all-*.js (every run, loaded by \"all runs\"): %.0f KiB\n", float64(n)/1024)
 	}
 	if chromium != "" {
 		ms, err := domContentLoaded(chromium, filepath.Join(out, "runs", "index.html"))
@@ -271,4 +271,19 @@ func largestPage(dir string) (int64, string, error) {
 		return 0, "", errors.New("no runs pages")
 	}
 	return big, name, nil
+}
+
+// prefixSize adds up the sizes of the files in dir whose names start with prefix.
+func prefixSize(dir, prefix string) (int64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && !e.IsDir() && strings.HasPrefix(e.Name(), prefix) {
+			n += fi.Size()
+		}
+	}
+	return n, nil
 }

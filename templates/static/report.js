@@ -65,15 +65,33 @@
   // The pages hold 100 runs each; "all runs" loads one line per run and
   // lists the first ALL_CAP that pass the filters, sorted, with the
   // promotion metric and the params (other metrics are on the pages).
-  var allData = null, allMode = false, pageRows = null, ALL_CAP = 500;
-  window.mlcdRuns = function (d) { allData = d; };
+  // runs/all.js says how many runs/all-<k>.js there are, one per page.
+  var allData = null, allMode = false, pageRows = null, ALL_CAP = 500, chunks = [], nChunks = 0;
+  window.mlcdRunsChunks = function (n) { nChunks = n; };
+  window.mlcdRuns = function (d) { chunks.push(d); };
+  function addScript(src, onload, onerror) {
+    var s = document.createElement("script");
+    s.src = src;
+    s.onload = onload;
+    s.onerror = onerror;
+    document.head.appendChild(s);
+  }
   function loadAll(done) {
     if (allData) { done(true); return; }
-    var s = document.createElement("script");
-    s.src = "all.js";
-    s.onload = function () { done(!!allData); };
-    s.onerror = function () { done(false); };
-    document.head.appendChild(s);
+    addScript("all.js", function () {
+      var pending = nChunks, failed = false;
+      if (pending === 0) { done(false); return; }
+      function one() {
+        pending--;
+        if (pending > 0) { return; }
+        if (failed || chunks.length === 0) { done(false); return; }
+        chunks.sort(function (a, b) { return b.page - a.page; });
+        allData = { params: chunks[0].params, promo: chunks[0].promo, runs: [] };
+        chunks.forEach(function (c) { allData.runs = allData.runs.concat(c.runs); });
+        done(true);
+      }
+      for (var k = 1; k <= nChunks; k++) { addScript("all-" + k + ".js", one, function () { failed = true; one(); }); }
+    }, function () { done(false); });
   }
   function isoTime(unix) { return unix ? new Date(unix * 1000).toISOString().replace("T", " ").slice(0, 19) + "Z" : ""; }
   // allKey returns, for a header cell, the value of a run's line it shows.
