@@ -176,7 +176,7 @@ func linkOf(r *runRow) runLinkView {
 // overview writes index.html. A failed run needs attention until a later
 // run of its pipeline succeeds.
 func (p *pass) overview(rows []*runRow, models []*registry.Model, deps map[string]*Deployment, readme []byte) error {
-	v := &overviewView{Models: modelRows(models, deps, "")}
+	v := &overviewView{Models: modelRows(models, deps, "", p.goals.Metric)}
 	byPipeline := map[string]*pipelineView{}
 	fixed := map[string]bool{}
 	for i := len(rows) - 1; i >= 0; i-- {

@@ -97,13 +97,15 @@ func keyMetricsFirst(v *registry.Version, n int, first string) []nameValue {
 
 func modelHref(root, name string) string { return root + "models/" + slug(name) + "/index.html" }
 
-func modelRows(models []*registry.Model, deps map[string]*Deployment, root string) []modelRowView {
+// modelRows lists the models; first is the metric their key metrics
+// start with (the promotion metric).
+func modelRows(models []*registry.Model, deps map[string]*Deployment, root, first string) []modelRowView {
 	var out []modelRowView
 	for _, m := range models {
 		r := modelRowView{Name: m.Name, Href: modelHref(root, m.Name), Count: len(m.Versions)}
 		if prod := m.Production(); prod != nil {
 			r.Production = prod.Version
-			r.KeyMetrics = keyMetrics(prod, 3)
+			r.KeyMetrics = keyMetricsFirst(prod, 3, first)
 		}
 		if l := m.Latest(); l != nil {
 			r.Latest, r.LatestStage = l.Version, string(l.Stage)
@@ -129,7 +131,7 @@ func (p *pass) jsonHash(v any) (string, error) {
 // modelPages writes models/index.html, each model's page and each
 // version's comparison with the current Production version.
 func (p *pass) modelPages(ctx context.Context, models []*registry.Model, deps map[string]*Deployment, byRun map[string]*runRow) error {
-	rows := modelRows(models, deps, "../")
+	rows := modelRows(models, deps, "../", p.goals.Metric)
 	hash, err := p.jsonHash(rows)
 	if err != nil {
 		return err
