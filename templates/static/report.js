@@ -66,7 +66,7 @@
   // lists the first ALL_CAP that pass the filters, sorted, with the
   // promotion metric and the params (other metrics are on the pages).
   // runs/all.js says how many runs/all-<k>.js there are, one per page.
-  var allData = null, allMode = false, pageRows = null, ALL_CAP = 500, chunks = [], nChunks = 0;
+  var allData = null, allMode = false, pageRows = null, ALL_CAP = 200, chunks = [], nChunks = 0;
   window.mlcdRunsChunks = function (n) { nChunks = n; };
   window.mlcdRuns = function (d) { chunks.push(d); };
   function addScript(src, onload, onerror) {
@@ -111,34 +111,54 @@
     b = b === null || b === undefined ? "" : String(b).toLowerCase();
     return a < b ? -1 : a > b ? 1 : 0;
   }
-  function allRow(table, r) {
-    var tr = el("tr");
-    tr.setAttribute("data-status", r[3]);
-    tr.setAttribute("data-trigger", r[4]);
-    tr.setAttribute("data-branch", r[5]);
-    var td = el("td"), cb = el("input");
-    cb.className = "sel"; cb.type = "checkbox"; cb.value = r[0]; cb.setAttribute("aria-label", "select");
+  // allProto is an empty row with every column's cell, cloned for each
+  // run listed: a page has up to a hundred columns, and most are empty
+  // in this view (metrics other than the promotion metric).
+  function allProto(table) {
+    var tr = el("tr"), td = el("td"), cb = el("input"), cols = [];
+    cb.className = "sel"; cb.type = "checkbox"; cb.setAttribute("aria-label", "select");
     td.appendChild(cb); tr.appendChild(td);
-    tr.appendChild(el("td", r[1]));
-    td = el("td");
-    var a = el("a", r[2]);
-    if (r[0].split("/").every(function (p) { return SLUG.test(p); })) { a.setAttribute("href", r[0] + ".html"); }
-    td.appendChild(a); tr.appendChild(td);
-    td = el("td"); td.appendChild(el("span", r[3], "st st-" + r[3].replace(/[^a-z_]/g, ""))); tr.appendChild(td);
-    tr.appendChild(el("td", r[4]));
-    tr.appendChild(el("td", r[5]));
-    tr.appendChild(el("td", r[6], "mono"));
-    tr.appendChild(el("td", isoTime(r[7])));
-    tr.appendChild(el("td", r[8] ? r[8] + "s" : "", "num"));
+    tr.appendChild(el("td"));
+    td = el("td"); td.appendChild(el("a")); tr.appendChild(td);
+    td = el("td"); td.appendChild(el("span")); tr.appendChild(td);
+    tr.appendChild(el("td"));
+    tr.appendChild(el("td"));
+    tr.appendChild(el("td", "", "mono"));
+    tr.appendChild(el("td"));
+    tr.appendChild(el("td", "", "num"));
     $all("thead th[data-col]", table).forEach(function (th) {
-      var col = th.getAttribute("data-col"), v = allKey(table, th)(r), cell;
-      if (col.charAt(0) === "p") { cell = el("td", v === undefined ? "" : v); } else {
-        cell = el("td", v === null || v === undefined ? "" : fmt(v), "num" + (th.classList.contains("promo") ? " promo" : ""));
-        if (allData.promo.indexOf(th.textContent) < 0) { cell.title = "on the page of 100 runs that holds it"; }
-      }
+      var col = th.getAttribute("data-col"), param = col.charAt(0) === "p", cell = el("td", "", param ? "" : "num");
+      var mi = param ? -1 : allData.promo.indexOf(th.textContent);
+      if (th.classList.contains("promo")) { cell.classList.add("promo"); }
+      if (!param && mi < 0) { cell.title = "on the page of 100 runs that holds it"; }
       cell.setAttribute("data-col", col);
       if (th.classList.contains("hide")) { cell.classList.add("hide"); }
       tr.appendChild(cell);
+      if (param || mi >= 0) { cols.push({ cell: tr.cells.length - 1, param: param, i: param ? Number(col.slice(1)) : mi }); }
+    });
+    return { tr: tr, cols: cols };
+  }
+  function allRow(proto, r) {
+    var tr = proto.tr.cloneNode(true), c = tr.cells;
+    tr.setAttribute("data-status", r[3]);
+    tr.setAttribute("data-trigger", r[4]);
+    tr.setAttribute("data-branch", r[5]);
+    c[0].firstChild.value = r[0];
+    c[1].textContent = r[1];
+    var a = c[2].firstChild;
+    a.textContent = r[2];
+    if (r[0].split("/").every(function (p) { return SLUG.test(p); })) { a.setAttribute("href", r[0] + ".html"); }
+    var st = c[3].firstChild;
+    st.textContent = r[3];
+    st.className = "st st-" + r[3].replace(/[^a-z_]/g, "");
+    c[4].textContent = r[4];
+    c[5].textContent = r[5];
+    c[6].textContent = r[6];
+    c[7].textContent = isoTime(r[7]);
+    c[8].textContent = r[8] ? r[8] + "s" : "";
+    proto.cols.forEach(function (k) {
+      var v = k.param ? r[9][k.i] : r[10][k.i];
+      c[k.cell].textContent = v === null || v === undefined ? "" : k.param ? v : fmt(v);
     });
     return tr;
   }
@@ -158,8 +178,8 @@
       var key = allKey(table, th), sign = th.getAttribute("data-dir") === "asc" ? 1 : -1;
       list = list.slice().sort(function (a, b) { return sign * cmpVals(key(a), key(b)); });
     }
-    var body = table.tBodies[0], frag = document.createDocumentFragment();
-    list.slice(0, ALL_CAP).forEach(function (r) { frag.appendChild(allRow(table, r)); });
+    var body = table.tBodies[0], frag = document.createDocumentFragment(), proto = allProto(table);
+    list.slice(0, ALL_CAP).forEach(function (r) { frag.appendChild(allRow(proto, r)); });
     body.textContent = "";
     body.appendChild(frag);
     var c = $("#shown");
