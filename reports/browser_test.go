@@ -87,12 +87,12 @@ func TestSite_InChromium(t *testing.T) {
 	if diffRows == 0 || sameRows == 0 || shownAfter != 0 {
 		t.Errorf("compare: %d differing rows, %d same rows, %d same rows left after 'only differences'", diffRows, sameRows, shownAfter)
 	}
-	if n := eval[int](t, b, `document.querySelectorAll("#compare-out svg polyline").length`); n != 2 {
+	if n := eval[int](t, b, `document.querySelectorAll("#compare-out svg polyline:not(.pc)").length`); n != 2 {
 		t.Errorf("history chart has %d lines, want 2", n)
 	}
 	// Every point of the overlay decoded from the compact data is a number
 	// inside the chart.
-	bad := eval[[]string](t, b, `Array.from(document.querySelectorAll("#compare-out svg polyline"), l => l.getAttribute("points"))
+	bad := eval[[]string](t, b, `Array.from(document.querySelectorAll("#compare-out svg polyline:not(.pc)"), l => l.getAttribute("points"))
 		.flatMap(ps => ps.split(" ")).filter(p => !/^-?[0-9.]+,-?[0-9.]+$/.test(p) || p.split(",").some(v => +v < 0 || +v > 640))`)
 	if len(bad) > 0 {
 		t.Errorf("overlay points not inside the chart: %v", bad)

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -37,6 +38,34 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	b.log.Debug("report step done", "step", "read manifest", "runs", len(p.m.runs), "took", time.Since(t0))
 	p.repo, p.repoRoot, p.repoFS = repo, repoRoot, repoRoot.FS()
 	var problems []error
+	if p.goals, err = loadGoals(repo); err != nil {
+		// The runs are still worth a report: only the promotion metric's
+		// highlight and verdicts are missing. `mlcd validate` says why.
+		b.log.Warn("report without the promotion metric", "err", err)
+	}
+	if b.opts.GitHistory || b.opts.GitDir != "" {
+		dir := repo
+		if b.opts.GitDir != "" {
+			dir = b.opts.GitDir
+		}
+		if p.forge, err = repoForge(dir, b.opts.GitDir != ""); err != nil {
+			return p.stats, fmt.Errorf("read the repository's remote: %w", err)
+		}
+	}
+	if p.m.Forge != p.forge.Base {
+		// Every page with a commit links to the forge, or no longer does:
+		// none of the pages is current, but each is still known, so that
+		// those of deleted runs are removed.
+		for k := range p.m.Pages {
+			p.m.Pages[k] = ""
+		}
+		p.m.Forge, p.m.current = p.forge.Base, false
+	}
+	if p.m.PromoMetric != p.goals.Metric {
+		// The rows keep the values of the promotion metric: another
+		// metric means reading every record again.
+		p.m.runs, p.m.PromoMetric = map[string]*runRow{}, p.goals.Metric
+	}
 	var models []*registry.Model
 	if b.opts.LoadModels != nil {
 		models, err = b.opts.LoadModels(p.repoFS)
@@ -77,13 +106,10 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	}{
 		{"static assets", p.static},
 		{"runs index", func() error { return p.runsIndex(ctx, rows) }},
+		{"charts page", func() error { return p.chartsPage(rows, models, byRun) }},
 		{"overview", func() error { return p.overview(rows, models, deps, readme) }},
 		{"model pages", func() error { return p.modelPages(ctx, models, deps, byRun) }},
-		{"compare page", func() error {
-			return p.emit("compare.html", "compare", func() ([]byte, error) {
-				return b.render("compare", page0("Compare", "", nil))
-			})
-		}},
+		{"compare page", p.comparePage},
 		{"stale pages", p.removeStale},
 		{"flush", func() error { stopFlush(); return syncSite(site, p.written) }},
 		{"manifest", func() error {
@@ -157,7 +183,7 @@ func linkOf(r *runRow) runLinkView {
 // overview writes index.html. A failed run needs attention until a later
 // run of its pipeline succeeds.
 func (p *pass) overview(rows []*runRow, models []*registry.Model, deps map[string]*Deployment, readme []byte) error {
-	v := &overviewView{Models: modelRows(models, deps, ""), Refused: p.refusals()}
+	v := &overviewView{Models: modelRows(models, deps, "", p.goals.Metric), Refused: p.refusals()}
 	byPipeline := map[string]*pipelineView{}
 	fixed := map[string]bool{}
 	for i := len(rows) - 1; i >= 0; i-- {
@@ -194,5 +220,20 @@ func (p *pass) overview(rows []*runRow, models []*registry.Model, deps map[strin
 		}
 		v.README = html
 		return p.b.render("overview", page0("Overview", "", v))
+	})
+}
+
+// comparePage writes compare.html, which compares the runs its address
+// names in the browser; it holds the promotion metric's goal, for the
+// better/worse marks.
+func (p *pass) comparePage() error {
+	v := struct{ Metric, Goal, Tasks string }{Metric: p.goals.Metric, Goal: p.goals.Goal}
+	tasks, err := json.Marshal(sortedKeys(p.goals.Tasks))
+	if err != nil {
+		return fmt.Errorf("compare page: %w", err)
+	}
+	v.Tasks = string(tasks)
+	return p.emit("compare.html", "compare\x00"+v.Metric+"\x00"+v.Goal+"\x00"+v.Tasks, func() ([]byte, error) {
+		return p.b.render("compare", page0("Compare", "", v))
 	})
 }

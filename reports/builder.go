@@ -75,7 +75,7 @@ type Builder struct {
 
 // pageTemplates are the files in templates/html that are pages; each is
 // parsed with layout.html.
-var pageTemplates = []string{"overview", "runs", "run", "compare", "models", "model", "versioncompare"}
+var pageTemplates = []string{"overview", "runs", "charts", "run", "compare", "models", "model", "versioncompare"}
 
 // New parses the templates and returns a Builder, or the first template
 // error.

@@ -78,22 +78,22 @@ func newLineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 // lineChart is newLineChart with the path data kept in a.
 func (a *chartArena) lineChart(title, xLabel, yLabel string, data []namedSeries) lineChart {
 	c := lineChart{W: 360, H: 220, L: 62, T: 10, Title: title, XLabel: xLabel, YLabel: yLabel,
-		YTicks: make([]tick, 0, 3), Series: make([]seriesView, 0, len(data))}
+		YTicks: make([]tick, 0, 6), Series: make([]seriesView, 0, len(data))}
 	c.Right, c.Bottom = c.W-10, c.H-40
 	x0, x1, y0, y1 := bounds(data)
 	sx := func(x float64) float64 { return round1(c.L + (x-x0)/(x1-x0)*(c.Right-c.L)) }
 	sy := func(y float64) float64 { return round1(c.Bottom - (y-y0)/(y1-y0)*(c.Bottom-c.T)) }
 	if a.xTicks == nil || a.xRange != [2]float64{x0, x1} {
-		a.xRange, a.xTicks = [2]float64{x0, x1}, make([]tick, 0, 3)
-		for i := 0; i <= 2; i++ {
-			fx := x0 + (x1-x0)*float64(i)/2
-			a.xTicks = append(a.xTicks, tick{X: sx(fx), Y: c.Bottom + 14, Label: formatTick(fx)})
+		xs, step := niceTicks(x0, x1, 4, 1)
+		a.xRange, a.xTicks = [2]float64{x0, x1}, make([]tick, 0, len(xs))
+		for _, fx := range xs {
+			a.xTicks = append(a.xTicks, tick{X: sx(fx), Y: c.Bottom + 14, Label: formatNice(fx, step)})
 		}
 	}
 	c.XTicks = a.xTicks
-	for i := 0; i <= 2; i++ {
-		fy := y0 + (y1-y0)*float64(i)/2
-		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatTick(fy)})
+	ys, step := niceTicks(y0, y1, 3, 0) // a small chart: three or four ticks
+	for _, fy := range ys {
+		c.YTicks = append(c.YTicks, tick{X: c.L - 4, Y: sy(fy) + 4, Label: formatNice(fy, step)})
 	}
 	c.XLabelX, c.XLabelY, c.YLabelY = round1((c.L+c.Right)/2), c.H-8, round1((c.T+c.Bottom)/2)
 	// The points are most of a chart, and most of a run page's bytes:
@@ -202,9 +202,6 @@ func bounds(data []namedSeries) (x0, x1, y0, y1 float64) {
 	return x0, x1, y0, y1
 }
 
-// formatTick prints an axis label with 3 significant digits.
-func formatTick(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
-
 // tenthsText holds the text of 0.0 to 819.1 in tenths, every coordinate
 // of a chart's frame: a copy is cheaper than formatting each. It is made
 // on first use, not when mlcd starts.
@@ -258,20 +255,19 @@ func newBarChart(title string, subjects, metrics []string, values [][]float64) *
 	}
 	for m, name := range metrics {
 		top := groupH * float64(m)
+		lo, hi := barAxis(values[m])
 		g := barGroup{Y: top + 14, Label: name}
-		scale := 0.0
-		for _, v := range values[m] {
-			if finite(v) {
-				scale = math.Max(scale, math.Abs(v))
-			}
+		if lo != 0 {
+			// Bars from zero would make 0.672 and 0.681 look the same.
+			g.Label += " (axis from " + formatFloat(lo) + ", not zero)"
 		}
 		for i, v := range values[m] {
 			if !finite(v) {
 				continue
 			}
 			w := 0.0
-			if scale > 0 {
-				w = round1(math.Abs(v) / scale * (width - left - 90))
+			if hi > lo {
+				w = round1((v - lo) / (hi - lo) * (width - left - 90))
 			}
 			y := top + 4 + barH*float64(i)
 			g.Bars = append(g.Bars, bar{X: left, Y: y, W: w, H: barH - 2, TX: left + w + 4, TY: y + barH - 3,
@@ -280,4 +276,35 @@ func newBarChart(title string, subjects, metrics []string, values [][]float64) *
 		c.Groups = append(c.Groups, g)
 	}
 	return c
+}
+
+// barAxis is the range the bars of one metric are drawn over: from a
+// round value below the lowest, so that the bars' lengths show their
+// differences, to the highest. Zero is kept when it is close (no bar is
+// ever less than a fifth of the longest).
+func barAxis(vals []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		if finite(v) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	switch {
+	case math.IsInf(lo, 1):
+		return 0, 0
+	case lo >= 0 && lo <= hi*0.2:
+		return 0, hi
+	}
+	if hi == lo {
+		return min(0, lo), max(0, hi)
+	}
+	step := niceStep(hi-lo, 4)
+	base := math.Floor(lo/step) * step
+	if base == lo {
+		base -= step
+	}
+	if lo >= 0 && base < 0 {
+		base = 0
+	}
+	return base, hi
 }

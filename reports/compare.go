@@ -26,6 +26,9 @@ type Comparison struct {
 	Subjects []Subject
 	Params   []CompareRow
 	Metrics  []CompareRow
+	// Deltas says the metric rows have a change from the first subject
+	// to the second (a comparison of two).
+	Deltas bool
 }
 
 // CompareRow is one param or metric across the subjects.
@@ -34,10 +37,33 @@ type CompareRow struct {
 	Cells   []string  // formatted; "" where a subject lacks it
 	Values  []float64 // metrics only; NaN where a subject lacks it
 	Differs bool
+	// Delta is the second value less the first, and Mark "better" or
+	// "worse" by the metric's declared goal; only when Comparison.Deltas.
+	Delta, Mark string
 }
 
 // Span is the number of table columns (for headers that span the table).
-func (c *Comparison) Span() int { return len(c.Subjects) + 1 }
+func (c *Comparison) Span() int {
+	if c.Deltas {
+		return len(c.Subjects) + 2
+	}
+	return len(c.Subjects) + 1
+}
+
+// withDeltas adds, to a comparison of two, each metric's change from the
+// first subject to the second, judged by the goal g declares for it.
+func (c *Comparison) withDeltas(g goals) *Comparison {
+	if len(c.Subjects) != 2 {
+		return c
+	}
+	c.Deltas = true
+	for i := range c.Metrics {
+		r := &c.Metrics[i]
+		r.Delta = formatDelta(r.Values[0], r.Values[1])
+		r.Mark = verdict(g.goalOf(r.Name), r.Values[0], r.Values[1])
+	}
+	return c
+}
 
 // Compare lines the subjects up, in the order given.
 func Compare(subjects ...Subject) *Comparison {

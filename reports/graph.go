@@ -203,9 +203,9 @@ func newGantt(run *pipeline.Run) ganttView {
 		g.Rows = append(g.Rows, row)
 	}
 	g.Bottom = 10 + rowH*float64(len(run.Tasks))
-	for i := 0; i <= 4; i++ {
-		g.Ticks = append(g.Ticks, tick{X: round1(left + float64(i)/4*(g.Right-left)), Y: g.Bottom + 14,
-			Label: formatFloat(round1(total * float64(i) / 4))})
+	secs, step := niceTicks(0, total, 5, 0)
+	for _, s := range secs {
+		g.Ticks = append(g.Ticks, tick{X: round1(left + s/total*(g.Right-left)), Y: g.Bottom + 14, Label: formatNice(s, step)})
 	}
 	g.XLabelX, g.XLabelY, g.H = round1((left+g.Right)/2), g.Bottom+30, g.Bottom+36
 	return g

@@ -22,7 +22,7 @@ import (
 // changes shape, or when Go code changes what it writes into pages (the
 // templates are hashed; the code is not); an old manifest is then
 // ignored and every page written again.
-const manifestVersion = 6
+const manifestVersion = 7
 
 // ManifestName is the file in the site folder that makes builds
 // incremental. It is gob, not JSON: with 10,000 runs it is read on every
@@ -49,6 +49,10 @@ type manifest struct {
 	// its inputs. They are only compared under the same Tool: a manifest
 	// from other templates or options starts with no pages.
 	Pages map[string]string
+	// PromoMetric is the promotion metric the rows' PromoKeys are of.
+	PromoMetric string
+	// Forge is the GitHub repository the pages link commits to.
+	Forge string
 	// HistoryHead is the commit the stage history was read at.
 	HistoryHead string
 	History     map[string][]StageChange
@@ -71,6 +75,7 @@ type runRow struct {
 	Error    string
 	Trigger  string
 	Commit   string
+	Branch   string
 	Start    time.Time
 	End      time.Time
 	// Run params (formatted) and "task.metric" of every task, by name
@@ -81,10 +86,16 @@ type runRow struct {
 	// indexes them in manifest.KeySets (runs of a pipeline share one set).
 	// metricVals are their values, which the manifest does not keep
 	// (loadMetricValues reads them again when a page needs them).
-	MetricSet  int32
+	MetricSet int32
+	// PromoKeys and PromoVals are the "task.metric" columns of the
+	// promotion metric (manifest.PromoMetric) and their values, for the
+	// charts across runs.
+	PromoKeys  nameIDs
+	PromoVals  []float64
 	metricKeys nameIDs
 	metricVals []float64
 	Logs       []string // digests of the attempts' logs
+	Shown      []string // the artifacts copied into the site, by site path
 }
 
 // interner numbers names for runRow; it is safe for concurrent use.
@@ -190,7 +201,7 @@ func readManifest(root *os.Root, tool string) *manifest {
 		r.metricKeys = old.KeySets[r.MetricSet]
 	}
 	m.names = newInterner(old.Names)
-	m.HistoryHead, m.History = old.HistoryHead, old.History
+	m.HistoryHead, m.History, m.PromoMetric, m.Forge = old.HistoryHead, old.History, old.PromoMetric, old.Forge
 	for _, r := range old.Rows {
 		m.runs[r.File] = r
 	}

@@ -38,14 +38,19 @@ type pass struct {
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string]history
 	wanted    map[string]bool
-	written   []string              // paths of the files written (in the site), to flush them
-	listed    map[string]*listedDir // site folders listed by siteHas, by slash path
-	claimed   map[string]bool       // files some emit call of this build has taken on
-	history   map[string][]StageChange
+	// taskParams are the params model versions' tasks reported, by run
+	// file and task, kept like histories.
+	taskParams map[string][]nameValue
+	written    []string              // paths of the files written (in the site), to flush them
+	listed     map[string]*listedDir // site folders listed by siteHas, by slash path
+	claimed    map[string]bool       // files some emit call of this build has taken on
+	history    map[string][]StageChange
+	goals      goals      // the promotion metric mlcd.yaml declares
+	forge      forgeLinks // links to the repository on GitHub, if it is there
 }
 
 func newPass(b *Builder, site *os.Root, m *manifest) *pass {
-	return &pass{b: b, w: newSiteWriter(site), site: site, m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
+	return &pass{b: b, w: newSiteWriter(site), site: site, m: m, seen: map[string]bool{}, histories: map[string]map[string]history{}, taskParams: map[string][]nameValue{}, wanted: map[string]bool{}, listed: map[string]*listedDir{}, claimed: map[string]bool{}}
 }
 
 // emit writes the file rel (slash path in the site) with what render

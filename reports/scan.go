@@ -167,11 +167,18 @@ func (p *pass) scanRun(f runFile) (*runRow, error) {
 		return nil, err
 	}
 	row := summarize(run, f, sum, p.m.names)
+	for j, k := range row.metricKeys {
+		if p.goals.promoted(p.m.names.name(k)) {
+			row.PromoKeys = append(row.PromoKeys, k)
+			row.PromoVals = append(row.PromoVals, row.metricVals[j])
+		}
+	}
 	p.mu.Lock()
 	p.stats.Parsed++
 	for _, t := range run.Tasks {
 		if p.wanted[runKey(run.Pipeline, run.ID)+"\x00"+t.Name] {
 			p.histories[f.rel+"\x00"+t.Name] = taskHistoryOf(series, t.Name)
+			p.taskParams[f.rel+"\x00"+t.Name] = ownParams(t)
 		}
 	}
 	p.mu.Unlock()
@@ -199,6 +206,9 @@ func (p *pass) runPagesCurrent(row *runRow) bool {
 	for _, l := range row.Logs {
 		p.keep("logs/" + l + ".txt")
 	}
+	for _, a := range row.Shown {
+		p.keep(a)
+	}
 	p.mu.Lock()
 	p.stats.Skipped += 2
 	p.mu.Unlock()
@@ -218,7 +228,7 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 		Trigger: run.Trigger.Kind, Start: run.Start, End: run.End,
 	}
 	if run.Git != nil {
-		row.Commit = run.Git.Commit
+		row.Commit, row.Branch = run.Git.Commit, run.Git.Branch
 	}
 	for _, k := range sortedKeys(run.Params) {
 		row.ParamKeys = append(row.ParamKeys, names.id(k))
@@ -234,6 +244,9 @@ func summarize(run *pipeline.Run, f runFile, sum string, names *interner) *runRo
 				row.Logs = append(row.Logs, a.Log)
 			}
 		}
+	}
+	for _, a := range shownArtifacts(run) {
+		row.Shown = append(row.Shown, a.rel)
 	}
 	return row
 }

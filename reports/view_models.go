@@ -31,16 +31,25 @@ type versionView struct {
 	Number                                    int
 	Stage, Aliases, RunID, RunHref, Commit    string
 	Digest, ShortDigest, Created, CompareHref string
+	CommitHref                                string
 	Metrics                                   []nameValue
+	// Params are the params the version's task reported, from its run's
+	// record; ParamsNote says why there are none to show.
+	Params     []nameValue
+	ParamsNote string
+	run        *runRow
+	task       string
 }
 
 type stageView struct {
 	When, From, To, Author, Commit, PRHref string
+	CommitHref                             string
 	Version, PR                            int
 }
 
 type eventView struct {
 	When, Action, Endpoint, Commit, Reason string
+	CommitHref                             string
 	Version                                int
 }
 
@@ -55,6 +64,8 @@ type modelView struct {
 	Versions    []versionView
 	Stages      []stageView
 	Deployment  *deploymentView
+	Trend       *pointChart
+	NoTrend     string // why there is no trend chart
 }
 
 // keyMetrics are the first few metrics of v, by name.
@@ -69,15 +80,33 @@ func keyMetrics(v *registry.Version, n int) []nameValue {
 	return out
 }
 
+// keyMetricsFirst is keyMetrics with the metric first, when v has it:
+// the promotion metric leads.
+func keyMetricsFirst(v *registry.Version, n int, first string) []nameValue {
+	val, ok := v.Metrics[first]
+	if !ok {
+		return keyMetrics(v, n)
+	}
+	out := []nameValue{{first, formatFloat(val)}}
+	for _, nv := range keyMetrics(v, n) {
+		if nv.Name != first && len(out) < n {
+			out = append(out, nv)
+		}
+	}
+	return out
+}
+
 func modelHref(root, name string) string { return root + "models/" + slug(name) + "/index.html" }
 
-func modelRows(models []*registry.Model, deps map[string]*Deployment, root string) []modelRowView {
+// modelRows lists the models; first is the metric their key metrics
+// start with (the promotion metric).
+func modelRows(models []*registry.Model, deps map[string]*Deployment, root, first string) []modelRowView {
 	var out []modelRowView
 	for _, m := range models {
 		r := modelRowView{Name: m.Name, Href: modelHref(root, m.Name), Count: len(m.Versions)}
 		if prod := m.Production(); prod != nil {
 			r.Production = prod.Version
-			r.KeyMetrics = keyMetrics(prod, 3)
+			r.KeyMetrics = keyMetricsFirst(prod, 3, first)
 		}
 		if l := m.Latest(); l != nil {
 			r.Latest, r.LatestStage = l.Version, string(l.Stage)
@@ -103,7 +132,7 @@ func (p *pass) jsonHash(v any) (string, error) {
 // modelPages writes models/index.html, each model's page and each
 // version's comparison with the current Production version.
 func (p *pass) modelPages(ctx context.Context, models []*registry.Model, deps map[string]*Deployment, byRun map[string]*runRow) error {
-	rows := modelRows(models, deps, "../")
+	rows := modelRows(models, deps, "../", p.goals.Metric)
 	hash, err := p.jsonHash(rows)
 	if err != nil {
 		return err
@@ -123,15 +152,22 @@ func runKey(pipelineName, id string) string { return pipelineName + "\x00" + id 
 func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment, byRun map[string]*runRow) error {
 	base := "models/" + slug(m.Name) + "/"
 	prod := m.Production()
-	v := &modelView{Name: m.Name}
+	v := &modelView{Name: m.Name, Trend: versionTrend(m, p.goals, byRun)}
+	if v.Trend == nil {
+		v.NoTrend = "No trend: mlcd.yaml names no promote: metric, or no version has it."
+	}
 	var desc strings.Builder
+	var sums []string // of the versions' run records, which hold their params
 	for i := len(m.Versions) - 1; i >= 0; i-- {
 		ver := m.Versions[i]
 		vv := versionView{Number: ver.Version, Stage: string(ver.Stage), Aliases: strings.Join(ver.Aliases, ", "),
 			RunID: ver.RunID, Commit: shortCommit(ver.Commit), Digest: ver.Artifact.SHA256,
-			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetrics(ver, 4)}
+			ShortDigest: shortCommit(ver.Artifact.SHA256), Created: formatTime(ver.Created), Metrics: keyMetricsFirst(ver, 4, p.goals.Metric),
+			CommitHref: p.forge.commit(ver.Commit)}
 		if r := byRun[runKey(ver.Pipeline, ver.RunID)]; r != nil {
 			vv.RunHref = r.href("../../")
+			vv.run, vv.task = r, ver.Task
+			sums = append(sums, r.SHA256)
 		}
 		if prod != nil && ver != prod {
 			vv.CompareHref = fmt.Sprintf("v%d-vs-production.html", ver.Version)
@@ -143,14 +179,16 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 	}
 	for _, c := range p.history[m.Name] {
 		sv := stageView{When: formatTime(c.Time), Version: c.Version, From: string(c.From), To: string(c.To),
-			Author: c.Author, Commit: shortCommit(c.Commit), PR: c.PR}
+			Author: c.Author, Commit: shortCommit(c.Commit), PR: c.PR, CommitHref: p.forge.commit(c.Commit)}
 		if strings.HasPrefix(c.PRURL, "https://") {
 			sv.PRHref = c.PRURL
+		} else {
+			sv.PRHref = p.forge.pull(c.PR)
 		}
 		v.Stages = append(v.Stages, sv)
 	}
 	if dep != nil {
-		v.Deployment = deploymentViewOf(dep)
+		v.Deployment = deploymentViewOf(dep, p.forge)
 	}
 	if prod != nil {
 		err := parallel(ctx, len(m.Versions), func(i int) error {
@@ -166,11 +204,17 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 	hash, err := p.jsonHash(struct {
 		V *modelView
 		D string
-	}{v, desc.String()})
+		S []string
+	}{v, desc.String(), sums})
 	if err != nil {
 		return err
 	}
 	return p.emit(base+"index.html", hash, func() ([]byte, error) {
+		for i := range v.Versions {
+			if err := p.fillParams(&v.Versions[i]); err != nil {
+				return nil, err
+			}
+		}
 		html, err := p.b.markdown([]byte(desc.String()))
 		if err != nil {
 			return nil, err
@@ -182,10 +226,27 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 	})
 }
 
-func deploymentViewOf(d *Deployment) *deploymentView {
+// fillParams sets a version's own params from its run's record.
+func (p *pass) fillParams(vv *versionView) error {
+	if vv.run == nil {
+		vv.ParamsNote = "run record not found"
+		return nil
+	}
+	params, ok, err := p.versionParams(vv.run, vv.task)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		vv.ParamsNote = "task not in the run record"
+	}
+	vv.Params = params
+	return nil
+}
+
+func deploymentViewOf(d *Deployment, forge forgeLinks) *deploymentView {
 	ev := func(e DeployEvent) eventView {
 		return eventView{When: formatTime(e.Time), Action: e.Action, Endpoint: e.Endpoint,
-			Commit: shortCommit(e.Commit), Reason: e.Reason, Version: e.Version}
+			Commit: shortCommit(e.Commit), Reason: e.Reason, Version: e.Version, CommitHref: forge.commit(e.Commit)}
 	}
 	v := &deploymentView{}
 	if d.Current != nil {
@@ -217,7 +278,8 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 	hash, err := p.jsonHash(struct {
 		A, B *registry.Version
 		S    []string
-	}{prod, ver, sums})
+		G    goals
+	}{prod, ver, sums, p.goals})
 	if err != nil {
 		return err
 	}
@@ -227,6 +289,16 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 			s := VersionSubject(x)
 			if r := byRun[runKey(x.Pipeline, x.RunID)]; r != nil {
 				s.Href = r.href("../../")
+				own, ok, err := p.versionParams(r, x.Task)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					s.Params = map[string]string{}
+					for _, nv := range own {
+						s.Params[nv.Name] = nv.Value
+					}
+				}
 				h, err := p.taskHistory(r, x.Task)
 				if err != nil {
 					return nil, err
@@ -235,7 +307,7 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 			}
 			subjects = append(subjects, s)
 		}
-		c := Compare(subjects...)
+		c := Compare(subjects...).withDeltas(p.goals)
 		v := &versionCompareView{Title: fmt.Sprintf("%s v%d vs Production v%d", ver.Model, ver.Version, prod.Version),
 			Table: c, Bars: c.barChart(), Charts: c.historyCharts()}
 		return p.b.render("versioncompare", page0(v.Title, "../../", v))

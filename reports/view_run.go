@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -153,12 +152,15 @@ func appendStatus(b []byte, status string) []byte {
 type artifactView struct {
 	Task, Path, SHA256 string
 	Size               int64
-	Href               template.URL // a file:// URL we build from a checked digest, or ""
+	// Href links the copy in the site, Image shows it, Text is its
+	// content shown inline; Note says why it is only listed.
+	Href, Image, Text, Note string
 }
 
 type runView struct {
 	Pipeline, ID, Sel, Status, Error       string
 	Trigger, TriggerDetail, Commit, Branch string
+	CommitHref, BranchHref                 string // on the forge; "" for none
 	Dirty                                  bool
 	Start, Duration                        string
 	Tasks                                  taskViews
@@ -180,6 +182,9 @@ func (p *pass) runPages(run *pipeline.Run, series []pipeline.Series, row *runRow
 	// (same record read from another checkout): keep them.
 	for _, l := range row.Logs {
 		p.keep("logs/" + l + ".txt")
+	}
+	for _, a := range row.Shown {
+		p.keep(a)
 	}
 	err := p.emit(page, hash, func() ([]byte, error) {
 		v, err := p.runView(run, series, row)
@@ -207,6 +212,7 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 	}
 	if run.Git != nil {
 		v.Commit, v.Branch, v.Dirty = run.Git.Commit, run.Git.Branch, run.Git.Dirty
+		v.CommitHref, v.BranchHref = p.forge.commit(run.Git.Commit), p.forge.branch(run.Git.Branch)
 	}
 	for _, k := range sortedKeys(run.Params) {
 		v.Params = append(v.Params, nameValue{k, formatValue(run.Params[k])})
@@ -233,9 +239,11 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 			v.Tags = append(v.Tags, nameValue{t.Name + "." + k, t.Tags[k]})
 		}
 		for _, o := range t.Outputs {
-			v.Artifacts = append(v.Artifacts, artifactView{Task: t.Name, Path: o.Path, SHA256: o.SHA256,
-				Size: o.Size, Href: p.b.objectURL(o.SHA256)})
+			v.Artifacts = append(v.Artifacts, artifactView{Task: t.Name, Path: o.Path, SHA256: o.SHA256, Size: o.Size, Note: artifactNote(o)})
 		}
+	}
+	if err := p.showArtifacts(run, v.Artifacts); err != nil {
+		return nil, err
 	}
 	points := 0
 	for _, s := range series {
@@ -257,21 +265,6 @@ func (b *Builder) objectPath(digest string) string {
 		return ""
 	}
 	return filepath.Join(b.opts.StoreDir, "sha256", digest[:2], digest[2:])
-}
-
-// objectURL links an artifact in the local store; the URL is built from a
-// checked hex digest and the configured folder, never from record text.
-func (b *Builder) objectURL(digest string) template.URL {
-	path := b.objectPath(digest)
-	if path == "" {
-		return ""
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return ""
-	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	return template.URL(u.String())
 }
 
 // logView shows the last lines of an attempt's log and copies the whole

@@ -173,11 +173,15 @@ func (b *Browser) Crawl(t testing.TB, site string, visit func(rel string)) int {
 		u := queue[0]
 		queue = queue[1:]
 		b.Do(t, chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS("body")))
-		links := Eval[[]string](t, b, `Array.from(document.querySelectorAll("a[href]"), a => a.href)`)
+		// An SVG link's href is an object: resolve the attribute instead.
+		links := Eval[[]string](t, b, `Array.from(document.querySelectorAll("a[href]"), a => new URL(a.getAttribute("href"), document.baseURI).href)`)
 		rel := strings.TrimPrefix(u, FileURL(site)+"/")
 		visit(rel)
 		for _, l := range links {
 			pu, err := url.Parse(l)
+			if err == nil && pu.Scheme == "https" && pu.Host == "github.com" {
+				continue // a link out to the repository's forge, not followed
+			}
 			if err != nil || pu.Scheme != "file" {
 				t.Errorf("%s: link %q is not a file link", rel, l)
 				continue

@@ -24,6 +24,9 @@ var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // file, and models/<m>/v<N>.yaml, under repo. Records are written with appends, not encoding/json, so that
 // generating 10,000 records takes seconds.
 func generate(repo string, s shape) error {
+	if err := writeSpec(repo, s); err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids := make([]string, s.Runs)
 	for i := range s.Runs {
@@ -122,3 +125,22 @@ func writeRun(repo string, i int, id string, s shape, rng *rand.Rand) error {
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// writeSpec writes an mlcd.yaml whose promotion metric is metric_0 of the
+// tasks that register models, so that the report highlights it, keeps
+// its values for the charts across runs and marks its change.
+func writeSpec(repo string, s shape) error {
+	b := []byte("version: 1\npipeline: bench\ntasks:\n")
+	for t := range s.Tasks {
+		b = fmt.Appendf(b, "  train_%d:\n    run: python3 train.py\n", t)
+		if t > 0 {
+			b = append(b, "    needs: [train_0]\n"...)
+		}
+		b = fmt.Appendf(b, "    model: {name: model-%02d, file: model.json, flavor: xgboost}\n", t)
+	}
+	b = append(b, "promote: {metric: metric_0, goal: max}\n"...)
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(repo, "mlcd.yaml"), b, 0o644)
+}

@@ -1,0 +1,1 @@
+mlcdRunsChunks(1);
