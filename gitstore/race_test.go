@@ -2,11 +2,13 @@ package gitstore
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 )
@@ -20,7 +22,10 @@ func TestRepo_PublishRacingAPerson(t *testing.T) {
 	s := newServed(t, gittest.ServeOptions{User: "ada", Password: "pw"})
 	var logs syncBuffer
 	r := open(t, s.srv.AuthURL("repo.git"), Options{PushAttempts: 20, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	ctx := testContext(t)
+	// The deadline only catches a hang: 50 rounds of pushes over HTTP take
+	// minutes on a loaded machine with the race detector.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	for i := range rounds {
 		done := make(chan error, 1)
 		go func() {
