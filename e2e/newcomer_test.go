@@ -16,43 +16,6 @@ import (
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 )
 
-// sklearnTrain replaces the scaffold's src/train.py: a small scikit-learn
-// pipeline (StandardScaler, then LinearRegression) whose fitted weights are
-// folded into the scaffold's model.json format, so the scaffold's own
-// src/serve.py serves it.
-const sklearnTrain = `"""train: StandardScaler -> LinearRegression with scikit-learn."""
-import csv, json, os
-
-import numpy as np
-from sklearn.linear_model import LinearRegression
-from sklearn.metrics import mean_squared_error, r2_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-FEATURES = ["x1", "x2"]
-
-
-def out(name, obj):
-    with open(os.path.join(os.environ["MLCD_OUT"], name), "w") as f:
-        json.dump(obj, f, indent=1, sort_keys=True)
-
-
-with open(os.path.join(os.environ["MLCD_IN_PREPARE"], "data.csv")) as f:
-    data = np.array([[float(r[c]) for c in FEATURES + ["y"]] for r in csv.DictReader(f)])
-X, y = data[:, :2], data[:, 2]
-cut = len(data) * 4 // 5
-pipe = make_pipeline(StandardScaler(), LinearRegression()).fit(X[:cut], y[:cut])
-pred = pipe.predict(X[cut:])
-scaler, lin = pipe[0], pipe[1]
-weights = lin.coef_ / scaler.scale_
-intercept = lin.intercept_ - float(np.sum(lin.coef_ * scaler.mean_ / scaler.scale_))
-out("model.json", {"features": FEATURES, "weights": [float(w) for w in weights], "intercept": float(intercept)})
-out("metrics.json", {"r2": float(r2_score(y[cut:], pred)), "rmse": float(mean_squared_error(y[cut:], pred) ** 0.5)})
-out("params.json", {"model": "StandardScaler+LinearRegression"})
-out("input_example.json", {"dataframe_split": {"columns": FEATURES, "data": X[cut:cut + 3].tolist()}})
-print("train: r2=%.4f" % r2_score(y[cut:], pred))
-`
-
 // newcomer is a person following the README on a fresh machine: their
 // home, their checkout, a bare remote, and the mlcd binary.
 type newcomer struct {
@@ -61,9 +24,10 @@ type newcomer struct {
 }
 
 // TestNewcomer walks the first hour of a new user, with nothing but what
-// `mlcd init` wrote and no mlcd environment variables: init, a small
-// scikit-learn pipeline, a bare remote, `mlcd watch`, version 1, `mlcd
-// promote`, a --no-ff merge, the version served, an HTTP prediction, and
+// `mlcd init` wrote and no mlcd environment variables: init, its sample
+// scikit-learn pipeline as written, a bare remote, `mlcd watch`, version 1,
+// `mlcd promote`, a --no-ff merge, the version served by mlcd's own sklearn
+// workers (no server code of the user's), an HTTP prediction, and
 // `mlcd report` and `mlcd status` in the checkout. The only flags beyond
 // the defaults are watch's poll interval and the endpoint's port (so the
 // test never collides with a demo on 127.0.0.1:1234).
@@ -78,11 +42,11 @@ func TestNewcomer(t *testing.T) {
 	if !strings.Contains(out, "wrote mlcd.yaml") {
 		t.Fatalf("mlcd init:\n%s", out)
 	}
-	if err := os.WriteFile(filepath.Join(nc.work, "src", "train.py"), []byte(sklearnTrain), 0o644); err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat(filepath.Join(nc.work, "src", "serve.py")); err == nil {
+		t.Errorf("mlcd init wrote a src/serve.py: the sample model is served by mlcd itself")
 	}
 	nc.git(t, nc.work, "add", "-A")
-	nc.git(t, nc.work, "commit", "-qm", "A scikit-learn pipeline from mlcd init")
+	nc.git(t, nc.work, "commit", "-qm", "The pipeline from mlcd init")
 	nc.git(t, nc.work, "push", "-q", "origin", "main")
 
 	endpoint := freeAddr(t)
@@ -198,9 +162,9 @@ func (nc *newcomer) watch(t *testing.T, args ...string) {
 	})
 }
 
-// checkPrediction sends rows to the endpoint as JSON and as CSV: the
-// answers are the linear model's, y = 3*x1 - 2*x2 + 1 up to the data's
-// noise.
+// checkPrediction sends rows to the endpoint as JSON and as CSV (its
+// columns in another order): the answers are the linear model's,
+// y = 3*x1 - 2*x2 + 1 up to the data's noise.
 func (nc *newcomer) checkPrediction(t *testing.T, endpoint string) {
 	t.Helper()
 	waitFor(t, 30*time.Second, "the endpoint's /ping", func() bool {
@@ -214,7 +178,7 @@ func (nc *newcomer) checkPrediction(t *testing.T, endpoint string) {
 	want := []float64{3*0.5 - 2*0.25 + 1, 3*-0.5 - 2*0.5 + 1}
 	for _, req := range []struct{ ctype, body string }{
 		{"application/json", `{"dataframe_split": {"columns": ["x1", "x2"], "data": [[0.5, 0.25], [-0.5, 0.5]]}}`},
-		{"text/csv", "x1,x2\n0.5,0.25\n-0.5,0.5\n"},
+		{"text/csv", "x2,x1\n0.25,0.5\n0.5,-0.5\n"},
 	} {
 		resp, err := http.Post("http://"+endpoint+"/invocations", req.ctype, strings.NewReader(req.body))
 		if err != nil {

@@ -24,9 +24,10 @@ func newInitCommand(opts *globalOptions) *cobra.Command {
 		Long: `Write the starting files of an ML repository into DIR (default: the current
 folder, created when missing):
 
-  mlcd.yaml                   a commented pipeline: prepare -> train
-  src/prepare.py, train.py    a sample pipeline in plain Python (no packages)
-  src/serve.py                the sample model's scoring server
+  mlcd.yaml                   a commented pipeline: prepare -> train, whose
+                              model mlcd serves itself (flavor: sklearn)
+  src/prepare.py, train.py    a sample pipeline in Python: a scikit-learn
+                              linear model (python3-sklearn, python3-pandas)
   .gitignore
   .github/workflows/mlcd.yml  train on push, report to GitHub Pages, check
                               promotion pull requests, deploy merged ones

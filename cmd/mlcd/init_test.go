@@ -6,18 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/store"
 )
@@ -29,7 +29,7 @@ func TestInitCommand(t *testing.T) {
 	if err := runInit(context.Background(), &initOptions{dir: dir}, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"mlcd.yaml", ".gitignore", ".github/workflows/mlcd.yml", "src/prepare.py", "src/train.py", "src/serve.py"} {
+	for _, f := range []string{"mlcd.yaml", ".gitignore", ".github/workflows/mlcd.yml", "src/prepare.py", "src/train.py"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("init did not write %s: %v", f, err)
 		}
@@ -48,7 +48,8 @@ func TestInitCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"mlcd run --once", "mlcd report", "actions/deploy-pages", "mlcd check --github", "mlcd deploy --once", "concurrency:", "permissions: {}"} {
+	for _, want := range []string{"mlcd run --once", "mlcd report", "actions/deploy-pages", "mlcd check --github", "mlcd deploy --once", "concurrency:", "permissions: {}",
+		"apt-get install -yq python3-sklearn python3-pandas"} {
 		if !bytes.Contains(workflow, []byte(want)) {
 			t.Errorf("workflow lacks %q", want)
 		}
@@ -131,23 +132,24 @@ func TestInitCommand_Overwrite(t *testing.T) {
 	}
 }
 
-// TestInitCommand_SamplePipelineRuns runs the scaffold with mlcd run: the
-// sample tasks need nothing but Python 3's standard library.
+// TestInitCommand_SamplePipelineRuns runs the scaffold with mlcd run and
+// serves the version it registered with mlcd serve, through flavor sklearn:
+// nothing but the files init wrote, and Debian's Python with scikit-learn.
 func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	t.Parallel()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 is needed to run the scaffold's sample task: %v", err)
-		}
-		t.Skip("no python3 on PATH")
-	}
+	requireSklearn(t)
 	dir := t.TempDir()
 	if err := runInit(context.Background(), &initOptions{dir: dir}, new(bytes.Buffer)); err != nil {
 		t.Fatal(err)
 	}
+	// As init says next: git init, then mlcd run, which registers a
+	// version of the committed code.
+	gittest.Git(t, dir, "init", "-q")
+	gittest.Git(t, dir, "add", "-A")
+	gittest.Git(t, dir, "commit", "-qm", "mlcd init")
 	storeDir := t.TempDir()
-	env := []string{"MLCD_STORE=" + storeDir, "PATH=" + filepath.Dir(py) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	// Debian's Python first: python3 on PATH may be another without scikit-learn.
+	env := []string{"MLCD_STORE=" + storeDir, "PATH=" + filepath.Dir(debianPython) + string(os.PathListSeparator) + os.Getenv("PATH")}
 	res := runBinary(t, dir, env, "run")
 	if res.code != 0 {
 		t.Fatalf("mlcd run on the scaffold: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
@@ -160,8 +162,12 @@ func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	if r2 := train.Metrics["r2"]; r2 < 0.9 {
 		t.Errorf("sample train: r2 = %v, want > 0.9 on its noiseless-enough data", r2)
 	}
-	if len(train.MetricHistory["train_mse"]) < 2 || train.Output("model.json") == nil || train.Output("input_example.json") == nil {
-		t.Fatalf("sample train: history %v, outputs %v; want a loss history, model.json and input_example.json", train.MetricHistory, train.Outputs)
+	if len(train.MetricHistory["train_mse"]) < 2 || train.Output("model.pkl") == nil || train.Output("input_example.json") == nil {
+		t.Fatalf("sample train: history %v, outputs %v; want a loss history, model.pkl and input_example.json", train.MetricHistory, train.Outputs)
+	}
+	v, err := resolveVersion(dir, "example-linear@1")
+	if err != nil || v.Flavor != pipeline.FlavorSklearn || v.Artifact.SHA256 != train.Output("model.pkl").SHA256 {
+		t.Fatalf("registered version: %+v, %v; want example-linear v1, flavor sklearn, the trained model.pkl", v, err)
 	}
 	st, err := store.Open(storeDir)
 	if err != nil {
@@ -171,86 +177,119 @@ func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := startSampleServer(t, py, dir, st.Path(train.Output("model.json").SHA256))
-	resp, err := http.Post(base+"/invocations", "application/json", bytes.NewReader(example))
+	addr := freeAddr(t)
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(mlcdBinary(t), "serve", "example-linear@1", "--repo", dir, "--host", host, "--port", port)
+	cmd.Env = append(os.Environ(), env...)
+	startProc(t, cmd, addr)
+	checkSampleServed(t, "http://"+addr, st.Path(train.Output("model.pkl").SHA256), example)
+}
+
+// requireSklearn skips the test (fails it under CI=true) when Debian's
+// Python lacks scikit-learn or pandas, which the scaffold's train.py and
+// mlcd's sklearn workers use.
+func requireSklearn(t *testing.T) {
+	t.Helper()
+	if err := exec.Command(debianPython, "-c", "import sklearn, pandas").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s with scikit-learn and pandas is needed (apt install python3-sklearn python3-pandas): %v", debianPython, err)
+		}
+		t.Skipf("no %s with scikit-learn and pandas: %v", debianPython, err)
+	}
+}
+
+// debianPython is the interpreter of Debian's python3-sklearn.
+const debianPython = "/usr/bin/python3"
+
+// checkSampleServed scores the input example and a text/csv request whose
+// columns are in another order, wants the model's own predictions for the
+// same rows (matched by column name), and a 415 for text/plain.
+func checkSampleServed(t *testing.T, base, model string, example []byte) {
+	t.Helper()
+	var req struct {
+		Split struct {
+			Columns []string    `json:"columns"`
+			Data    [][]float64 `json:"data"`
+		} `json:"dataframe_split"`
+	}
+	if err := json.Unmarshal(example, &req); err != nil || len(req.Split.Data) != 3 {
+		t.Fatalf("input_example.json: %v, %s; want a dataframe_split of 3 rows", err, example)
+	}
+	// The CSV gives x2 before x1: served by name, not by position.
+	csv := "x2,x1\n1,2\n0,0\n-0.5,0.25\n"
+	rows := append(req.Split.Data, []float64{2, 1}, []float64{0, 0}, []float64{0.25, -0.5})
+	want := modelPredictions(t, model, rows)
+	for _, tt := range []struct {
+		ctype, body string
+		want        []float64
+	}{
+		{"application/json", string(example), want[:3]},
+		{"text/csv", csv, want[3:]},
+	} {
+		got := postPredictions(t, base, tt.ctype, tt.body)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: %v, want %d predictions", tt.ctype, got, len(tt.want))
+			continue
+		}
+		for i := range got {
+			if math.Abs(got[i]-tt.want[i]) > 1e-9*math.Max(1, math.Abs(tt.want[i])) {
+				t.Errorf("%s: prediction %d = %v, model.predict says %v", tt.ctype, i, got[i], tt.want[i])
+			}
+		}
+	}
+	resp, err := http.Post(base+"/invocations", "text/plain", strings.NewReader("1,2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(string(body), "text/csv") {
+		t.Errorf("text/plain: %d %s, want 415 naming the types taken", resp.StatusCode, body)
+	}
+}
+
+// postPredictions posts body and returns the predictions of a 200 answer.
+func postPredictions(t *testing.T, base, ctype, body string) []float64 {
+	t.Helper()
+	resp, err := http.Post(base+"/invocations", ctype, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
 	var got struct {
 		Predictions []float64 `json:"predictions"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK || len(got.Predictions) != 3 {
-		t.Errorf("sample serve.py on input_example.json: %d, %v, %v; want 200 and 3 predictions", resp.StatusCode, got.Predictions, err)
+	if err := json.Unmarshal(raw, &got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d %s (%v), want 200 and predictions", ctype, resp.StatusCode, raw, err)
 	}
-	checkSampleServerProtocol(t, base, got.Predictions)
+	return got.Predictions
 }
 
-// checkSampleServerProtocol: the sample server takes text/csv as the
-// scoring protocol does, refuses other types with 415, and /version is the
-// server's version, not a model name.
-func checkSampleServerProtocol(t *testing.T, base string, want []float64) {
+// modelPredictions is what the pickled model itself predicts for rows of
+// x1, x2, computed by scikit-learn in Debian's Python.
+func modelPredictions(t *testing.T, model string, rows [][]float64) []float64 {
 	t.Helper()
-	resp, err := http.Post(base+"/invocations", "text/csv", strings.NewReader("x2,x1\n1,2\n0,0\n"))
+	const script = `import json, pickle, sys
+import pandas as pd
+with open(sys.argv[1], "rb") as f:
+    model = pickle.load(f)
+rows = json.load(sys.stdin)
+print(json.dumps([float(p) for p in model.predict(pd.DataFrame(rows, columns=["x1", "x2"]))]))
+`
+	in, err := json.Marshal(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got struct {
-		Predictions []float64 `json:"predictions"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&got)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK || len(got.Predictions) != 2 || got.Predictions[0] == got.Predictions[1] {
-		t.Errorf("text/csv: %d, %v, %v; want 200 and two different predictions", resp.StatusCode, got.Predictions, err)
-	}
-	resp, err = http.Post(base+"/invocations", "text/plain", strings.NewReader("1,2"))
+	cmd := exec.Command(debianPython, "-c", script, model)
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("model.predict in Python: %v", err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnsupportedMediaType {
-		t.Errorf("text/plain: %d, want 415", resp.StatusCode)
+	var preds []float64
+	if err := json.Unmarshal(out, &preds); err != nil || len(preds) != len(rows) {
+		t.Fatalf("model.predict in Python: %s, %v", out, err)
 	}
-	resp, err = http.Get(base + "/version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if strings.Contains(string(v), "example-linear") || len(v) == 0 {
-		t.Errorf("/version answered %q; want the server's version", v)
-	}
-}
-
-// startSampleServer runs the scaffold's src/serve.py on a free port and
-// waits until it answers /ping.
-func startSampleServer(t *testing.T, py, dir, model string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, py, "src/serve.py", "--model", model, "--port", strconv.Itoa(port))
-	cmd.Dir = dir
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(base + "/ping"); err == nil {
-			resp.Body.Close()
-			return base
-		}
-	}
-	t.Fatalf("sample serve.py did not answer /ping in 30s\n%s", logs.String())
-	return ""
+	return preds
 }

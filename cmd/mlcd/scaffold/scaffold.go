@@ -1,6 +1,7 @@
 // Package scaffold holds the files that `mlcd init` writes into a new
-// repository: a commented mlcd.yaml, a sample pipeline in plain Python, a
-// .gitignore and a GitHub Actions workflow.
+// repository: a commented mlcd.yaml, a sample pipeline in Python that
+// trains a scikit-learn model mlcd serves itself, a .gitignore and a GitHub
+// Actions workflow.
 //
 // It only knows the files and how to write them; the command that asks
 // for them is cmd/mlcd's init.

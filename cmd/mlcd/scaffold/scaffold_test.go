@@ -21,7 +21,7 @@ func TestFiles(t *testing.T) {
 			t.Errorf("%s is empty", f.Path)
 		}
 	}
-	want := []string{".github/workflows/mlcd.yml", ".gitignore", "mlcd.yaml", "src/prepare.py", "src/serve.py", "src/train.py"}
+	want := []string{".github/workflows/mlcd.yml", ".gitignore", "mlcd.yaml", "src/prepare.py", "src/train.py"}
 	if !slices.Equal(paths, want) {
 		t.Errorf("Files() = %v, want %v", paths, want)
 	}
@@ -66,8 +66,8 @@ func TestWrite(t *testing.T) {
 				}
 				return
 			}
-			if len(written) != 6 || statErr != nil {
-				t.Errorf("wrote %v (mlcd.yaml: %v), want all 6 files", written, statErr)
+			if len(written) != 5 || statErr != nil {
+				t.Errorf("wrote %v (mlcd.yaml: %v), want all 5 files", written, statErr)
 			}
 		})
 	}
