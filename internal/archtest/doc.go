@@ -40,6 +40,11 @@ var Rules = []Rule{
 		Why:  "a pull request's comparison comes from compare, not from the report's renderer",
 	},
 	{
+		From: []string{Module + "/forge/..."},
+		To:   []string{Module + "/gate/...", Module + "/registry/...", Module + "/pipeline/...", Module + "/gitstore/..."},
+		Why:  "forge only talks to GitHub and returns what it says as data; the gate decides",
+	},
+	{
 		From: []string{Module + "/watcher/..."},
 		To:   []string{Module + "/pipeline/..."},
 		Why:  "the watcher reports events; what they mean for a pipeline is the controller's",
