@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/compare"
@@ -52,5 +51,3 @@ func shortCommit(c string) string {
 	}
 	return c
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

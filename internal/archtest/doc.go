@@ -50,6 +50,11 @@ var Rules = []Rule{
 		Why:  "the watcher reports events; what they mean for a pipeline is the controller's",
 	},
 	{
+		From: []string{Module + "/layout"},
+		To:   []string{Module + "/..."},
+		Why:  "layout names the repository's folders for every package, so it may import none",
+	},
+	{
 		From: []string{Module + "/...", "!" + Module + "/cmd/..."},
 		To:   []string{Module + "/cmd/..."},
 		Why:  "cmd is the top: commands call packages, never the reverse",
