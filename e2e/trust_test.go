@@ -283,6 +283,12 @@ func TestTrust_FreshStateDoesNotTrustTheJournal(t *testing.T) {
 	w.push(t, "serve v2", map[string]string{journal.Path("clf"): edited + "\n"})
 	d := w.startDeploy(t, filepath.Join(t.TempDir(), "s2"))
 	d.waitFor(t, "v1 serving", func() bool { return d.version() == "1" })
+	// The deployer writes the edited journal over; let its push land
+	// before killing it, or it may land under the next push.
+	d.waitFor(t, "the edited journal written over", func() bool {
+		data, _ := w.remoteFile(journal.Path("clf"))
+		return strings.Contains(data, "current:\n  version: 1")
+	})
 	d.kill()
 	w.push(t, "no journal", map[string]string{journal.Path("clf"): ""})
 	d = w.startDeploy(t, filepath.Join(t.TempDir(), "s3"))
