@@ -117,11 +117,11 @@ func TestVersions(t *testing.T) {
 		"| f1 | 0.8 | 0.84 | +0.04 (5.0%) |",
 	} {
 		if !strings.Contains(got, want) {
-			t.Errorf("VersionsMarkdown lacks %q:\n%s", want, got)
+			t.Errorf("Versions lacks %q:\n%s", want, got)
 		}
 	}
 	first := Versions(cand, nil, "")
 	if !strings.Contains(first, "| metric | churn-rf v4 (None) |\n") || strings.Contains(first, "change") {
-		t.Errorf("VersionsMarkdown without Production:\n%s", first)
+		t.Errorf("Versions without Production:\n%s", first)
 	}
 }
