@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -54,12 +55,21 @@ func newController(t *testing.T, url string, mod func(*Config)) *Controller {
 	if mod != nil {
 		mod(&cfg)
 	}
+	restart := false
 	if old, ok := openControllers.LoadAndDelete(cfg.StateDir); ok {
 		if err := old.(*Controller).Close(); err != nil {
 			t.Fatal(err)
 		}
+		restart = true
 	}
 	c, err := New(context.Background(), cfg)
+	// A child process this test binary was forking when the old
+	// controller closed its lock holds a copy of the descriptor until it
+	// execs: the lock is free a moment later.
+	for deadline := time.Now().Add(5 * time.Second); restart && errors.Is(err, ErrStateLocked) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		c, err = New(context.Background(), cfg)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

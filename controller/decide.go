@@ -8,10 +8,9 @@ import (
 	"path"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/layout"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -115,15 +114,7 @@ func (c *Controller) needsRun(ctx context.Context, head string, paths []string) 
 }
 
 // botPath reports whether path is one of the bot's own files.
-func botPath(p string) bool {
-	top, _, _ := strings.Cut(p, "/")
-	for _, root := range gitstore.BotRoots {
-		if top == root {
-			return true
-		}
-	}
-	return false
-}
+func botPath(p string) bool { return layout.IsBotPath(p) }
 
 // pipelineAt parses mlcd.yaml at commit. One event asks for it several
 // times (the schedule, the changed paths, the run's name, the deploy

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 )
@@ -295,7 +295,7 @@ func (c *Controller) allow(ctx context.Context, st *deployState, ch gate.Change,
 // on the branch and, on GitHub, as a failed commit status; what serves
 // stays.
 func (c *Controller) refuse(ctx context.Context, st *deployState, ch gate.Change, out *gateOutcome) error {
-	ev := deploy.Event{Time: time.Now().UTC(), Kind: deploy.KindRefusal, Version: ch.Version, Commit: out.Commit, Reason: out.Reason, PR: out.PR}
+	ev := journal.Event{Time: time.Now().UTC(), Kind: journal.KindRefusal, Version: ch.Version, Commit: out.Commit, Reason: out.Reason, PR: out.PR}
 	if ch.After != nil {
 		ev.Digest = ch.After.Artifact.SHA256
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/internal/regtest"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -102,13 +103,13 @@ func promoteMerge(p *gittest.Clone, n int) (merge, head string) {
 }
 
 // record reads deployments/churn-xgb.yaml on the remote's main.
-func remoteRecord(t *testing.T, bare string) *deploy.Record {
+func remoteRecord(t *testing.T, bare string) *journal.Record {
 	t.Helper()
-	data, ok := remoteFile(t, bare, deploy.Path(gatedModel))
+	data, ok := remoteFile(t, bare, journal.Path(gatedModel))
 	if !ok {
-		t.Fatalf("no %s on the remote", deploy.Path(gatedModel))
+		t.Fatalf("no %s on the remote", journal.Path(gatedModel))
 	}
-	rec, err := deploy.Parse(deploy.Path(gatedModel), []byte(data+"\n"))
+	rec, err := journal.Parse(journal.Path(gatedModel), []byte(data+"\n"))
 	if err != nil {
 		t.Fatalf("record on the remote: %v\n%s", err, data)
 	}
@@ -158,7 +159,7 @@ func TestController_ReconcileDeploysRefusesADirectPush(t *testing.T) {
 	}
 	ev := rec.History[0]
 	wantReason := "commit " + pushed[:7] + " set churn-xgb v2 to Production by a direct push, not a merge; deploy.require is merge-commit"
-	if ev.Kind != deploy.KindRefusal || ev.Version != 2 || ev.Commit != pushed || ev.Reason != wantReason || ev.Digest != strings.Repeat("2", 64) {
+	if ev.Kind != journal.KindRefusal || ev.Version != 2 || ev.Commit != pushed || ev.Reason != wantReason || ev.Digest != strings.Repeat("2", 64) {
 		t.Errorf("event = %+v\nwant a refusal of v2 at %s: %q", ev, pushed[:7], wantReason)
 	}
 	if rec.Current != nil {
@@ -209,7 +210,7 @@ func TestController_ReconcileDeploysAcceptsAMerge(t *testing.T) {
 	if want := []string{"churn-xgb v2 " + merge}; strings.Join(h.got(), ",") != strings.Join(want, ",") {
 		t.Errorf("OnDeploy calls = %v, want %v", h.got(), want)
 	}
-	if _, ok := remoteFile(t, bare, deploy.Path(gatedModel)); ok {
+	if _, ok := remoteFile(t, bare, journal.Path(gatedModel)); ok {
 		t.Errorf("an accepted change wrote a record; the deployer does")
 	}
 
@@ -241,7 +242,7 @@ func TestController_ReconcileDeploysFreshStateJudgesHistory(t *testing.T) {
 		t.Errorf("Desired = %+v, want v2 from the merge %s: history is judged, not adopted", c.Status().Desired, merge[:7])
 	}
 	ev := remoteRecord(t, bare).History
-	if len(ev) != 1 || ev[0].Kind != deploy.KindRefusal || ev[0].Version != 1 || ev[0].Commit != pushed {
+	if len(ev) != 1 || ev[0].Kind != journal.KindRefusal || ev[0].Version != 1 || ev[0].Commit != pushed {
 		t.Errorf("history = %+v, want the refusal of the direct push %s", ev, pushed[:7])
 	}
 	if want := []string{"churn-xgb v2 " + merge}; strings.Join(h.got(), ",") != strings.Join(want, ",") {
@@ -264,7 +265,7 @@ func TestController_ReconcileDeploysGateCannotBeLoosenedByTheChange(t *testing.T
 	if err := c.ReconcileDeploys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != deploy.KindRefusal {
+	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != journal.KindRefusal {
 		t.Fatalf("history = %+v, want a refusal", ev)
 	}
 	// The loosening itself came by a direct push: merge-commit stays in
@@ -419,23 +420,23 @@ func TestController_ReconcileDeploysKeepsAnInvalidRecord(t *testing.T) {
 	if err := c.ReconcileDeploys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p.Write(deploy.Path(gatedModel), "schema: 1\nmodel: churn-xgb\nhistory: []\nowner: me\n")
+	p.Write(journal.Path(gatedModel), "schema: 1\nmodel: churn-xgb\nhistory: []\nowner: me\n")
 	promoteDirect(p, 2)
 	err := c.ReconcileDeploys(ctx)
 	if err == nil || !strings.Contains(err.Error(), "deployments/churn-xgb.yaml:4:1: record: unknown key \"owner\"") {
 		t.Fatalf("err = %v, want the record's problem with its place", err)
 	}
-	if got, _ := remoteFile(t, bare, deploy.Path(gatedModel)); !strings.Contains(got, "owner: me") {
+	if got, _ := remoteFile(t, bare, journal.Path(gatedModel)); !strings.Contains(got, "owner: me") {
 		t.Errorf("the person's record was overwritten: %q", got)
 	}
 	// Once fixed, the refusal is recorded without a second decision.
-	p.Write(deploy.Path(gatedModel), "schema: 1\nmodel: churn-xgb\nhistory: []\n")
+	p.Write(journal.Path(gatedModel), "schema: 1\nmodel: churn-xgb\nhistory: []\n")
 	p.Commit("fix the record")
 	p.Push()
 	if err := c.ReconcileDeploys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != deploy.KindRefusal {
+	if ev := remoteRecord(t, bare).History; len(ev) != 1 || ev[0].Kind != journal.KindRefusal {
 		t.Errorf("history = %+v, want the refusal", ev)
 	}
 	if _, err := os.Stat(c.state.deploysFile()); err != nil {
@@ -462,7 +463,7 @@ func TestController_WatchReconcilesDeploys(t *testing.T) {
 	waitFor(t, func() bool { return c.Status().Desired[gatedModel].Commit == merge })
 	pushed := promoteDirect(p, 1)
 	waitFor(t, func() bool {
-		data, ok := remoteFile(t, bare, deploy.Path(gatedModel))
+		data, ok := remoteFile(t, bare, journal.Path(gatedModel))
 		return ok && strings.Contains(data, pushed)
 	})
 	if d := c.Status().Desired[gatedModel]; d.Version != 2 {
@@ -517,7 +518,7 @@ func TestController_EditedProductionVersionIsNeverDeployed(t *testing.T) {
 			}
 			ev := remoteRecord(t, bare).History
 			last := ev[len(ev)-1]
-			if last.Kind != deploy.KindRefusal || last.Commit != edit || !strings.Contains(last.Reason, "edited "+tc.field+" of churn-xgb v1 after mlcd registered it") {
+			if last.Kind != journal.KindRefusal || last.Commit != edit || !strings.Contains(last.Reason, "edited "+tc.field+" of churn-xgb v1 after mlcd registered it") {
 				t.Errorf("last event = %+v, want the edit refused", last)
 			}
 			for _, fresh := range []bool{false, true} {
@@ -574,7 +575,7 @@ func TestController_PromotionOfAnEditedVersionIsRefused(t *testing.T) {
 	ev := remoteRecord(t, bare).History
 	var reasons []string
 	for _, e := range ev {
-		if e.Kind == deploy.KindRefusal && e.Commit == merge {
+		if e.Kind == journal.KindRefusal && e.Commit == merge {
 			reasons = append(reasons, e.Reason)
 		}
 	}
@@ -619,8 +620,8 @@ func TestController_DeploymentJournalDecidesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	pullKeeping(p)
-	journal, _ := remoteFile(t, bare, deploy.Path(gatedModel))
-	p.Write(deploy.Path(gatedModel), journal+"\ncurrent: {version: 2, digest: "+strings.Repeat("2", 64)+", commit: "+pushed+", endpoint: 127.0.0.1:1234, since: 2026-11-26T23:34:01Z, status: serving}\n")
+	text, _ := remoteFile(t, bare, journal.Path(gatedModel))
+	p.Write(journal.Path(gatedModel), text+"\ncurrent: {version: 2, digest: "+strings.Repeat("2", 64)+", commit: "+pushed+", endpoint: 127.0.0.1:1234, since: 2026-11-26T23:34:01Z, status: serving}\n")
 	p.Commit("serve v2")
 	p.Push()
 	c2 := newController(t, bare, nil) // a fresh state, as a CI job has
@@ -632,7 +633,7 @@ func TestController_DeploymentJournalDecidesNothing(t *testing.T) {
 	}
 
 	pullKeeping(p)
-	p.Remove(deploy.Path(gatedModel))
+	p.Remove(journal.Path(gatedModel))
 	p.Commit("remove the journal")
 	p.Push()
 	var deployed []string

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 
-	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/journal"
 )
 
 // The deployment journal, deployments/<model>.yaml, is mlcd's output: it
@@ -40,9 +40,9 @@ func digestOf(data []byte) string {
 
 // publishEvent appends ev to deployments/<model>.yaml on the branch; an
 // event already there (a retried publish) is not added twice.
-func (c *Controller) publishEvent(ctx context.Context, model string, ev deploy.Event) error {
+func (c *Controller) publishEvent(ctx context.Context, model string, ev journal.Event) error {
 	msg := fmt.Sprintf("mlcd: %s %s v%d", ev.Kind, model, ev.Version)
-	err := c.publishJournal(ctx, model, msg, func(rec *deploy.Record, _ fs.FS) (map[string][]byte, error) {
+	err := c.publishJournal(ctx, model, msg, func(rec *journal.Record, _ fs.FS) (map[string][]byte, error) {
 		if !hasEvent(rec, ev) {
 			rec.Append(ev)
 		}
@@ -56,8 +56,8 @@ func (c *Controller) publishEvent(ctx context.Context, model string, ev deploy.E
 
 // publishJournal commits model's journal as edit leaves it, with the other
 // files edit returns, and remembers what it wrote.
-func (c *Controller) publishJournal(ctx context.Context, model, msg string, edit func(*deploy.Record, fs.FS) (map[string][]byte, error)) error {
-	name := deploy.Path(model)
+func (c *Controller) publishJournal(ctx context.Context, model, msg string, edit func(*journal.Record, fs.FS) (map[string][]byte, error)) error {
+	name := journal.Path(model)
 	marks, err := c.state.loadJournal()
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (c *Controller) publishJournal(ctx context.Context, model, msg string, edit
 		if files == nil {
 			files = map[string][]byte{}
 		}
-		wrote = deploy.Marshal(rec)
+		wrote = journal.Marshal(rec)
 		files[name] = wrote
 		return files, nil
 	}
@@ -89,8 +89,8 @@ func (c *Controller) publishJournal(ctx context.Context, model, msg string, edit
 
 // journalBase is the record to add to: the tip's when it is what mlcd
 // last wrote (or mlcd has no memory of writing it), else mlcd's own copy.
-func (c *Controller) journalBase(ctx context.Context, marks map[string]journalMark, tip fs.FS, model string) (*deploy.Record, error) {
-	name := deploy.Path(model)
+func (c *Controller) journalBase(ctx context.Context, marks map[string]journalMark, tip fs.FS, model string) (*journal.Record, error) {
+	name := journal.Path(model)
 	data, err := fs.ReadFile(tip, name)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -110,9 +110,9 @@ func (c *Controller) journalBase(ctx context.Context, marks map[string]journalMa
 		}
 	}
 	if !exists {
-		return deploy.NewRecord(model), nil
+		return journal.NewRecord(model), nil
 	}
-	rec, err := deploy.Parse(name, data)
+	rec, err := journal.Parse(name, data)
 	if err != nil {
 		return nil, fmt.Errorf("%s on the branch is invalid, fix it so mlcd can record in it: %w", name, err)
 	}
@@ -150,7 +150,7 @@ func (c *Controller) checkJournals(ctx context.Context) {
 		return
 	}
 	for model, mark := range marks {
-		data, err := c.repo.ReadFile(ctx, head, deploy.Path(model))
+		data, err := c.repo.ReadFile(ctx, head, journal.Path(model))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			c.reportJournal(model, "was removed outside mlcd; it decides nothing, and mlcd restores it with its next entry")
@@ -170,16 +170,16 @@ func (c *Controller) reportJournal(model, what string) {
 		c.journalSeen = map[string]bool{}
 	}
 	c.journalSeen[key] = true
-	msg := fmt.Sprintf("%s %s", deploy.Path(model), what)
+	msg := fmt.Sprintf("%s %s", journal.Path(model), what)
 	c.log.Warn("deployment journal edited", "model", model, "what", msg)
 	c.status.addError(errors.New(msg))
 }
 
 // hasEvent reports whether rec holds ev already (a retried publish);
 // refusals of one commit are told apart by their reasons.
-func hasEvent(rec *deploy.Record, ev deploy.Event) bool {
+func hasEvent(rec *journal.Record, ev journal.Event) bool {
 	for _, e := range rec.History {
-		if e.Kind == ev.Kind && e.Version == ev.Version && e.Commit == ev.Commit && (ev.Kind != deploy.KindRefusal || e.Reason == ev.Reason) {
+		if e.Kind == ev.Kind && e.Version == ev.Version && e.Commit == ev.Commit && (ev.Kind != journal.KindRefusal || e.Reason == ev.Reason) {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/forge"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -29,7 +30,7 @@ func (c *Controller) deployAndRecord(ctx context.Context, d *deploy.Deployer, op
 	case deploy.ActionRolledBack, deploy.ActionSkipped:
 		// A skipped version reuses an artifact that failed before; it is
 		// recorded once (the event is not added twice for one commit).
-		ev := deploy.Event{Time: res.Time, Kind: deploy.KindRollback, Version: v.Version, Digest: res.Digest, Commit: commit, Reason: res.Reason}
+		ev := journal.Event{Time: res.Time, Kind: journal.KindRollback, Version: v.Version, Digest: res.Digest, Commit: commit, Reason: res.Reason}
 		if res.Action == deploy.ActionSkipped {
 			ev.Reason = "its artifact already failed its health check: " + res.Reason
 			err = nil // expected: nothing was tried
@@ -69,8 +70,8 @@ func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, opts
 	if res.Previous != 0 {
 		msg += fmt.Sprintf(" (was v%d)", res.Previous)
 	}
-	edit := func(rec *deploy.Record, tip fs.FS) (map[string][]byte, error) {
-		cur := &deploy.Served{Version: v.Version, Digest: res.Digest, Commit: res.Commit,
+	edit := func(rec *journal.Record, tip fs.FS) (map[string][]byte, error) {
+		cur := &journal.Served{Version: v.Version, Digest: res.Digest, Commit: res.Commit,
 			Endpoint: endpoint, Since: res.Time, Status: "serving"}
 		if old := rec.Current; old != nil && old.Version == cur.Version && old.Digest == cur.Digest && old.Commit == cur.Commit && old.Endpoint == cur.Endpoint {
 			return nil, nil // a restart serving the recorded version again records nothing
@@ -81,13 +82,13 @@ func (c *Controller) publishDeploy(ctx context.Context, d *deploy.Deployer, opts
 		}
 		files := registry.ArchivePrevious(reg, v.Model, v.Version)
 		rec.Current = cur
-		ev := deploy.Event{Time: res.Time, Kind: deploy.KindDeploy, Version: v.Version, Digest: res.Digest, Commit: res.Commit}
+		ev := journal.Event{Time: res.Time, Kind: journal.KindDeploy, Version: v.Version, Digest: res.Digest, Commit: res.Commit}
 		if !hasEvent(rec, ev) {
 			rec.Append(ev)
 		}
 		for p := range files {
 			if old := versionOfPath(reg, v.Model, p); old != 0 {
-				rec.Append(deploy.Event{Time: time.Now().UTC(), Kind: deploy.KindArchive, Version: old, Commit: res.Commit,
+				rec.Append(journal.Event{Time: time.Now().UTC(), Kind: journal.KindArchive, Version: old, Commit: res.Commit,
 					Reason: fmt.Sprintf("v%d replaced it in Production", v.Version)})
 			}
 		}

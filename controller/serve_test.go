@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -119,7 +120,7 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	}
 	rec = remoteRecord(t, bare)
 	last := rec.History[len(rec.History)-1]
-	if rec.Current.Version != 2 || last.Kind != deploy.KindRollback || last.Version != 3 || !strings.Contains(last.Reason, "load model") {
+	if rec.Current.Version != 2 || last.Kind != journal.KindRollback || last.Version != 3 || !strings.Contains(last.Reason, "load model") {
 		t.Errorf("record after the rollback: current %+v, last event %+v", rec.Current, last)
 	}
 
@@ -133,7 +134,7 @@ func TestController_StartDeployerServesRecordsAndRestores(t *testing.T) {
 	}
 	rec = remoteRecord(t, bare)
 	last = rec.History[len(rec.History)-1]
-	if last.Kind != deploy.KindRollback || last.Version != 4 || !strings.Contains(last.Reason, "already failed") {
+	if last.Kind != journal.KindRollback || last.Version != 4 || !strings.Contains(last.Reason, "already failed") {
 		t.Errorf("record after v4: last event %+v", last)
 	}
 	if got := scoreVersion(t, d); got != "2" {

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/internal/regtest"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
@@ -133,13 +133,13 @@ func (w *world) remoteFile(name string) (string, bool) {
 	return out, err == nil
 }
 
-func (w *world) journal(t *testing.T) *deploy.Record {
+func (w *world) journal(t *testing.T) *journal.Record {
 	t.Helper()
-	data, ok := w.remoteFile(deploy.Path("clf"))
+	data, ok := w.remoteFile(journal.Path("clf"))
 	if !ok {
-		t.Fatalf("no %s on the remote", deploy.Path("clf"))
+		t.Fatalf("no %s on the remote", journal.Path("clf"))
 	}
-	rec, err := deploy.Parse(deploy.Path("clf"), []byte(data+"\n"))
+	rec, err := journal.Parse(journal.Path("clf"), []byte(data+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func (d *deployer) waitFor(t *testing.T, what string, cond func() bool) {
 func (d *deployer) settle(t *testing.T, w *world, commit string) {
 	t.Helper()
 	d.waitFor(t, "an entry for "+commit[:7]+" in the journal", func() bool {
-		data, _ := w.remoteFile(deploy.Path("clf"))
+		data, _ := w.remoteFile(journal.Path("clf"))
 		return strings.Contains(data, commit)
 	})
 }
@@ -254,9 +254,9 @@ func TestTrust_DirectPushEditingTheProductionVersionNeverRuns(t *testing.T) {
 					t.Errorf("fresh=%v: journal current = %+v, want v1 as registered", fresh, rec.Current)
 				}
 			}
-			var refusal *deploy.Event
+			var refusal *journal.Event
 			for i, ev := range w.journal(t).History {
-				if ev.Kind == deploy.KindRefusal && ev.Commit == edit {
+				if ev.Kind == journal.KindRefusal && ev.Commit == edit {
 					refusal = &w.journal(t).History[i]
 				}
 			}
@@ -284,17 +284,23 @@ func TestTrust_FreshStateDoesNotTrustTheJournal(t *testing.T) {
 	}
 
 	// An edited current, then a removed journal: neither serves v2.
-	journal, _ := w.remoteFile(deploy.Path("clf"))
-	edited := strings.Replace(journal, "current:\n  version: 1", "current:\n  version: 2", 1)
-	w.push(t, "serve v2", map[string]string{deploy.Path("clf"): edited + "\n"})
+	current, _ := w.remoteFile(journal.Path("clf"))
+	edited := strings.Replace(current, "current:\n  version: 1", "current:\n  version: 2", 1)
+	w.push(t, "serve v2", map[string]string{journal.Path("clf"): edited + "\n"})
 	d := w.startDeploy(t, filepath.Join(t.TempDir(), "s2"))
 	d.waitFor(t, "v1 serving", func() bool { return d.version() == "1" })
+	// The deployer writes the edited journal over; let its push land
+	// before killing it, or it may land under the next push.
+	d.waitFor(t, "the edited journal written over", func() bool {
+		data, _ := w.remoteFile(journal.Path("clf"))
+		return strings.Contains(data, "current:\n  version: 1")
+	})
 	d.kill()
-	w.push(t, "no journal", map[string]string{deploy.Path("clf"): ""})
+	w.push(t, "no journal", map[string]string{journal.Path("clf"): ""})
 	d = w.startDeploy(t, filepath.Join(t.TempDir(), "s3"))
 	d.waitFor(t, "v1 serving", func() bool { return d.version() == "1" })
 	d.waitFor(t, "the journal back, with its history", func() bool {
-		data, ok := w.remoteFile(deploy.Path("clf"))
+		data, ok := w.remoteFile(journal.Path("clf"))
 		return ok && strings.Contains(data, v2)
 	})
 }
@@ -325,7 +331,7 @@ func TestTrust_LooseningTheGateAndPromotingInOnePushIsRefused(t *testing.T) {
 		d.kill()
 	}
 	for _, ev := range w.journal(t).History {
-		if ev.Commit == promo && (ev.Kind != deploy.KindRefusal || !strings.Contains(ev.Reason, "deploy.require is merge-commit")) {
+		if ev.Commit == promo && (ev.Kind != journal.KindRefusal || !strings.Contains(ev.Reason, "deploy.require is merge-commit")) {
 			t.Errorf("event of %s = %+v, want a refusal under merge-commit", promo[:7], ev)
 		}
 	}
@@ -433,7 +439,7 @@ func TestTrust_CheckRefusesJournalAndPolicyEdits(t *testing.T) {
 	w.p.Git("pull", "--quiet", "--rebase", "origin", "main")
 	for _, tc := range []struct{ name, file, content, want string }{
 		{"run record", "runs/demo/2026-11/" + w.v(1).Run().ID + ".json", "{}\n", "runs/demo/2026-11/"},
-		{"deployment journal", deploy.Path("clf"), "schema: 1\nmodel: clf\nhistory: []\n", deploy.Path("clf")},
+		{"deployment journal", journal.Path("clf"), "schema: 1\nmodel: clf\nhistory: []\n", journal.Path("clf")},
 		{"loosened gate", "mlcd.yaml", strings.Replace(mustRemote(t, w, "mlcd.yaml"), "require: merge-commit", "require: none", 1) + "\n", "mlcd.yaml:5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

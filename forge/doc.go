@@ -1,10 +1,9 @@
 // Package forge is mlcd's client of the GitHub REST API (github.com and
 // GitHub Enterprise), built on go-github: it opens or updates the promotion
 // pull request, keeps one mlcd comment per pull request, sets and reads
-// commit statuses, and answers the API half of the merge gate (was this
-// commit the merge of a pull request into the tracked branch, its head
-// approved by someone other than its author, with mlcd's check green on
-// that head).
+// commit statuses, and returns what the merge gate needs as data: the pull
+// requests of a commit, what their reviews say of a head (Approvals), and a
+// commit's combined status. It decides nothing: package gate does.
 //
 // Requests are retried on 5xx answers and on GitHub's primary and secondary
 // rate limits, with backoff and jitter that stop when the context ends.

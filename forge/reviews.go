@@ -91,17 +91,3 @@ func judgeReviews(latest map[string]*github.PullRequestReview, author, head stri
 	sort.Slice(a.Stale, func(i, j int) bool { return a.Stale[i].Login < a.Stale[j].Login })
 	return a
 }
-
-// staleReason says, for people, why stale approvals do not count:
-// "bob's approval was for commit ddddddd, not the head eeeeeee".
-func staleReason(stale []StaleApproval, head string) string {
-	parts := make([]string, len(stale))
-	for i, s := range stale {
-		what := "commit " + short(s.Commit)
-		if s.Commit == "" {
-			what = "a commit GitHub no longer has"
-		}
-		parts[i] = fmt.Sprintf("%s's approval was for %s, not the head %s", s.Login, what, short(head))
-	}
-	return strings.Join(parts, "; ")
-}

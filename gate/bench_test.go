@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/registry"
 )
@@ -66,4 +68,30 @@ func longHistory(b *testing.B, n int) (*gitstore.Repo, string) {
 		b.Fatal(err)
 	}
 	return repo, head
+}
+
+// BenchmarkAskGitHub measures one approved-pr decision (three API
+// calls: commits/{sha}/pulls, reviews, combined status) against the local
+// fake: the gate's and the client's own overhead, not GitHub's latency.
+func BenchmarkAskGitHub(b *testing.B) {
+	gh := fakegithub.Start(b, fakegithub.Options{})
+	c, err := forge.New(forge.Options{BaseURL: gh.URL(), Owner: "octo", Repo: "repo"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := gh.AddPR(fakegithub.PR{Title: "t", HeadRef: "x", HeadSHA: sha('e'), BaseRef: "main", Author: "alice"})
+	if err := gh.MergePR(p.Number, sha('c')); err != nil {
+		b.Fatal(err)
+	}
+	if err := gh.AddReview(p.Number, "bob", "APPROVED"); err != nil {
+		b.Fatal(err)
+	}
+	gh.AddStatus(sha('e'), "mlcd/check", "success")
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := askGitHub(ctx, c, sha('c'), "main", RequireApprovedPR, 1, "mlcd/check")
+		if err != nil || !d.Allowed {
+			b.Fatalf("%+v %v", d, err)
+		}
+	}
 }

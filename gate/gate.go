@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
 )
 
 // The deploy.require modes.
 const (
-	RequireApprovedPR  = forge.RequireApprovedPR
-	RequireMergedPR    = forge.RequireMergedPR
+	RequireApprovedPR  = "approved-pr"
+	RequireMergedPR    = "merged-pr"
 	RequireMergeCommit = "merge-commit"
 	RequireNone        = "none"
 )
@@ -35,11 +34,6 @@ type History interface {
 	FirstParentChanges(ctx context.Context, head, stop, name string, max int) ([]gitstore.CommitInfo, bool, error)
 	ReadFile(ctx context.Context, commit, name string) ([]byte, error)
 	ChangedPaths(ctx context.Context, from, to string) ([]string, error)
-}
-
-// Checker asks GitHub about a merge; *forge.Client is one.
-type Checker interface {
-	GateCheck(ctx context.Context, sha, branch, require string, approvals int, checkContext string) (forge.Decision, error)
 }
 
 // Input is one Production change to decide.
@@ -148,7 +142,7 @@ func askForge(ctx context.Context, in Input, c *gitstore.CommitInfo, d Decision)
 	if approvals <= 0 {
 		approvals = 1
 	}
-	fd, err := in.Forge.GateCheck(ctx, c.Hash, in.Branch, d.Require, approvals, CheckContext)
+	fd, err := askGitHub(ctx, in.Forge, c.Hash, in.Branch, d.Require, approvals, CheckContext)
 	if err != nil {
 		return d, fmt.Errorf("merge gate for %s v%d at %s: %w", in.Model, in.Version, short(c.Hash), err)
 	}

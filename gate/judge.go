@@ -319,7 +319,7 @@ func (j *Judge) admit(ctx context.Context, c gitstore.CommitInfo, pol Policy, br
 		if j.Forge == nil {
 			return d, fmt.Errorf("deploy.require is %s: %w", pol.Require, ErrNoForge)
 		}
-		fd, err := j.Forge.GateCheck(ctx, c.Hash, j.Branch, pol.Require, max(pol.Approvals, 1), CheckContext)
+		fd, err := askGitHub(ctx, j.Forge, c.Hash, j.Branch, pol.Require, max(pol.Approvals, 1), CheckContext)
 		if err != nil {
 			return d, err
 		}

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
 	"strings"
 
-	"github.com/mlcd-dev/mlcd/gitstore"
+	"github.com/mlcd-dev/mlcd/layout"
 	"github.com/mlcd-dev/mlcd/pipeline"
-	"github.com/mlcd-dev/mlcd/registry"
 )
 
 // PRChange is what a pull request changes, for CheckJournals and CheckPolicy.
@@ -127,8 +125,8 @@ func settingPlace(data []byte, how string) (line, col int) {
 // people change through pull requests under registry.Check's rules. The
 // folder's own name counts too (a file or symlink put in its place).
 func journalRoot(p string) (string, bool) {
-	root, _, _ := strings.Cut(p, "/")
-	if root == registry.Dir || !slices.Contains(gitstore.BotRoots, root) {
+	root := layout.Top(p)
+	if root == layout.Models || !layout.IsBotPath(root) {
 		return "", false
 	}
 	return root, true
@@ -136,7 +134,7 @@ func journalRoot(p string) (string, bool) {
 
 func journalProblem(c PRChange, p, root string) *pipeline.Error {
 	what := "mlcd's run records and metric histories"
-	if root != pipeline.RunsDir {
+	if root != layout.Runs {
 		what = "mlcd's deployment records"
 	}
 	e := &pipeline.Error{File: p}

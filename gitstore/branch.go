@@ -164,7 +164,7 @@ type BranchUpdate struct {
 	Branch  string            // e.g. mlcd/promote-churn-v3; never the tracked branch
 	Parent  string            // full hash of the commit to build on
 	Message string            // the commit message
-	Files   map[string][]byte // path -> content (nil deletes), under BotRoots
+	Files   map[string][]byte // path -> content (nil deletes), under layout.BotRoots
 	// Author of the commit; zero means the bot. The committer is always
 	// the bot: that is how PublishBranch recognizes its own branches.
 	Author Signature

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/mlcd-dev/mlcd/layout"
 )
 
-// checkPaths accepts only clean paths under BotRoots, none of which is a
+// checkPaths accepts only clean paths under layout.BotRoots, none of which is a
 // folder of another.
 func checkPaths(files map[string][]byte) error {
 	var bad []string
@@ -31,7 +33,7 @@ func checkPaths(files map[string][]byte) error {
 	if len(bad) > 0 {
 		sort.Strings(bad)
 		return fmt.Errorf("%w: %s (the bot writes only under %s/)",
-			ErrForbiddenPath, strings.Join(bad, ", "), strings.Join(BotRoots, "/, "))
+			ErrForbiddenPath, strings.Join(bad, ", "), strings.Join(layout.BotRoots, "/, "))
 	}
 	return nil
 }
@@ -49,12 +51,7 @@ func botPath(p string) bool {
 			return false
 		}
 	}
-	for _, root := range BotRoots {
-		if parts[0] == root {
-			return true
-		}
-	}
-	return false
+	return layout.IsBotPath(p)
 }
 
 func parentOf(p string) string {

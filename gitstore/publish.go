@@ -17,9 +17,6 @@ import (
 // wrapping ErrConflict.
 type BuildFunc func(ctx context.Context, tip fs.FS) (map[string][]byte, error)
 
-// BotRoots are the only top-level folders the bot may write.
-var BotRoots = []string{"runs", "models", "deployments"}
-
 // pendingPrefix holds the bot's commits that could not be pushed.
 const pendingPrefix = "refs/heads/mlcd/pending/"
 

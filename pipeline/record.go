@@ -1,13 +1,17 @@
 package pipeline
 
-import "time"
+import (
+	"time"
+
+	"github.com/mlcd-dev/mlcd/layout"
+)
 
 // RecordSchema is the version of the run record format (docs/formats.md).
 const RecordSchema = 1
 
 // RunsDir is the folder of run records in a repository:
 // runs/<pipeline>/<yyyy-mm>/<run-id>.json.
-const RunsDir = "runs"
+const RunsDir = layout.Runs
 
 // Status is the state of a run or of a task in a run.
 type Status string

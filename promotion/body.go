@@ -7,14 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlcd-dev/mlcd/compare"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
-	"github.com/mlcd-dev/mlcd/reports"
 )
 
 // Body is the Markdown of a promotion pull request: what changes, the
 // comparison of v with the current Production version prod (nil: none) as
-// reports renders it (metrics with deltas, params that differ), which is
+// compare renders it (metrics with deltas, params that differ), which is
 // better on each metric, the runs and artifacts side by side, and a link
 // to the report's comparison page when reportURL is set.
 func Body(v, prod *registry.Version, to registry.Stage, policy *pipeline.Promote, reportURL string) string {
@@ -22,17 +22,17 @@ func Body(v, prod *registry.Version, to registry.Stage, policy *pipeline.Promote
 	fmt.Fprintf(&b, "Sets `stage:` of `%s` from %s to %s.\n\n", v.Path(), v.Stage, to)
 	if prod == nil {
 		fmt.Fprintf(&b, "%s has no Production version yet.\n\n", esc(v.Model))
-		b.WriteString(reports.CompareMarkdown(reports.Compare(reports.VersionSubject(v))))
+		b.WriteString(compare.Markdown(compare.Of(compare.Version(v))))
 	} else {
 		fmt.Fprintf(&b, "### %s v%d against Production v%d\n\n", esc(v.Model), v.Version, prod.Version)
-		b.WriteString(reports.CompareMarkdown(reports.Compare(reports.VersionSubject(prod), reports.VersionSubject(v))))
+		b.WriteString(compare.Markdown(compare.Of(compare.Version(prod), compare.Version(v))))
 		if better := betterLines(v, prod, policy); better != "" {
 			b.WriteString("\n" + better)
 		}
 	}
 	b.WriteString("\n" + runsTable(v, prod))
 	if reportURL != "" {
-		fmt.Fprintf(&b, "\n[Full comparison in the report](%s)\n", reports.VersionCompareURL(reportURL, v.Model, v.Version))
+		fmt.Fprintf(&b, "\n[Full comparison in the report](%s)\n", compare.VersionCompareURL(reportURL, v.Model, v.Version))
 	}
 	if to == registry.StageProduction {
 		b.WriteString("\nMerging this pull request deploys the version (once the merge gate of `deploy.require` passes); `mlcd check` validates the change.\n")
@@ -139,7 +139,7 @@ func shortHash(h string) string {
 }
 
 // escaper neutralises Markdown and HTML in text from the repository, as
-// reports does for its tables.
+// compare does for its tables.
 var escaper = strings.NewReplacer(
 	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
 	"~", "\\~", "|", "\\|", "#", "\\#", "!", "\\!",

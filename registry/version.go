@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/layout"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -14,7 +15,7 @@ const Schema = 1
 
 // Dir is the folder of the registry in a repository:
 // models/<model>/v<N>.yaml.
-const Dir = "models"
+const Dir = layout.Models
 
 // Stage is the lifecycle stage of a model version, with MLflow's names.
 type Stage string

@@ -1,45 +1,24 @@
 package reports
 
 import (
-	"math"
-	"sort"
-	"strings"
-
+	"github.com/mlcd-dev/mlcd/compare"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
-// Subject is one side of a comparison: a run or a model version.
+// Subject is one side of the comparison page: compare's subject with the
+// metric histories of its run, for the overlaid chart (History may be nil).
 type Subject struct {
-	Label   string // "churn-rf v3"
-	Href    string // link to its page, relative or absolute; "" for none
-	Note    string // e.g. its stage
-	Params  map[string]string
-	Metrics map[string]float64
-	// History holds metric histories, for the overlaid chart; may be nil.
+	compare.Subject
 	History map[string]history
 }
 
-// Comparison is subjects side by side: every param and metric that any of
-// them has, one row each, marking the rows whose values differ. The HTML
-// page and CompareMarkdown render the same Comparison.
+// Comparison is compare's comparison of the subjects, with their histories.
 type Comparison struct {
+	*compare.Comparison
 	Subjects []Subject
-	Params   []CompareRow
-	Metrics  []CompareRow
 	// Deltas says the metric rows have a change from the first subject
 	// to the second (a comparison of two).
 	Deltas bool
-}
-
-// CompareRow is one param or metric across the subjects.
-type CompareRow struct {
-	Name    string
-	Cells   []string  // formatted; "" where a subject lacks it
-	Values  []float64 // metrics only; NaN where a subject lacks it
-	Differs bool
-	// Delta is the second value less the first, and Mark "better" or
-	// "worse" by the metric's declared goal; only when Comparison.Deltas.
-	Delta, Mark string
 }
 
 // Span is the number of table columns (for headers that span the table).
@@ -67,73 +46,16 @@ func (c *Comparison) withDeltas(g goals) *Comparison {
 
 // Compare lines the subjects up, in the order given.
 func Compare(subjects ...Subject) *Comparison {
-	c := &Comparison{Subjects: subjects}
-	for _, name := range unionNames(subjects, func(s Subject) []string { return sortedKeys(s.Params) }) {
-		row := CompareRow{Name: name}
-		for _, s := range subjects {
-			v, ok := s.Params[name]
-			if !ok {
-				v = ""
-			}
-			row.Cells = append(row.Cells, v)
-		}
-		row.Differs = differs(row.Cells)
-		c.Params = append(c.Params, row)
+	plain := make([]compare.Subject, len(subjects))
+	for i, s := range subjects {
+		plain[i] = s.Subject
 	}
-	for _, name := range unionNames(subjects, func(s Subject) []string { return sortedKeys(s.Metrics) }) {
-		row := CompareRow{Name: name}
-		for _, s := range subjects {
-			v, ok := s.Metrics[name]
-			cell := ""
-			if !ok {
-				v = math.NaN()
-			} else {
-				cell = formatFloat(v)
-			}
-			row.Values = append(row.Values, v)
-			row.Cells = append(row.Cells, cell)
-		}
-		row.Differs = differs(row.Cells)
-		c.Metrics = append(c.Metrics, row)
-	}
-	return c
-}
-
-func unionNames(subjects []Subject, names func(Subject) []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range subjects {
-		for _, n := range names(s) {
-			if !seen[n] {
-				seen[n] = true
-				out = append(out, n)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func differs(cells []string) bool {
-	for _, c := range cells[1:] {
-		if c != cells[0] {
-			return true
-		}
-	}
-	return false
+	return &Comparison{Comparison: compare.Of(plain...), Subjects: subjects}
 }
 
 // VersionSubject describes a model version for Compare.
 func VersionSubject(v *registry.Version) Subject {
-	s := Subject{Label: v.Model + " v" + itoa(v.Version), Note: string(v.Stage),
-		Params: map[string]string{}, Metrics: map[string]float64{}}
-	for k, p := range v.Params {
-		s.Params[k] = formatValue(p)
-	}
-	for k, m := range v.Metrics {
-		s.Metrics[k] = m
-	}
-	return s
+	return Subject{Subject: compare.Version(v)}
 }
 
 // barChart draws the final metrics of the comparison.
@@ -154,7 +76,7 @@ func (c *Comparison) barChart() *barChart {
 
 // historyCharts overlays, per metric, the histories of every subject.
 func (c *Comparison) historyCharts() chartList {
-	names := unionNames(c.Subjects, func(s Subject) []string { return sortedKeys(s.History) })
+	names := compare.UnionNames(c.Subjects, func(s Subject) []string { return sortedKeys(s.History) })
 	var charts chartList
 	for _, n := range names {
 		var series []namedSeries
@@ -164,14 +86,4 @@ func (c *Comparison) historyCharts() chartList {
 		charts = append(charts, newLineChart(n, "step", n, series))
 	}
 	return charts
-}
-
-// VersionCompareURL is the address of the page that compares version n of
-// model with the current Production version, in a site published at base
-// (e.g. "https://org.github.io/repo/"); for links in pull request bodies.
-func VersionCompareURL(base, model string, n int) string {
-	if base != "" && !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
-	return base + "models/" + slug(model) + "/v" + itoa(n) + "-vs-production.html"
 }

@@ -1,45 +1,17 @@
 package reports
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"strconv"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/compare"
 )
 
-// formatValue prints a param value (string, number, bool, or anything a
-// JSON record may hold) for a table cell.
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return formatFloat(x)
-	case bool, int, int64, json.Number:
-		return fmt.Sprint(x)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(data)
-}
+// formatValue prints a param value for a table cell, as compare does.
+func formatValue(v any) string { return compare.FormatValue(v) }
 
-// formatFloat prints a metric with up to 6 significant digits.
-func formatFloat(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
-}
+// formatFloat prints a metric with up to 6 significant digits, as compare
+// does.
+func formatFloat(v float64) string { return compare.FormatFloat(v) }
 
 // formatTime prints a time in UTC, to the second; "" for the zero time.
 func formatTime(t time.Time) string {
@@ -79,5 +51,3 @@ func shortCommit(c string) string {
 	}
 	return c
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

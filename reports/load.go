@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -46,8 +46,8 @@ type DeployEvent struct {
 // repository is refused, and the others are shown.
 func (p *pass) loadDeployments() (map[string]*Deployment, error) {
 	fsys := p.repoFS
-	files, err := fs.ReadDir(fsys, deploy.RecordDir)
-	if errors.Is(err, fs.ErrNotExist) || p.refuse(deploy.RecordDir, err) {
+	files, err := fs.ReadDir(fsys, journal.RecordDir)
+	if errors.Is(err, fs.ErrNotExist) || p.refuse(journal.RecordDir, err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -59,7 +59,7 @@ func (p *pass) loadDeployments() (map[string]*Deployment, error) {
 		if f.IsDir() || !strings.HasSuffix(f.Name(), ".yaml") {
 			continue
 		}
-		name := path.Join(deploy.RecordDir, f.Name())
+		name := path.Join(journal.RecordDir, f.Name())
 		data, err := fs.ReadFile(fsys, name)
 		if p.refuse(name, err) {
 			continue
@@ -67,7 +67,7 @@ func (p *pass) loadDeployments() (map[string]*Deployment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read deployment: %w", err)
 		}
-		rec, err := deploy.Parse(name, data)
+		rec, err := journal.Parse(name, data)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -78,7 +78,7 @@ func (p *pass) loadDeployments() (map[string]*Deployment, error) {
 }
 
 // deploymentOf is what the report shows of a deployment record.
-func deploymentOf(rec *deploy.Record) *Deployment {
+func deploymentOf(rec *journal.Record) *Deployment {
 	d := &Deployment{Model: rec.Model}
 	if c := rec.Current; c != nil {
 		d.Current = &DeployEvent{Time: c.Since, Action: c.Status, Version: c.Version, Endpoint: c.Endpoint, Commit: c.Commit}

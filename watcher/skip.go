@@ -3,6 +3,8 @@ package watcher
 import (
 	"path"
 	"strings"
+
+	"github.com/mlcd-dev/mlcd/layout"
 )
 
 // rootOnlyDirs are mlcd's own folders at the top of a repository: records,
@@ -10,7 +12,7 @@ import (
 // (no feedback loop), so local mode does not even watch them. Deeper folders
 // with these names (src/models/) are user code and are watched.
 var rootOnlyDirs = map[string]bool{
-	"runs": true, "models": true, "deployments": true, ".mlcd": true,
+	layout.Runs: true, layout.Models: true, layout.Deployments: true, layout.Local: true,
 }
 
 // anywhereDirs are skipped at any depth: VCS data, dependency trees and

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlcd-dev/mlcd/deploy"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/internal/regtest"
+	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
@@ -48,11 +48,11 @@ func TestDeployCommand_Once(t *testing.T) {
 	if res.code != 0 || !strings.Contains(res.stdout, "churn v1 serving") {
 		t.Fatalf("mlcd deploy --once: exit %d\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
 	}
-	data, err := gittest.TryGit(bare, nil, "show", "main:"+deploy.Path("churn"))
+	data, err := gittest.TryGit(bare, nil, "show", "main:"+journal.Path("churn"))
 	if err != nil {
 		t.Fatalf("no record on the branch: %v", err)
 	}
-	rec, err := deploy.Parse(deploy.Path("churn"), []byte(data+"\n"))
+	rec, err := journal.Parse(journal.Path("churn"), []byte(data+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func waitRecorded(t *testing.T, bare string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		rec, _ := gittest.TryGit(bare, nil, "show", "main:"+deploy.Path("churn"))
+		rec, _ := gittest.TryGit(bare, nil, "show", "main:"+journal.Path("churn"))
 		ok := strings.Contains(rec, "current:\n  version: "+strconv.Itoa(n)+"\n")
 		for i := 1; i < n; i++ {
 			old, _ := gittest.TryGit(bare, nil, "show", "main:"+registry.VersionPath("churn", i))

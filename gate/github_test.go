@@ -1,14 +1,36 @@
-package forge
+package gate
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 )
 
-func TestClient_GateCheck(t *testing.T) {
+// github is a forge client wired to a fake GitHub, for askGitHub.
+type github struct {
+	gh     *fakegithub.Server
+	client *forge.Client
+}
+
+func newGitHub(t testing.TB) *github {
+	t.Helper()
+	gh := fakegithub.Start(t, fakegithub.Options{})
+	c, err := forge.New(forge.Options{BaseURL: gh.URL(), Owner: gh.Owner(), Repo: gh.Repo(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &github{gh: gh, client: c}
+}
+
+func sha(c byte) string { return strings.Repeat(string(c), 40) }
+
+func TestAskGitHub(t *testing.T) {
 	t.Parallel()
 	const check = "mlcd/check"
 	merge := sha('c')
@@ -53,7 +75,7 @@ func TestClient_GateCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t)
+			h := newGitHub(t)
 			// An unrelated merged PR is always there: it must not be mistaken for ours.
 			other := h.gh.AddPR(fakegithub.PR{Title: "other", HeadRef: "o", HeadSHA: sha('1'), BaseRef: "main", Author: "zed"})
 			if err := h.gh.MergePR(other.Number, sha('2')); err != nil {
@@ -80,7 +102,7 @@ func TestClient_GateCheck(t *testing.T) {
 					h.gh.AddStatus(head, check, s.status)
 				}
 			}
-			d, err := h.client.GateCheck(context.Background(), merge, "main", tt.require, tt.approvals, check)
+			d, err := askGitHub(context.Background(), h.client, merge, "main", tt.require, tt.approvals, check)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,12 +116,12 @@ func TestClient_GateCheck(t *testing.T) {
 	}
 }
 
-func TestClient_GateCheck_badRequire(t *testing.T) {
+func TestAskGitHub_badRequire(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newGitHub(t)
 	for _, req := range []string{"merge-commit", "none", ""} {
-		if _, err := h.client.GateCheck(context.Background(), sha('a'), "main", req, 1, ""); !errorsIs(err, ErrBadArgument) {
-			t.Errorf("require %q: err = %v, want ErrBadArgument", req, err)
+		if _, err := askGitHub(context.Background(), h.client, sha('a'), "main", req, 1, ""); !errors.Is(err, errNotGitHub) {
+			t.Errorf("require %q: err = %v, want errNotGitHub", req, err)
 		}
 	}
 	if n := len(h.gh.Requests()); n != 0 {
@@ -108,14 +130,14 @@ func TestClient_GateCheck_badRequire(t *testing.T) {
 }
 
 // Numbers below 1 still need one approval: approved-pr means approved.
-func TestClient_GateCheck_zeroApprovalsMeansOne(t *testing.T) {
+func TestAskGitHub_zeroApprovalsMeansOne(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newGitHub(t)
 	p := h.gh.AddPR(fakegithub.PR{Title: "t", HeadRef: "x", HeadSHA: sha('e'), BaseRef: "main", Author: "alice"})
 	if err := h.gh.MergePR(p.Number, sha('c')); err != nil {
 		t.Fatal(err)
 	}
-	d, err := h.client.GateCheck(context.Background(), sha('c')[:12], "main", RequireApprovedPR, 0, "")
+	d, err := askGitHub(context.Background(), h.client, sha('c')[:12], "main", RequireApprovedPR, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,34 +149,34 @@ func TestClient_GateCheck_zeroApprovalsMeansOne(t *testing.T) {
 // Under approved-pr an approval counts only for the commit it reviewed: an
 // approval followed by new pushes to the pull request does not approve the
 // head that was merged.
-func TestClient_GateCheck_approvalMustBeOfTheMergedHead(t *testing.T) {
+func TestAskGitHub_approvalMustBeOfTheMergedHead(t *testing.T) {
 	t.Parallel()
 	const check = "mlcd/check"
 	approved, pushed, merge := sha('d'), sha('e'), sha('c')
 	tests := []struct {
 		name    string
-		reviews func(h *harness, number int) // after the push of `pushed`
+		reviews func(h *github, number int) // after the push of `pushed`
 		allowed bool
 		reason  string
 	}{
-		{name: "approval of an earlier head", reviews: func(*harness, int) {},
+		{name: "approval of an earlier head", reviews: func(*github, int) {},
 			reason: "pull request #1 has 0 approving review(s) from someone other than its author alice; 1 required; " +
 				"bob's approval was for commit ddddddd, not the head eeeeeee"},
 		{name: "approved again on the head", allowed: true,
-			reviews: func(h *harness, n int) {
+			reviews: func(h *github, n int) {
 				if err := h.gh.AddReview(n, "bob", "APPROVED"); err != nil {
 					t.Fatal(err)
 				}
 			},
 			reason: "commit ccccccc is the merge of pull request #1 into main, approved by bob"},
-		{name: "approval submitted with the old commit after the push", reviews: func(h *harness, n int) {
+		{name: "approval submitted with the old commit after the push", reviews: func(h *github, n int) {
 			if err := h.gh.AddReviewOn(n, "bob", "APPROVED", approved); err != nil {
 				t.Fatal(err)
 			}
 		},
 			reason: "pull request #1 has 0 approving review(s) from someone other than its author alice; 1 required; " +
 				"bob's approval was for commit ddddddd, not the head eeeeeee"},
-		{name: "approval of a commit GitHub no longer has", reviews: func(h *harness, n int) {
+		{name: "approval of a commit GitHub no longer has", reviews: func(h *github, n int) {
 			if err := h.gh.AddReviewOn(n, "carol", "APPROVED", ""); err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +187,7 @@ func TestClient_GateCheck_approvalMustBeOfTheMergedHead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t)
+			h := newGitHub(t)
 			p := h.gh.AddPR(fakegithub.PR{Title: "Promote", HeadRef: "mlcd/promote", HeadSHA: approved, BaseRef: "main", Author: "alice"})
 			if err := h.gh.AddReview(p.Number, "bob", "APPROVED"); err != nil {
 				t.Fatal(err)
@@ -178,7 +200,7 @@ func TestClient_GateCheck_approvalMustBeOfTheMergedHead(t *testing.T) {
 			if err := h.gh.MergePR(p.Number, merge); err != nil {
 				t.Fatal(err)
 			}
-			d, err := h.client.GateCheck(context.Background(), merge, "main", RequireApprovedPR, 1, check)
+			d, err := askGitHub(context.Background(), h.client, merge, "main", RequireApprovedPR, 1, check)
 			if err != nil {
 				t.Fatal(err)
 			}

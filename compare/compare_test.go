@@ -1,6 +1,7 @@
-package reports
+package compare
 
 import (
+	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,9 +10,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func testVersions() (candidate, production *registry.Version) {
 	production = &registry.Version{Model: "churn-rf", Version: 3, Stage: registry.StageProduction,
@@ -23,10 +27,10 @@ func testVersions() (candidate, production *registry.Version) {
 	return candidate, production
 }
 
-func TestCompare_Rows(t *testing.T) {
+func TestOf_Rows(t *testing.T) {
 	cand, prod := testVersions()
-	c := Compare(VersionSubject(prod), VersionSubject(cand))
-	want := []CompareRow{
+	c := Of(Version(prod), Version(cand))
+	want := []Row{
 		{Name: "accuracy", Cells: []string{"0.9", "0.9"}, Values: []float64{0.9, 0.9}},
 		{Name: "auc", Cells: []string{"0.85", ""}, Values: []float64{0.85, math.NaN()}, Differs: true},
 		{Name: "f1", Cells: []string{"0.8", "0.84"}, Values: []float64{0.8, 0.84}, Differs: true},
@@ -46,12 +50,12 @@ func TestCompare_Rows(t *testing.T) {
 	}
 }
 
-func TestCompareMarkdown_Golden(t *testing.T) {
+func TestMarkdown_Golden(t *testing.T) {
 	cand, prod := testVersions()
-	p := VersionSubject(prod)
+	p := Version(prod)
 	p.Href = "https://example.org/site/models/churn-rf/index.html"
-	got := CompareMarkdown(Compare(p, VersionSubject(cand)))
-	golden := filepath.Join("testdata", "golden", "compare.md")
+	got := Markdown(Of(p, Version(cand)))
+	golden := filepath.Join("testdata", "compare.md")
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -62,7 +66,7 @@ func TestCompareMarkdown_Golden(t *testing.T) {
 		t.Fatalf("read golden (run go test -update): %v", err)
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("CompareMarkdown (-want +got):\n%s", diff)
+		t.Errorf("Markdown (-want +got):\n%s", diff)
 	}
 	for _, bad := range []string{"<b>", "@team"} {
 		if strings.Contains(got, bad) {
@@ -95,7 +99,7 @@ func TestVersionCompareURL(t *testing.T) {
 	tests := []struct{ base, model, want string }{
 		{"https://o.github.io/r", "churn-rf", "https://o.github.io/r/models/churn-rf/v4-vs-production.html"},
 		{"https://o.github.io/r/", "churn-rf", "https://o.github.io/r/models/churn-rf/v4-vs-production.html"},
-		{"", "a/../b", "models/" + slug("a/../b") + "/v4-vs-production.html"},
+		{"", "a/../b", "models/" + Slug("a/../b") + "/v4-vs-production.html"},
 	}
 	for _, tt := range tests {
 		if got := VersionCompareURL(tt.base, tt.model, 4); got != tt.want {
@@ -104,20 +108,20 @@ func TestVersionCompareURL(t *testing.T) {
 	}
 }
 
-func TestVersionsMarkdown(t *testing.T) {
+func TestVersions(t *testing.T) {
 	cand, prod := testVersions()
-	got := VersionsMarkdown(cand, prod, "https://o.github.io/r/")
+	got := Versions(cand, prod, "https://o.github.io/r/")
 	for _, want := range []string{
 		"[churn-rf v3 (Production)](https://o.github.io/r/models/churn-rf/index.html)",
 		"[churn-rf v4 (None)](https://o.github.io/r/models/churn-rf/v4-vs-production.html)",
 		"| f1 | 0.8 | 0.84 | +0.04 (5.0%) |",
 	} {
 		if !strings.Contains(got, want) {
-			t.Errorf("VersionsMarkdown lacks %q:\n%s", want, got)
+			t.Errorf("Versions lacks %q:\n%s", want, got)
 		}
 	}
-	first := VersionsMarkdown(cand, nil, "")
+	first := Versions(cand, nil, "")
 	if !strings.Contains(first, "| metric | churn-rf v4 (None) |\n") || strings.Contains(first, "change") {
-		t.Errorf("VersionsMarkdown without Production:\n%s", first)
+		t.Errorf("Versions without Production:\n%s", first)
 	}
 }

@@ -1,4 +1,4 @@
-package deploy
+package journal
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"path"
 	"strconv"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/layout"
 )
 
 // The deployment record: deployments/<model>.yaml in the repository says
@@ -14,7 +16,7 @@ import (
 // mlcd writes it in one canonical form (docs/deployments.md); people read it.
 const (
 	// RecordDir is the folder of the records in a repository.
-	RecordDir = "deployments"
+	RecordDir = layout.Deployments
 	// RecordSchema is the version of the record format.
 	RecordSchema = 1
 	// MaxHistory is how many events a record keeps; older ones are dropped.

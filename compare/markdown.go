@@ -1,4 +1,4 @@
-package reports
+package compare
 
 import (
 	"math"
@@ -8,12 +8,12 @@ import (
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
-// CompareMarkdown renders c as GitHub-flavoured Markdown for a pull
+// Markdown renders c as GitHub-flavoured Markdown for a pull
 // request body or comment: a table of metrics (with the change from the
 // first to the last subject when there are two) and a table of the params
 // that differ. Every value is escaped, so a param cannot open a link,
 // mention a user or inject HTML.
-func CompareMarkdown(c *Comparison) string {
+func Markdown(c *Comparison) string {
 	var b strings.Builder
 	two := len(c.Subjects) == 2
 	header := func(first string) {
@@ -48,7 +48,7 @@ func CompareMarkdown(c *Comparison) string {
 	} else {
 		b.WriteString("No metrics to compare.\n")
 	}
-	var diff []CompareRow
+	var diff []Row
 	for _, r := range c.Params {
 		if r.Differs {
 			diff = append(diff, r)
@@ -87,11 +87,11 @@ func mdDelta(a, b float64) string {
 		return ""
 	}
 	d := b - a
-	s := formatFloat(d)
+	s := FormatFloat(d)
 	if d > 0 {
 		s = "+" + s
 	}
-	if a != 0 && finite(d) {
+	if a != 0 && d-d == 0 { // finite
 		s += " (" + strconv.FormatFloat(d/math.Abs(a)*100, 'f', 1, 64) + "%)"
 	}
 	return mdEscape(s)
@@ -108,21 +108,21 @@ var mdEscaper = strings.NewReplacer(
 
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
-// VersionsMarkdown compares a candidate version with the current
-// Production version (nil when there is none) for a pull request body:
-// CompareMarkdown of the two, with links into the report published at
+// Versions compares a candidate version with the current Production
+// version (nil when there is none) for a pull request body: Markdown of
+// the two, with links into the report published at
 // base ("" for no links).
-func VersionsMarkdown(candidate, production *registry.Version, base string) string {
-	cand := VersionSubject(candidate)
+func Versions(candidate, production *registry.Version, base string) string {
+	cand := Version(candidate)
 	if base != "" {
 		cand.Href = VersionCompareURL(base, candidate.Model, candidate.Version)
 	}
 	if production == nil {
-		return CompareMarkdown(Compare(cand))
+		return Markdown(Of(cand))
 	}
-	prod := VersionSubject(production)
+	prod := Version(production)
 	if base != "" {
-		prod.Href = strings.TrimSuffix(base, "/") + "/models/" + slug(production.Model) + "/index.html"
+		prod.Href = strings.TrimSuffix(base, "/") + "/models/" + Slug(production.Model) + "/index.html"
 	}
-	return CompareMarkdown(Compare(prod, cand))
+	return Markdown(Of(prod, cand))
 }

@@ -1,0 +1,58 @@
+package archtest
+
+// Module is the import path of mlcd's module.
+const Module = "github.com/mlcd-dev/mlcd"
+
+// A Rule forbids the packages matching From to depend, directly or
+// through others, on a package matching To.
+type Rule struct {
+	From []string // package patterns the rule applies to
+	To   []string // package patterns they must not reach
+	Why  string   // the reason, for the failure message
+}
+
+// Rules are mlcd's dependency rules. A pattern is an import path, or a
+// prefix ending in "/..." that matches the path and everything under it;
+// "!p" in From exempts p.
+var Rules = []Rule{
+	{
+		From: []string{Module + "/pipeline/...", Module + "/executor/..."},
+		To:   []string{"github.com/go-git/...", Module + "/gitstore/..."},
+		Why:  "the pipeline and the executor run on a checked-out tree; git is gitstore's, and the controller's to call",
+	},
+	{
+		From: []string{Module + "/registry/..."},
+		To:   []string{Module + "/deploy/..."},
+		Why:  "the registry is read by the deployer, not the other way round",
+	},
+	{
+		From: []string{Module + "/reports/..."},
+		To:   []string{Module + "/deploy/..."},
+		Why:  "the report reads deployment journals through journal, without linking the deployer and its flavors",
+	},
+	{
+		From: []string{Module + "/promotion/..."},
+		To:   []string{Module + "/reports/..."},
+		Why:  "a pull request's comparison comes from compare, not from the report's renderer",
+	},
+	{
+		From: []string{Module + "/forge/..."},
+		To:   []string{Module + "/gate/...", Module + "/registry/...", Module + "/pipeline/...", Module + "/gitstore/..."},
+		Why:  "forge only talks to GitHub and returns what it says as data; the gate decides",
+	},
+	{
+		From: []string{Module + "/watcher/..."},
+		To:   []string{Module + "/pipeline/..."},
+		Why:  "the watcher reports events; what they mean for a pipeline is the controller's",
+	},
+	{
+		From: []string{Module + "/layout"},
+		To:   []string{Module + "/..."},
+		Why:  "layout names the repository's folders for every package, so it may import none",
+	},
+	{
+		From: []string{Module + "/...", "!" + Module + "/cmd/..."},
+		To:   []string{Module + "/cmd/..."},
+		Why:  "cmd is the top: commands call packages, never the reverse",
+	},
+}
