@@ -48,11 +48,12 @@ func OpenWorkTree(_ context.Context, dir string, opts Options) (*Repo, error) {
 }
 
 // keepOpen is the storage of the git folder dot. It keeps a few pack files
-// open: go-git's default opens the pack again for every object, which
-// doubled the time of reading a 10,000-file registry.
+// open (go-git's default opens the pack again for every object, which
+// doubled the time of reading a 10,000-file registry) and reads them from
+// memory when they fit (memPacks).
 func keepOpen(dot string) *filesystem.Storage {
-	return filesystem.NewStorageWithOptions(osfs.New(dot), cache.NewObjectLRUDefault(),
-		filesystem.Options{MaxOpenDescriptors: 16})
+	return filesystem.NewStorageWithOptions(newMemPacks(osfs.New(dot), packMemoryBudget),
+		cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16})
 }
 
 // openLocal opens the repository at dir or above it. A .git file (a linked
