@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/mlcd-dev/mlcd/internal/backoff"
 )
 
 // DefaultBaseURL is github.com's API.
@@ -63,7 +65,7 @@ func New(opts Options) (*Client, error) {
 	log = log.With("component", "forge", "repo", opts.Owner+"/"+opts.Repo)
 	rt := &retryTransport{
 		next: http.DefaultTransport, maxRetries: opts.MaxRetries, maxWait: opts.MaxWait,
-		baseDelay: 500 * time.Millisecond, log: log, now: time.Now, sleep: sleepCtx,
+		baseDelay: 500 * time.Millisecond, log: log, now: time.Now, sleep: backoff.Sleep,
 	}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	if opts.HTTPClient != nil {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/backoff"
 )
 
 // retryTransport retries a request that GitHub refused for a rate limit
@@ -69,14 +71,12 @@ func (t *retryTransport) retryAfter(req *http.Request, resp *http.Response, err 
 	return 0, ""
 }
 
-// backoff is exponential from baseDelay, capped at maxWait, with jitter in
-// [d/2, d) so that clients that failed together do not retry together.
+// backoff is the wait after attempt (from 0): doubling from baseDelay,
+// capped at maxWait, with jitter in [d/2, d) so that clients that failed
+// together do not retry together.
 func (t *retryTransport) backoff(attempt int) time.Duration {
-	d := t.baseDelay << min(attempt, 16)
-	if d <= 0 || d > t.maxWait {
-		d = t.maxWait
-	}
-	return d/2 + jitter(d/2)
+	p := backoff.Policy{First: t.baseDelay, Factor: 2, Max: t.maxWait}
+	return p.Delay(attempt+1, rand.Float64)
 }
 
 func jitter(d time.Duration) time.Duration {
@@ -168,19 +168,4 @@ func statusOf(resp *http.Response) int {
 		return 0
 	}
 	return resp.StatusCode
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -47,18 +47,21 @@ func OpenWorkTree(_ context.Context, dir string, opts Options) (*Repo, error) {
 	return r, nil
 }
 
-// openLocal opens the repository at dir or above it. Its storage keeps a
-// few pack files open: go-git's default opens the pack again for every
-// object, which doubled the time of reading a 10,000-file registry. A .git
-// file (a linked worktree, a submodule) is left to go-git's own opening.
+// keepOpen is the storage of the git folder dot. It keeps a few pack files
+// open (go-git's default opens the pack again for every object, which
+// doubled the time of reading a 10,000-file registry) and reads them from
+// memory when they fit (memPacks).
+func keepOpen(dot string) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(newMemPacks(osfs.New(dot), packMemoryBudget),
+		cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 16})
+}
+
+// openLocal opens the repository at dir or above it. A .git file (a linked
+// worktree, a submodule) is left to go-git's own opening.
 func openLocal(dir string) (*git.Repository, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
-	}
-	keepOpen := func(dot string) *filesystem.Storage {
-		return filesystem.NewStorageWithOptions(osfs.New(dot), cache.NewObjectLRUDefault(),
-			filesystem.Options{MaxOpenDescriptors: 16})
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		if fi, err := os.Stat(filepath.Join(d, ".git")); err == nil {

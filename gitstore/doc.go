@@ -8,7 +8,9 @@
 // the new tip when someone pushed first, never forcing.
 //
 // It is built on go-git v5. go-git's errors do not leave the package: they
-// are mapped to the sentinels in errors.go, compared with errors.Is.
+// are mapped to the sentinels in errors.go, compared with errors.Is. The
+// one thing it asks the git binary is a person's checkout's status
+// (WorkTreeHead), which must be git's own answer.
 //
 // It is not a general git client: it tracks one branch of one remote, has
 // no worktree, no merges and no history rewriting.

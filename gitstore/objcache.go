@@ -13,14 +13,11 @@ import (
 // instead of a packfile read and a decode per folder on every path (the
 // registry's 10,000 version files took 1.5 s through the tree FS without
 // it). It is bounded: past objectCacheBudget bytes it starts again empty.
-// What it does not hold it reads from the mapped packs when it can, which
-// is the first read in a new process.
 type objectCache struct {
 	mu    sync.Mutex
 	trees map[plumbing.Hash][]object.TreeEntry
 	blobs map[plumbing.Hash][]byte
 	size  int
-	packs *packSet // nil: misses go to go-git; set before first use
 }
 
 const (
@@ -31,14 +28,8 @@ const (
 
 func (c *objectCache) tree(h plumbing.Hash) ([]object.TreeEntry, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	e, ok := c.trees[h]
-	c.mu.Unlock()
-	if ok || c.packs == nil {
-		return e, ok
-	}
-	if e, ok = c.packs.tree(h); ok {
-		c.putTree(h, e)
-	}
 	return e, ok
 }
 
@@ -54,20 +45,10 @@ func (c *objectCache) blob(h plumbing.Hash) ([]byte, bool) {
 	c.mu.Lock()
 	b, ok := c.blobs[h]
 	c.mu.Unlock()
-	if ok {
-		return append([]byte(nil), b...), true
-	}
-	if c.packs == nil {
+	if !ok {
 		return nil, false
 	}
-	if b, ok = c.packs.blob(h); ok && len(b) <= maxCachedBlob {
-		c.mu.Lock()
-		c.makeRoom(len(b))
-		c.blobs[h] = b // the packs' copy is ours
-		c.mu.Unlock()
-		return append([]byte(nil), b...), true
-	}
-	return b, ok
+	return append([]byte(nil), b...), true
 }
 
 func (c *objectCache) putBlob(h plumbing.Hash, data []byte) {

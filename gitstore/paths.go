@@ -1,13 +1,10 @@
 package gitstore
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -111,24 +108,4 @@ func (r *Repo) rootOf(commit plumbing.Hash) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, err
 	}
 	return c.TreeHash, nil
-}
-
-// backoff is the wait before retry try (from 1): exponential from 50ms,
-// capped at 2s, with jitter over its upper half so racing writers spread.
-func backoff(try int) time.Duration {
-	d := 50 * time.Millisecond << min(try-1, 6)
-	d = min(d, 2*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -5,9 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/mlcd-dev/mlcd/internal/backoff"
 )
+
+// pushBackoff is the wait before Publish tries again after someone pushed
+// first: doubling from 50ms, at most 2s, jittered over its upper half so
+// that racing writers spread.
+var pushBackoff = backoff.Policy{First: 50 * time.Millisecond, Factor: 2, Max: 2 * time.Second}
 
 // BuildFunc returns the files the bot writes on top of the branch's tip:
 // path (slash-separated) -> content, nil content deleting the file. Publish
@@ -55,7 +64,7 @@ func (r *Repo) Publish(ctx context.Context, msg string, build BuildFunc) (string
 			return "", r.keepPending(last, err)
 		}
 		r.log.Info("branch moved during push, rebuilding", "attempt", try)
-		if err := sleep(ctx, backoff(try)); err != nil {
+		if err := backoff.Sleep(ctx, pushBackoff.Delay(try, rand.Float64)); err != nil {
 			return "", r.keepPending(last, err)
 		}
 	}

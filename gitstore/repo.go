@@ -16,7 +16,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/storage"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // DefaultBot is the identity of the bot's commits.
@@ -85,7 +84,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo, err := git.PlainOpen(dir)
+	repo, err := openBare(dir)
 	if err == nil {
 		r.setRepo(repo)
 		return r, nil
@@ -97,6 +96,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// openBare opens the clone in dir; a bare repository (the state clone)
+// gets the storage that keeps its packs open.
+func openBare(dir string) (*git.Repository, error) {
+	if isBare(dir) {
+		return git.Open(keepOpen(dir), nil)
+	}
+	return git.PlainOpen(dir)
 }
 
 func newRepo(dir string, opts Options) (*Repo, error) {
@@ -148,9 +156,6 @@ func cleanBranch(b string) string {
 
 func (r *Repo) setRepo(repo *git.Repository) {
 	r.repo = repo
-	if fs, ok := repo.Storer.(*filesystem.Storage); ok {
-		r.cache.packs = newPackSet(fs.Filesystem().Root())
-	}
 	r.remote = git.NewRemote(repo.Storer, &config.RemoteConfig{
 		Name: "origin",
 		URLs: []string{r.endpoint.String()},
@@ -164,7 +169,7 @@ func (r *Repo) clone(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	repo, err := git.PlainInit(r.dir, true)
+	repo, err := git.Init(keepOpen(r.dir), nil)
 	if err == nil {
 		r.setRepo(repo)
 		err = r.setHead()

@@ -24,7 +24,7 @@ func (r *Repo) FS(ctx context.Context, commit string) (fs.FS, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	root, err := r.rootTree(commit)
+	root, err := r.commitTree(commit)
 	if err != nil {
 		return nil, err
 	}

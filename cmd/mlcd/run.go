@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mlcd-dev/mlcd/executor"
+	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -158,44 +158,14 @@ func prepareRun(ro *runOptions) (*pipeline.Pipeline, executor.Options, error) {
 }
 
 // gitInfo is the commit of dir when it is in a git work tree, else nil.
-// Changes under runs/ do not make the tree dirty: mlcd writes them.
+// Changes under runs/ and models/ do not make the tree dirty: mlcd writes
+// them.
 func gitInfo(ctx context.Context, dir string) *pipeline.GitInfo {
-	if !inGitTree(dir) {
-		return nil // spare a git process per run outside repositories
-	}
-	head, err := gitOutput(ctx, dir, "rev-parse", "HEAD", "--abbrev-ref", "HEAD")
-	if err != nil {
+	h, ok := gitstore.WorkTreeHead(ctx, dir, pipeline.RunsDir, registry.Dir)
+	if !ok {
 		return nil
 	}
-	lines := strings.Fields(head)
-	if len(lines) != 2 {
-		return nil
-	}
-	g := &pipeline.GitInfo{Commit: lines[0]}
-	if lines[1] != "HEAD" {
-		g.Branch = lines[1]
-	}
-	status, err := gitOutput(ctx, dir, "status", "--porcelain", "--", ".", ":(exclude)"+pipeline.RunsDir, ":(exclude)"+registry.Dir)
-	g.Dirty = err != nil || strings.TrimSpace(status) != ""
-	return g
-}
-
-// inGitTree reports whether dir or a folder above it has a .git.
-func inGitTree(dir string) bool {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return true
-		}
-		if filepath.Dir(d) == d {
-			return false
-		}
-	}
-}
-
-func gitOutput(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	out, err := cmd.Output()
-	return string(out), err
+	return &pipeline.GitInfo{Commit: h.Commit, Branch: h.Branch, Dirty: h.Dirty}
 }
 
 // selfOnPath puts the folder of this mlcd binary first on the tasks' PATH,

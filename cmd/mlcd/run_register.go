@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/internal/atomicfile"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
@@ -76,7 +77,7 @@ func hasModelTask(r *pipeline.Run) bool {
 // printGitHint prints the commit that records the run, with paths
 // relative to the current folder, when dir is in a git working tree.
 func printGitHint(out io.Writer, dir string, r *pipeline.Run, paths []string) error {
-	if !inGitTree(dir) {
+	if _, ok := gitstore.CheckoutOf(dir); !ok {
 		return nil
 	}
 	cwd, err := os.Getwd()

@@ -82,7 +82,7 @@ func treeEntriesNamed(names ...string) []object.TreeEntry {
 	return out
 }
 
-func TestRepo_rootTree(t *testing.T) {
+func TestRepo_commitTree(t *testing.T) {
 	t.Parallel()
 	dir := packedRepo(t, false)
 	r, err := OpenWorkTree(testContext(t), dir, Options{})
@@ -93,16 +93,16 @@ func TestRepo_rootTree(t *testing.T) {
 	for _, rev := range []string{"HEAD", "HEAD~1", "HEAD~3"} {
 		commit := gittest.Git(t, dir, "rev-parse", rev)
 		want := gittest.Git(t, dir, "rev-parse", rev+"^{tree}")
-		got, err := r.rootTree(commit)
+		got, err := r.commitTree(commit)
 		if err != nil || got.String() != want {
-			t.Errorf("rootTree(%s) = %s, %v; want %s", rev, got, err, want)
+			t.Errorf("commitTree(%s) = %s, %v; want %s", rev, got, err, want)
 		}
 	}
 	tree := gittest.Git(t, dir, "rev-parse", "HEAD^{tree}")
-	if _, err := r.rootTree(tree); err == nil {
-		t.Error("rootTree of a tree: no error")
+	if _, err := r.commitTree(tree); err == nil {
+		t.Error("commitTree of a tree: no error")
 	}
-	if _, err := r.rootTree("0123456789012345678901234567890123456789"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("rootTree of a missing commit: %v, want ErrNotFound", err)
+	if _, err := r.commitTree("0123456789012345678901234567890123456789"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("commitTree of a missing commit: %v, want ErrNotFound", err)
 	}
 }

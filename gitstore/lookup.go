@@ -71,21 +71,6 @@ func terminator(s string, n int, dir bool) int16 {
 	return -1
 }
 
-// rootTree returns the root tree of the commit named by the full hash s,
-// read from the mapped packs when it is there (a commit object starts
-// with "tree <hex>\n"); otherwise through go-git, which also gives the
-// errors.
-func (r *Repo) rootTree(s string) (plumbing.Hash, error) {
-	if h, err := parseHash(s); err == nil && r.cache.packs != nil {
-		if typ, data, ok := r.cache.packs.read(h); ok && typ == plumbing.CommitObject {
-			if hex, ok := strings.CutPrefix(string(data[:min(len(data), 46)]), "tree "); ok && len(hex) == 41 && hex[40] == '\n' && plumbing.IsHash(hex[:40]) {
-				return plumbing.NewHash(hex[:40]), nil
-			}
-		}
-	}
-	return r.commitTree(s)
-}
-
 // find looks name up from the root of t. It remembers the entries of the
 // folder of each file it finds, so that reading the files of a folder one
 // by one walks down to it once.
