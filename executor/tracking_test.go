@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
 )
 
 // waitingTask is a task that writes its MLflow variables and pid into dir,
@@ -148,6 +149,31 @@ func TestRun_mlflowClientSequence(t *testing.T) {
 	checkReplayRecord(t, e, tr, run, map[string]string{"notes.txt": "churn notes\n", "model/MLmodel": mlmodel, "model/model.pkl": pickle})
 	if out := e.out.String(); !strings.Contains(out, "[train] [mlcd] mlflow: the move to Production of peer-rf version 1 is recorded as a request") {
 		t.Errorf("the task's log does not say the stage was only requested:\n%s", out)
+	}
+	checkReplayRegisters(t, e, r)
+}
+
+// checkReplayRegisters: the model the script registered through MLflow
+// becomes a version as a model: block's would, its flavor read from
+// MLmodel, sealed to the run record.
+func checkReplayRegisters(t *testing.T, e *env, r *pipeline.Run) {
+	t.Helper()
+	r.Git = &pipeline.GitInfo{Commit: strings.Repeat("c", 40)} // the controller's runs have one
+	_, versions, err := registry.RegisterFrom(context.Background(), nil, r, e.store)
+	if err != nil || len(versions) != 1 {
+		t.Fatalf("register the replayed run: %v, %d versions", err, len(versions))
+	}
+	v := versions[0]
+	if v.Model != "peer-rf" || v.Version != 1 || v.Flavor != "sklearn" || v.Stage != registry.StageNone {
+		t.Errorf("registered %s v%d, flavor %q, stage %s; want peer-rf v1, sklearn from MLmodel, None", v.Model, v.Version, v.Flavor, v.Stage)
+	}
+	want, err := registry.Registered(r, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Version, want.Flavor = v.Version, v.Flavor
+	if d := registry.SealDiff(want, v); len(d) > 0 {
+		t.Errorf("the registered version differs from its run record in %q", d)
 	}
 }
 
