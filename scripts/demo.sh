@@ -7,7 +7,9 @@
 #   version 1 of each; the better one is promoted through a merged branch;
 #   mlcd serves it on 127.0.0.1:1234 (the `mlflow models serve` protocol); a
 #   pushed change to that model's trainer starts a second run, in which only
-#   that trainer runs again (the other tasks are cache hits), and version 2.
+#   that trainer runs again (the other tasks are cache hits), and version 2;
+#   train_lr, an MLflow script run unchanged, registers churn-lr, which
+#   `mlcd serve` answers with.
 #
 # DEMO_DIR (default ./demo) holds everything; DEMO_KEEP=1 leaves the
 # controller running at the end. A failed step stops the demo and names the
@@ -153,7 +155,32 @@ PY
 remote_has "models/$other/v2.yaml" && fail "$other was retrained although its trainer did not change"
 wait_for 60 "the report of $best v2" sh -c "grep -q '<td>v2</td>' '$demo/state/site/models/$best/index.html'"
 
-say "7. The report"
+say "7. train_lr, an unchanged MLflow script: what it logged is in git, its model serves"
+( cd "$demo/dana" && git_ pull -q --ff-only origin main ) || fail "pulling the records"
+first=$(git_ -C "$demo/remote.git" ls-tree -r --name-only main runs/churn/ | grep '\.json$' | head -1)
+python3 - "$demo/remote.git" "$first" <<'PY' || fail "train_lr's MLflow calls are not in the first run's record"
+import json, subprocess, sys
+rec = json.loads(subprocess.run(["git", "-C", sys.argv[1], "show", "main:" + sys.argv[2]], check=True, capture_output=True, text=True).stdout)
+t = next(t for t in rec["tasks"] if t["name"] == "train_lr")
+runs = t.get("mlflow_runs", [])
+print(f"  in run {rec['id']}, task train_lr:")
+print(f"  mlflow.log_param -> params {', '.join(sorted(t.get('params', {})))}")
+print(f"  mlflow.log_metric -> metrics {', '.join(sorted(t.get('metrics', {})))}, with their step history")
+print(f"  mlflow.register_model -> models/{t['model']['name']}/ (flavor read from MLmodel)")
+requests = t.get("stage_requests", [])
+if requests:
+    print(f"  transition_model_version_stage(Production) -> branch mlcd/promote-{requests[0]['model']}-v1, a promotion for the merge gate, nothing deployed")
+sys.exit(0 if runs else 1)
+PY
+lr_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mlcd serve churn-lr@1 --repo "$demo/dana" --port "$lr_port" >"$demo/serve-lr.log" 2>&1 &
+lr_pid=$!
+wait_for 60 "mlcd serve churn-lr@1" curl -sf "http://127.0.0.1:$lr_port/ping"
+answer=$(curl -sS -H 'Content-Type: application/json' --data "$request" "http://127.0.0.1:$lr_port/invocations") || fail "the churn-lr prediction"
+kill "$lr_pid" 2>/dev/null; wait "$lr_pid" 2>/dev/null || true
+echo "  mlcd serve churn-lr@1 (its own Python workers, flavor sklearn) answers: $answer"
+
+say "8. The report"
 echo "  open file://$demo/state/site/index.html in a browser"
 echo "  the demo took $(( $(date +%s) - started ))s"
 if [ -n "${DEMO_KEEP:-}" ]; then
