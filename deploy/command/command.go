@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/outputtail"
 )
 
 // Defaults of Config.
@@ -86,7 +88,7 @@ type Server struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	done     chan struct{} // closed when the supervisor returned
-	tail     *tailBuffer
+	tail     *outputtail.Tail
 }
 
 // Start runs the command and waits until it answers /ping. On error
@@ -102,7 +104,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		log:  cfg.Logger.With("component", "command"),
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
-		tail: newTail(4096),
+		tail: outputtail.New(4096),
 	}
 	s.proxy, s.client = newProxy(s)
 	p, err := s.launch(ctx)
@@ -127,7 +129,7 @@ func (s *Server) launch(ctx context.Context) (*process, error) {
 	u := &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	if err := s.waitPing(ctx, u, p); err != nil {
 		p.kill(s.cfg.StopGrace)
-		return nil, fmt.Errorf("start model server %q: %w%s", line, err, s.tail.suffix())
+		return nil, fmt.Errorf("start model server %q: %w%s", line, err, s.tail.Suffix())
 	}
 	s.target.Store(u)
 	return p, nil

@@ -3,8 +3,6 @@ package sklearn
 import (
 	"context"
 	"errors"
-	"strings"
-	"sync"
 	"time"
 )
 
@@ -219,38 +217,4 @@ func (m *Model) replace(backoff *time.Duration) *worker {
 		}
 		m.log.Warn("model worker failed to start", "err", err, "next_try", *backoff)
 	}
-}
-
-// tailBuffer keeps the last bytes the workers wrote, for error messages.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func newTail(n int) *tailBuffer { return &tailBuffer{max: n} }
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if over := len(t.b) - t.max; over > 0 {
-		t.b = append(t.b[:0], t.b[over:]...)
-	}
-	return len(p), nil
-}
-
-// suffix is "; its output ends: <last lines>" or "" when there was none.
-func (t *tailBuffer) suffix() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := strings.TrimSpace(string(t.b))
-	if s == "" {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > 5 {
-		lines = lines[len(lines)-5:]
-	}
-	return "; its output ends: " + strings.Join(lines, " | ")
 }

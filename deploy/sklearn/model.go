@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/deploy/scoring"
+	"github.com/mlcd-dev/mlcd/internal/outputtail"
 )
 
 // Methods a worker may call.
@@ -148,7 +149,7 @@ func Start(ctx context.Context, cfg Config) (*Model, error) {
 		stopped: make(chan struct{}),
 	}
 	workers := make([]*worker, 0, cfg.Workers)
-	tail := newTail(4096)
+	tail := outputtail.New(4096)
 	for range cfg.Workers {
 		w, h, err := startWorker(ctx, &m.cfg, io.MultiWriter(cfg.Output, tail))
 		if err == nil && m.hello == nil {
@@ -162,7 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Model, error) {
 			if w != nil {
 				w.kill(cfg.StopGrace)
 			}
-			return nil, fmt.Errorf("sklearn: load %s: %w%s", cfg.Model, err, tail.suffix())
+			return nil, fmt.Errorf("sklearn: load %s: %w%s", cfg.Model, err, tail.Suffix())
 		}
 		workers = append(workers, w)
 	}
