@@ -59,15 +59,11 @@ func (c *Controller) promotePolicy(ctx context.Context, r *pipeline.Run, tip str
 	if r.Git != nil && r.Git.Commit != "" {
 		commit = r.Git.Commit
 	}
-	data, err := c.repo.ReadFile(ctx, commit, pipeline.FileName)
+	tree, err := c.repo.FS(ctx, commit)
 	if err != nil {
 		return nil
 	}
-	p, err := pipeline.Parse(pipeline.FileName, data)
-	if err != nil || p == nil {
-		return nil
-	}
-	return p.Promote
+	return pipeline.PromoteOf(tree)
 }
 
 // registeredBy returns the versions on tip that run r registered.

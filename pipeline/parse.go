@@ -495,3 +495,17 @@ func Problems(err error) []*Error {
 	}
 	return Problems(errors.Unwrap(err))
 }
+
+// PromoteOf is the promote: block of the mlcd.yaml at the root of fsys; nil
+// when the file is missing or invalid (mlcd validate says why) or has none.
+func PromoteOf(fsys fs.FS) *Promote {
+	data, err := fs.ReadFile(fsys, FileName)
+	if err != nil {
+		return nil
+	}
+	p, err := Parse(FileName, data)
+	if err != nil || p == nil {
+		return nil
+	}
+	return p.Promote
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -125,6 +126,28 @@ func TestProblems(t *testing.T) {
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, Problems(tt.err)); diff != "" {
 			t.Errorf("%s: Problems (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestPromoteOf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, yaml string
+		want       *Promote
+	}{
+		{"no file", "", nil},
+		{"invalid", "version: 1\npipeline: [\n", nil},
+		{"no block", "version: 1\npipeline: p\ntasks:\n  a: {run: \"true\"}\n", nil},
+		{"a block", "version: 1\npipeline: p\ntasks:\n  a: {run: \"true\"}\npromote: {metric: f1, goal: max}\n", &Promote{Metric: "f1", Goal: "max"}},
+	} {
+		fsys := fstest.MapFS{}
+		if tc.yaml != "" {
+			fsys[FileName] = &fstest.MapFile{Data: []byte(tc.yaml)}
+		}
+		got := PromoteOf(fsys)
+		if (got == nil) != (tc.want == nil) || got != nil && (got.Metric != tc.want.Metric || got.Goal != tc.want.Goal) {
+			t.Errorf("%s: PromoteOf = %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -92,7 +92,7 @@ func Open(ctx context.Context, repo *gitstore.Repo, gh *forge.Client, req Reques
 	}
 	policy := req.Policy
 	if policy == nil {
-		policy = policyOf(tree)
+		policy = pipeline.PromoteOf(tree)
 	}
 	res.Body = Body(v, reg.Production(v.Model), req.Stage, policy, req.ReportURL)
 	if gh == nil {
@@ -145,20 +145,6 @@ func problemsOf(loadErr error, path string) error {
 		return nil
 	}
 	return fmt.Errorf("%s does not parse: %w", path, errors.Join(mine...))
-}
-
-// policyOf reads promote: from the tree's mlcd.yaml; nil when there is
-// none or the file does not parse (the body then says less, nothing fails).
-func policyOf(tree fs.FS) *pipeline.Promote {
-	data, err := fs.ReadFile(tree, pipeline.FileName)
-	if err != nil {
-		return nil
-	}
-	p, err := pipeline.Parse(pipeline.FileName, data)
-	if err != nil || p == nil {
-		return nil
-	}
-	return p.Promote
 }
 
 // atTip is the tracked branch's tip, its tree and registry, and the

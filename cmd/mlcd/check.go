@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,7 +163,7 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 	if c.baseReg != nil && c.headReg != nil {
 		c.changes = registry.Diff(c.baseReg, c.headReg)
 	}
-	c.policy = pipelinePolicy(headFS)
+	c.policy = pipeline.PromoteOf(headFS)
 	return c, nil
 }
 
@@ -193,18 +192,6 @@ func checkoutRoot(dir string) string {
 			return abs
 		}
 	}
-}
-
-func pipelinePolicy(head fs.FS) *pipeline.Promote {
-	data, err := fs.ReadFile(head, pipeline.FileName)
-	if err != nil {
-		return nil
-	}
-	p, err := pipeline.Parse(pipeline.FileName, data)
-	if err != nil || p == nil {
-		return nil
-	}
-	return p.Promote
 }
 
 func printCheck(out io.Writer, c *checked) error {
