@@ -5,7 +5,10 @@
 // (as fs.FS or checked out into a fresh folder), the history of one file,
 // and the bot's write: Publish commits files under runs/, models/ and
 // deployments/ directly from tree objects and pushes them, rebuilding on
-// the new tip when someone pushed first, never forcing.
+// the new tip when someone pushed first, never forcing. For the report it
+// commits a folder as the whole tree of another branch (CommitDir, for
+// gh-pages), reads the changes under a folder along the first-parent line
+// (DirChanges) and the origin's URL (OriginURL).
 //
 // It is built on go-git v5. go-git's errors do not leave the package: they
 // are mapped to the sentinels in errors.go, compared with errors.Is. The

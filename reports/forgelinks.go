@@ -1,12 +1,11 @@
 package reports
 
 import (
-	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
+	"github.com/mlcd-dev/mlcd/gitstore"
 )
 
 // forgeLinks makes links to a repository's pages on GitHub: commits,
@@ -21,14 +20,11 @@ type forgeLinks struct{ Base string }
 // above dir (a bare clone when bare): "" when there is none, or when its
 // origin is elsewhere.
 func repoForge(dir string, bare bool) (forgeLinks, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: !bare})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return forgeLinks{}, nil
-	}
+	origin, err := gitstore.OriginURL(dir, bare)
 	if err != nil {
 		return forgeLinks{}, err
 	}
-	return forgeLinks{Base: strings.TrimSuffix(pullURL(r), "/pull/")}, nil
+	return forgeLinks{Base: strings.TrimSuffix(pullURL(origin), "/pull/")}, nil
 }
 
 var hexCommit = regexp.MustCompile(`^[0-9a-f]{7,64}$`)

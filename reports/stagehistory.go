@@ -9,9 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
@@ -38,48 +36,24 @@ func StageHistoryFromGit(ctx context.Context, repo string, maxCommits int) (map[
 func walkStageHistory(ctx context.Context, repo, rev string, maxCommits int, stop string) (map[string][]StageChange, string, error) {
 	// A bare clone (rev set) has no .git to look for: detecting one would
 	// climb to the parent folders.
-	r, err := git.PlainOpenWithOptions(repo, &git.PlainOpenOptions{DetectDotGit: rev == ""})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	origin, err := gitstore.OriginURL(repo, rev != "")
+	if err != nil {
+		return nil, "", fmt.Errorf("stage history: %w", err)
+	}
+	pulls := pullURL(origin)
+	out := map[string][]StageChange{}
+	log := gitstore.DirLog{Rev: rev, Dir: registry.Dir, Max: maxCommits, Stop: stop}
+	head, err := gitstore.DirChanges(ctx, repo, log, func(c gitstore.DirCommitChanges) error {
+		stageChanges(c, pulls, out)
+		return nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("stage history: %w", err)
+	}
+	if head == "" {
 		return nil, "", nil
 	}
-	if err != nil {
-		return nil, "", fmt.Errorf("stage history: %w", err)
-	}
-	head, err := r.Head()
-	if rev != "" {
-		head, err = plumbing.NewHashReference("HEAD", plumbing.NewHash(rev)), nil
-	}
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return nil, "", nil // no commit yet
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("stage history: %w", err)
-	}
-	pulls := pullURL(r)
-	out := map[string][]StageChange{}
-	c, err := r.CommitObject(head.Hash())
-	for n := 0; err == nil && n < maxCommits && c.Hash.String() != stop; n++ {
-		if err := ctx.Err(); err != nil {
-			return nil, "", err
-		}
-		var parent *object.Commit
-		if c.NumParents() > 0 {
-			if parent, err = c.Parent(0); err != nil {
-				return nil, "", fmt.Errorf("stage history: %w", err)
-			}
-		}
-		if err := stageChanges(c, parent, pulls, out); err != nil {
-			return nil, "", err
-		}
-		if parent == nil {
-			break
-		}
-		c = parent
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("stage history: %w", err)
-	}
-	return out, head.Hash().String(), nil
+	return out, head, nil
 }
 
 // gitHistory brings the manifest's stage history up to HEAD, reading only
@@ -122,50 +96,18 @@ const maxHistoryCommits = 5000
 // reached reports whether stop is on the first-parent line of head within
 // maxHistoryCommits.
 func reached(ctx context.Context, repo, head, stop string) bool {
-	r, err := git.PlainOpenWithOptions(repo, &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
-		return false
-	}
-	c, err := r.CommitObject(plumbing.NewHash(head))
-	for n := 0; err == nil && n <= maxHistoryCommits && ctx.Err() == nil; n++ {
-		if c.Hash.String() == stop {
-			return true
-		}
-		if c.NumParents() == 0 {
-			return false
-		}
-		c, err = c.Parent(0)
-	}
-	return false
+	return gitstore.OnFirstParentLine(ctx, repo, head, stop, maxHistoryCommits)
 }
 
-// stageChanges adds the stage changes that c made to models/ against its
-// first parent (nil for a root commit).
-func stageChanges(c, parent *object.Commit, pulls string, out map[string][]StageChange) error {
-	now, err := modelsTree(c)
-	if err != nil {
-		return err
-	}
-	var before *object.Tree
-	if parent != nil {
-		if before, err = modelsTree(parent); err != nil {
-			return err
-		}
-	}
-	if now == nil || (before != nil && before.Hash == now.Hash) {
-		return nil
-	}
-	changes, err := object.DiffTree(before, now)
-	if err != nil {
-		return fmt.Errorf("stage history: diff %s: %w", c.Hash, err)
-	}
-	for _, ch := range changes {
+// stageChanges adds the stage changes that commit c made to models/.
+func stageChanges(c gitstore.DirCommitChanges, pulls string, out map[string][]StageChange) {
+	for _, ch := range c.Changes {
 		from, to, err := stagesOf(ch)
 		if err != nil || from == to || to == nil || (from == nil && to.Stage == registry.StageNone) {
 			continue // not a version file, unreadable, no stage change, or a new version
 		}
-		sc := StageChange{Model: to.Model, Version: to.Version, To: to.Stage, Author: c.Author.Name,
-			Time: c.Author.When, Commit: c.Hash.String()}
+		sc := StageChange{Model: to.Model, Version: to.Version, To: to.Stage, Author: c.Author,
+			Time: c.When, Commit: c.Hash}
 		if from != nil {
 			sc.From = from.Stage
 		}
@@ -177,53 +119,29 @@ func stageChanges(c, parent *object.Commit, pulls string, out map[string][]Stage
 		}
 		out[to.Model] = append(out[to.Model], sc)
 	}
-	return nil
-}
-
-func modelsTree(c *object.Commit) (*object.Tree, error) {
-	root, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("stage history: tree of %s: %w", c.Hash, err)
-	}
-	t, err := root.Tree(registry.Dir)
-	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("stage history: %s of %s: %w", registry.Dir, c.Hash, err)
-	}
-	return t, nil
 }
 
 // stagesOf parses both sides of a change to a version file; a side that
 // does not exist is nil. When the stage did not change, both results are
 // the same pointer.
-func stagesOf(ch *object.Change) (from, to *registry.Version, err error) {
-	name := ch.To.Name
-	if name == "" {
-		name = ch.From.Name
-	}
-	if !strings.HasSuffix(name, ".yaml") || strings.Count(name, "/") != 1 {
+func stagesOf(ch gitstore.FileChange) (from, to *registry.Version, err error) {
+	if !strings.HasSuffix(ch.Name, ".yaml") || strings.Count(ch.Name, "/") != 1 {
 		return nil, nil, errors.New("not a version file")
 	}
-	f, t, err := ch.Files()
+	before, after, err := ch.Contents()
 	if err != nil {
 		return nil, nil, err
 	}
-	parse := func(file *object.File) (*registry.Version, error) {
-		if file == nil {
+	parse := func(data []byte) (*registry.Version, error) {
+		if data == nil {
 			return nil, nil
 		}
-		data, err := file.Contents()
-		if err != nil {
-			return nil, err
-		}
-		return registry.Parse(path.Join(registry.Dir, name), []byte(data))
+		return registry.Parse(path.Join(registry.Dir, ch.Name), data)
 	}
-	if from, err = parse(f); err != nil {
+	if from, err = parse(before); err != nil {
 		return nil, nil, err
 	}
-	if to, err = parse(t); err != nil {
+	if to, err = parse(after); err != nil {
 		return nil, nil, err
 	}
 	if from != nil && to != nil && from.Stage == to.Stage {
@@ -237,14 +155,9 @@ func firstLine(s string) string {
 	return strings.TrimSpace(line)
 }
 
-// pullURL is "https://github.com/<owner>/<repo>/pull/" when origin is on
-// GitHub, else "".
-func pullURL(r *git.Repository) string {
-	rem, err := r.Remote("origin")
-	if err != nil || len(rem.Config().URLs) == 0 {
-		return ""
-	}
-	u := rem.Config().URLs[0]
+// pullURL is "https://github.com/<owner>/<repo>/pull/" when the origin
+// URL u is on GitHub, else "".
+func pullURL(u string) string {
 	for _, prefix := range []string{"https://github.com/", "git@github.com:", "ssh://git@github.com/"} {
 		if rest, ok := strings.CutPrefix(u, prefix); ok {
 			rest = strings.TrimSuffix(strings.TrimSuffix(rest, "/"), ".git")

@@ -87,3 +87,33 @@ func TestMatch(t *testing.T) {
 		t.Error("no rule keeps gate off cmd")
 	}
 }
+
+// The report reaches go-git only through gitstore: directly, or through
+// any other package, it is a broken rule.
+func TestCheck_ReportsReachGitOnlyThroughGitstore(t *testing.T) {
+	const gogit = "github.com/go-git/go-git/v5"
+	through := Graph{
+		Module + "/reports":  {Module + "/gitstore"},
+		Module + "/gitstore": {gogit},
+		gogit:                {gogit + "/plumbing"},
+	}
+	if got := Check(through, Rules); len(got) != 0 {
+		t.Errorf("reports -> gitstore -> go-git: Check = %q, want none", got)
+	}
+	for name, g := range map[string]Graph{
+		"direct": {
+			Module + "/reports":  {Module + "/gitstore", gogit + "/plumbing"},
+			Module + "/gitstore": {gogit},
+		},
+		"through another package": {
+			Module + "/reports":  {Module + "/gitstore", Module + "/compare"},
+			Module + "/gitstore": {gogit},
+			Module + "/compare":  {gogit},
+		},
+	} {
+		got := Check(g, Rules)
+		if len(got) != 1 || !strings.HasPrefix(got[0], Module+"/reports must not depend on "+gogit) {
+			t.Errorf("%s: Check = %q, want reports' dependency on go-git", name, got)
+		}
+	}
+}

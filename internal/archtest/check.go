@@ -66,8 +66,13 @@ func (r Rule) applies(path string) bool {
 	return in
 }
 
-func (r Rule) forbids(path string) bool {
-	for _, p := range r.To {
+func (r Rule) forbids(path string) bool { return matchAny(r.To, path) }
+
+// owns says whether path may reach what the rule forbids.
+func (r Rule) owns(path string) bool { return matchAny(r.Through, path) }
+
+func matchAny(patterns []string, path string) bool {
+	for _, p := range patterns {
 		if Match(p, path) {
 			return true
 		}
@@ -96,7 +101,8 @@ func Check(g Graph, rules []Rule) []string {
 }
 
 // path is the shortest chain of imports from one package to a package the
-// rule forbids, nil when there is none.
+// rule forbids, not passing through a package the rule lets reach it; nil
+// when there is none.
 func (r Rule) path(g Graph, from string) []string {
 	prev := map[string]string{from: ""}
 	queue := []string{from}
@@ -112,6 +118,9 @@ func (r Rule) path(g Graph, from string) []string {
 				chain[i], chain[j] = chain[j], chain[i]
 			}
 			return chain
+		}
+		if p != from && r.owns(p) {
+			continue
 		}
 		imports := append([]string(nil), g[p]...)
 		sort.Strings(imports)

@@ -4,11 +4,13 @@ package archtest
 const Module = "github.com/mlcd-dev/mlcd"
 
 // A Rule forbids the packages matching From to depend, directly or
-// through others, on a package matching To.
+// through others, on a package matching To, except through a package
+// matching Through (the package that owns what To names).
 type Rule struct {
-	From []string // package patterns the rule applies to
-	To   []string // package patterns they must not reach
-	Why  string   // the reason, for the failure message
+	From    []string // package patterns the rule applies to
+	To      []string // package patterns they must not reach
+	Through []string // package patterns through which To may be reached
+	Why     string   // the reason, for the failure message
 }
 
 // Rules are mlcd's dependency rules. A pattern is an import path, or a
@@ -19,6 +21,12 @@ var Rules = []Rule{
 		From: []string{Module + "/pipeline/...", Module + "/executor/..."},
 		To:   []string{"github.com/go-git/...", Module + "/gitstore/..."},
 		Why:  "the pipeline and the executor run on a checked-out tree; git is gitstore's, and the controller's to call",
+	},
+	{
+		From:    []string{Module + "/reports/..."},
+		To:      []string{"github.com/go-git/..."},
+		Through: []string{Module + "/gitstore/..."},
+		Why:     "git is gitstore's: the report publishes and reads history through it",
 	},
 	{
 		From: []string{Module + "/registry/..."},
