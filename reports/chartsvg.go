@@ -148,15 +148,7 @@ func (c lineChart) appendHTML(b []byte, drawn *drawnAxes) []byte {
 		}
 	}
 	b = append(b, "\n<g class=\"mid\">"...)
-	b = append(b, `<text transform="translate(10 `...)
-	b = appendNum(b, c.YLabelY)
-	b = append(b, `) rotate(-90)">`...)
-	b = escapeHTML(b, c.YLabel)
-	b = append(b, "</text></g>\n<g class=\"end\">"...)
-	for _, t := range c.YTicks {
-		b = appendText(b, t.X, t.Y, t.Label)
-	}
-	b = append(b, "</g>\n"...)
+	b = appendYAxis(b, c.YLabelY, c.YLabel, c.YTicks)
 	// A chart of one line, such as a run page's, needs no legend: the
 	// caption names it.
 	legend := len(c.Series) > 1
@@ -374,4 +366,19 @@ func appendAnchoredText(b []byte, x, y float64, label string) []byte {
 	b = append(b, `" text-anchor="middle">`...)
 	b = escapeHTML(b, label)
 	return append(b, "</text>"...)
+}
+
+// appendYAxis ends a chart's "mid" text group with the y axis's label,
+// turned upright at y, and writes its ticks in a group of their own: the
+// markup the line and point charts share.
+func appendYAxis(b []byte, y float64, label string, ticks []tick) []byte {
+	b = append(b, `<text transform="translate(10 `...)
+	b = appendNum(b, y)
+	b = append(b, `) rotate(-90)">`...)
+	b = escapeHTML(b, label)
+	b = append(b, "</text></g>\n<g class=\"end\">"...)
+	for _, t := range ticks {
+		b = appendText(b, t.X, t.Y, t.Label)
+	}
+	return append(b, "</g>\n"...)
 }

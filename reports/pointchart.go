@@ -120,15 +120,7 @@ func (c pointChart) HTML() template.HTML {
 		b = appendText(b, t.X, t.Y, t.Label)
 	}
 	b = appendText(b, c.XLabelX, c.XLabelY, c.XLabel)
-	b = append(b, `<text transform="translate(10 `...)
-	b = appendNum(b, c.YLabelY)
-	b = append(b, `) rotate(-90)">`...)
-	b = escapeHTML(b, c.YLabel)
-	b = append(b, "</text></g>\n<g class=\"end\">"...)
-	for _, t := range c.YTicks {
-		b = appendText(b, t.X, t.Y, t.Label)
-	}
-	b = append(b, "</g>\n"...)
+	b = appendYAxis(b, c.YLabelY, c.YLabel, c.YTicks)
 	for i, s := range c.Series {
 		if len(s.Points) == 0 {
 			continue
