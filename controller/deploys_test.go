@@ -448,15 +448,7 @@ func TestController_WatchReconcilesDeploys(t *testing.T) {
 	t.Parallel()
 	bare, p := gatedRemote(t, "")
 	c := newController(t, bare, func(cfg *Config) { cfg.Interval = 100 * time.Millisecond })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Watch(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-	}()
+	watch(t, c)
 	waitFor(t, func() bool { return c.Status().Seen != nil }) // the first pass looked at the branch
 
 	merge, _ := promoteMerge(p, 2)

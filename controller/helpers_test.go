@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,4 +19,19 @@ func writeFile(dir, name, content string) error {
 
 func storeOpen(t *testing.T) (*store.Local, error) {
 	return store.Open(filepath.Join(t.TempDir(), "store"))
+}
+
+// watch runs c.Watch until the test ends, and fails the test if Watch
+// returns an error other than its cancellation.
+func watch(t *testing.T, c *Controller) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Watch(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
 }

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,15 +14,7 @@ func TestController_ReportFollowsPromotionsAndRefusals(t *testing.T) {
 	t.Parallel()
 	bare, p := gatedRemote(t, "")
 	c := newController(t, bare, func(cfg *Config) { cfg.Interval = 100 * time.Millisecond })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Watch(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-	}()
+	watch(t, c)
 	page := filepath.Join(c.ReportDir(), "models", gatedModel, "index.html")
 	read := func() string {
 		data, _ := os.ReadFile(page)

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -14,15 +13,7 @@ func TestController_StatusShowsNoQueuedRunAfterItRan(t *testing.T) {
 	t.Parallel()
 	bare, p := newRemote(t)
 	c := newController(t, bare, func(cfg *Config) { cfg.Interval = 50 * time.Millisecond; cfg.ReportDir = "-" })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Watch(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-	}()
+	watch(t, c)
 	waitFor(t, func() bool { return countRecords(t, bare) == 1 }) // the first pass ran the head
 	for i := 1; i <= 3; i++ {
 		pullKeeping(p)
