@@ -49,17 +49,22 @@ type Config struct {
 	Logger        *slog.Logger
 	// KillGrace is the executor's SIGTERM-to-SIGKILL delay; 0 is its default.
 	KillGrace time.Duration
-	// Env is added to every task's environment ("KEY=VALUE").
+	// Env is added to every task's environment ("KEY=VALUE"); with an
+	// engine (executor: slurm) also to its commands' and jobs'.
 	Env []string
+	// Mlcd is the mlcd binary the jobs of an engine run; "" means this
+	// program.
+	Mlcd string
 	// HTTPTimeouts bound the connections of Listen; a zero field takes
 	// httplimit.Control's.
 	HTTPTimeouts httplimit.Timeouts
 	// ReportDir is where the static report is rendered after each recorded
 	// run; "" means StateDir/site, "-" renders none.
 	ReportDir string
-	// GitHubToken enables GitHub's API for the merge gate and commit
-	// statuses; GitHubBaseURL is the API root ("" is github.com) and
-	// GitHubRepo "owner/repo" when the remote URL does not say it.
+	// GitHubToken enables GitHub's API, through one client, for the merge
+	// gate, commit statuses and the promotion pull requests; GitHubBaseURL
+	// is the API root ("" is github.com) and GitHubRepo "owner/repo" when
+	// the remote URL does not say it (forge.Settings).
 	GitHubToken, GitHubBaseURL, GitHubRepo string
 	// OnDeploy, when set, hears of each version that passed the merge gate
 	// and became its model's desired deployment (the deployer).
@@ -77,14 +82,20 @@ type Controller struct {
 	status *statusBoard
 
 	gh       *forge.Client // nil without GitHub's API
+	ghWhy    string        // why gh is nil, for people
 	deployMu sync.Mutex    // one Production reconcile at a time
 	// journalSeen: the edits of deployment journals already reported (under deployMu).
 	journalSeen map[string]bool
-	// report serializes the report's builds and guards storeRoot.
+	// kube is deploy.kubernetes of the last valid mlcd.yaml a Production
+	// reconcile read; nil for the local target (under deployMu).
+	kube *pipeline.Kubernetes
+	// report serializes the report's builds and guards store.
 	report reportState
-	// storeRoot is the artifact store's folder once a run opened it, for
-	// the report's artifact links and logs (guarded by report.mu).
-	storeRoot string
+	// store is the artifact store once a run opened it, for the report's
+	// artifact links and logs, and the URL it was opened at (guarded by
+	// report.mu).
+	store    store.Store
+	storeURL string
 	// registry keeps the versions parsed at earlier commits, so that each
 	// pass parses only the version files that changed.
 	registry registry.Loader
@@ -179,6 +190,11 @@ func (c *Controller) Once(ctx context.Context) (*pipeline.Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if requeue != nil && requeue.Adopt != "" {
+		// The jobs of the run the last pass died during: this pass
+		// follows them; the next one looks at the branch.
+		return c.runAndRecord(ctx, ctx, *requeue)
+	}
 	head, err := c.repo.Fetch(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
@@ -198,26 +214,34 @@ func (c *Controller) Once(ctx context.Context) (*pipeline.Run, error) {
 }
 
 // openStore opens the artifact store for p.
-func (c *Controller) openStore(p *pipeline.Pipeline) (*store.Local, error) {
-	src := store.Sources{Flag: c.cfg.Store, Default: c.cfg.DefaultStore}
-	if p != nil {
-		src.Config = p.Store
-	}
-	if src.Default == "" {
-		src.Default = c.state.store()
-	}
-	loc, err := store.Locate(src)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.OpenAt(loc)
+func (c *Controller) openStore(ctx context.Context, p *pipeline.Pipeline) (store.Store, error) {
+	loc, err := c.storeLocation(p)
 	if err != nil {
 		return nil, err
 	}
 	c.report.mu.Lock()
-	c.storeRoot = st.Root()
+	st, url := c.store, c.storeURL
+	c.report.mu.Unlock()
+	if st != nil && url == loc.URL {
+		return st, nil // a bucket store is opened once
+	}
+	if st, err = store.OpenAt(ctx, loc); err != nil {
+		return nil, err
+	}
+	c.report.mu.Lock()
+	c.store, c.storeURL = st, loc.URL
 	c.report.mu.Unlock()
 	return st, nil
+}
+
+// inputHashes is where runs remember the sha256 of input files
+// (executor.Options.InputHashes): beside a folder store's objects, else in
+// the state folder.
+func (c *Controller) inputHashes(st store.Store) string {
+	if l, ok := st.(*store.Local); ok {
+		return filepath.Join(l.Root(), "cache", "inputs.json")
+	}
+	return filepath.Join(c.state.root, "inputs.json")
 }
 
 // Close releases the state folder for another process (or controller).

@@ -7,6 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,12 +66,11 @@ func newController(t *testing.T, url string, mod func(*Config)) *Controller {
 		}
 		restart = true
 	}
-	c, err := New(context.Background(), cfg)
-	// A child process this test binary was forking when the old
-	// controller closed its lock holds a copy of the descriptor until it
-	// execs: the lock is free a moment later.
-	for deadline := time.Now().Add(5 * time.Second); restart && errors.Is(err, ErrStateLocked) && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
+	var c *Controller
+	var err error
+	if restart {
+		c, err = openAfterClose(cfg)
+	} else {
 		c, err = New(context.Background(), cfg)
 	}
 	if err != nil {
@@ -230,10 +233,10 @@ func TestController_WatchRunsOnWebhookPush(t *testing.T) {
 	t.Parallel()
 	bare, person := newRemote(t)
 	const secret = "s3cret"
-	listen := freeAddr(t)
+	var listening func() string
 	c := newController(t, bare, func(cfg *Config) {
 		cfg.Interval = time.Hour // only the first poll and the webhook
-		cfg.Listen = listen
+		listening = listenOnAnyPort(t, cfg)
 		cfg.WebhookSecret = secret
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -245,6 +248,7 @@ func TestController_WatchRunsOnWebhookPush(t *testing.T) {
 			t.Errorf("Watch: %v", err)
 		}
 	}()
+	listen := listening()
 	first := waitFor(t, func() bool { return countRecords(t, bare) == 1 })
 	_ = first
 
@@ -286,6 +290,19 @@ func countRecords(t *testing.T, bare string) int {
 	return len(strings.Fields(out))
 }
 
+// openAfterClose is New on a state folder whose controller was just
+// closed. A child process this test binary was forking (for another
+// test) when the old controller closed its lock holds a copy of the
+// lock's descriptor until it execs: the lock is free a moment later.
+func openAfterClose(cfg Config) (*Controller, error) {
+	c, err := New(context.Background(), cfg)
+	for deadline := time.Now().Add(5 * time.Second); errors.Is(err, ErrStateLocked) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		c, err = New(context.Background(), cfg)
+	}
+	return c, err
+}
+
 func waitFor(t *testing.T, cond func() bool) bool {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -297,17 +314,6 @@ func waitFor(t *testing.T, cond func() bool) bool {
 	}
 	t.Fatal("condition not met within 60s")
 	return false
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := netListen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }
 
 func TestWatchLocal_RunsOnSave(t *testing.T) {
@@ -362,10 +368,10 @@ func TestController_RunRequestRunsTheHeadAgain(t *testing.T) {
 	t.Parallel()
 	bare, _ := newRemote(t)
 	const secret = "tok"
-	listen := freeAddr(t)
+	var listening func() string
 	c := newController(t, bare, func(cfg *Config) {
 		cfg.Interval = time.Hour
-		cfg.Listen = listen
+		listening = listenOnAnyPort(t, cfg)
 		cfg.WebhookSecret = secret
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -377,6 +383,7 @@ func TestController_RunRequestRunsTheHeadAgain(t *testing.T) {
 			t.Errorf("Watch: %v", err)
 		}
 	}()
+	listen := listening()
 	waitFor(t, func() bool { return countRecords(t, bare) == 1 })
 
 	post := func(token string) int {
@@ -400,5 +407,76 @@ func TestController_RunRequestRunsTheHeadAgain(t *testing.T) {
 	waitFor(t, func() bool { return countRecords(t, bare) == 2 })
 	if n := countRecords(t, bare); n != 2 {
 		t.Errorf("records after one run request = %d, want 2 (the wrong token must start nothing)", n)
+	}
+}
+
+// The job ids of a run on an engine the controller cannot follow (here an
+// engine this mlcd does not know) leave the run recorded interrupted,
+// saying why, and forgotten: never a run that stays "running".
+func TestController_RunWhoseJobsCannotBeFollowedIsInterrupted(t *testing.T) {
+	t.Parallel()
+	bare, person := newRemote(t)
+	stateDir := t.TempDir()
+	c := newController(t, bare, func(cfg *Config) { cfg.StateDir = stateDir })
+	dead := &pipeline.Run{
+		ID: "20260101T000000Z-jobs00", Pipeline: "demo", Status: pipeline.StatusRunning,
+		Trigger: pipeline.Trigger{Kind: "push"}, Git: &pipeline.GitInfo{Commit: person.Head(), Branch: "main"},
+		Start: time.Now().UTC(), Tasks: []*pipeline.TaskRecord{},
+	}
+	if err := c.state.saveRecord(dead); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.state.saveJobs(dead.ID, submitted{Executor: "nomad", Jobs: map[string]string{"prepare": "7"}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r == nil || r.ID != dead.ID || r.Status != pipeline.StatusInterrupted || !strings.Contains(r.Error, `executor "nomad"`) {
+		t.Fatalf("run = %+v; want %s interrupted, naming the engine", r, dead.ID)
+	}
+	if rec, ok := remoteFile(t, bare, pipeline.RunRelPath("demo", dead.ID)); !ok || !strings.Contains(rec, `"status": "interrupted"`) {
+		t.Errorf("record on the branch = %q, %v", rec, ok)
+	}
+	if jobs, err := c.state.loadJobs(dead.ID); jobs != nil || err != nil {
+		t.Errorf("job ids still kept: %+v, %v", jobs, err)
+	}
+}
+
+// The job logs of all but the newest runs are removed; files that are not
+// job logs are left alone.
+func TestController_PrunesJobLogs(t *testing.T) {
+	t.Parallel()
+	bare, _ := newRemote(t)
+	c := newController(t, bare, nil)
+	dir := c.state.jobLogs()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for i := range 4 {
+		id := pipeline.NewRunID(time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC))
+		names = append(names, "mlcd-"+id+"-train-1"+strconv.Itoa(i)+".out", "mlcd-"+id+"-pre-pare-2"+strconv.Itoa(i)+".out")
+	}
+	names = append(names, "notes.txt")
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.pruneJobLogs(2)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := append(slices.Clone(names[4:8]), "notes.txt")
+	slices.Sort(want)
+	if !slices.Equal(left, want) {
+		t.Errorf("left %v, want the newest two runs' logs and notes.txt: %v", left, want)
 	}
 }

@@ -72,8 +72,9 @@ func (c *Controller) effectiveCommit(ctx context.Context, head string) string {
 		if err != nil || len(paths) == 0 {
 			return h
 		}
+		pl, _ := c.pipelineAt(ctx, h)
 		for _, p := range paths {
-			if !botPath(p) {
+			if !botPath(p) && !c.inManifests(kubeOf(pl), p) {
 				return h
 			}
 		}
@@ -87,16 +88,16 @@ func (c *Controller) effectiveCommit(ctx context.Context, head string) string {
 // is empty). An mlcd.yaml that does not parse needs a run too: the run
 // records the errors.
 func (c *Controller) needsRun(ctx context.Context, head string, paths []string) (bool, error) {
+	p, err := c.pipelineAt(ctx, head)
 	var changed []string
-	for _, p := range paths {
-		if !botPath(p) {
-			changed = append(changed, p)
+	for _, path := range paths {
+		if !botPath(path) && !c.inManifests(kubeOf(p), path) {
+			changed = append(changed, path)
 		}
 	}
 	if len(changed) == 0 {
 		return false, nil
 	}
-	p, err := c.pipelineAt(ctx, head)
 	if err != nil {
 		return true, nil
 	}
@@ -111,6 +112,14 @@ func (c *Controller) needsRun(ctx context.Context, head string, paths []string) 
 		}
 	}
 	return false, nil
+}
+
+// kubeOf is deploy.kubernetes of p, nil for the local target or no p.
+func kubeOf(p *pipeline.Pipeline) *pipeline.Kubernetes {
+	if p == nil || p.Deploy.Target != pipeline.TargetKubernetes {
+		return nil
+	}
+	return p.Deploy.Kubernetes
 }
 
 // botPath reports whether path is one of the bot's own files.

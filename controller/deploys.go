@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/forge"
@@ -29,6 +28,11 @@ type DesiredDeploy struct {
 	// Registered is the commit that registered the version: the deployer
 	// runs the version file as that commit holds it, never the tip's copy.
 	Registered string `json:"registered,omitempty"`
+	// Target is journal.TargetKubernetes when Kubernetes serves the
+	// version from manifests mlcd commits; "" when mlcd serves it.
+	Target string `json:"target,omitempty"`
+	// Manifests is the commit of those manifests, once committed.
+	Manifests string `json:"manifests,omitempty"`
 }
 
 // deployState is deploys.json in the state folder: how far the
@@ -80,11 +84,11 @@ func (s stateDir) saveDeploys(st *deployState) error { return s.saveJSON("deploy
 // initDeploys connects GitHub's API when configured and shows the desired
 // deployments a previous process left.
 func (c *Controller) initDeploys() error {
-	gh, err := newForge(c.cfg)
+	gh, why, err := forge.Connect(c.cfg.gitHub(), c.cfg.URL, c.cfg.Logger)
 	if err != nil {
 		return err
 	}
-	c.gh = gh
+	c.gh, c.ghWhy = gh, why
 	st, err := c.state.loadDeploys()
 	if err != nil {
 		return err
@@ -93,24 +97,11 @@ func (c *Controller) initDeploys() error {
 	return nil
 }
 
-// newForge is the GitHub client of cfg, nil without a token or without a
-// GitHub repository (from GitHubRepo, else the remote URL).
-func newForge(cfg Config) (*forge.Client, error) {
-	if cfg.GitHubToken == "" {
-		return nil, nil
-	}
-	owner, repo, ok := strings.Cut(cfg.GitHubRepo, "/")
-	if cfg.GitHubRepo == "" {
-		owner, repo, ok = forge.ParseRemoteWithBase(cfg.URL, cfg.GitHubBaseURL)
-	}
-	if !ok || owner == "" || repo == "" {
-		return nil, nil
-	}
-	gh, err := forge.New(forge.Options{BaseURL: cfg.GitHubBaseURL, Token: cfg.GitHubToken, Owner: owner, Repo: repo, Logger: cfg.Logger})
-	if err != nil {
-		return nil, fmt.Errorf("github %s/%s: %w", owner, repo, err)
-	}
-	return gh, nil
+// gitHub is how cfg reaches GitHub's API: the one client of the merge
+// gate, the commit statuses and the promotion pull requests is built from
+// it (nil without a token or without a GitHub repository).
+func (cfg Config) gitHub() forge.Settings {
+	return forge.Settings{Token: cfg.GitHubToken, BaseURL: cfg.GitHubBaseURL, Repository: cfg.GitHubRepo}
 }
 
 // ReconcileDeploys fetches the branch and reconciles its Production
@@ -148,7 +139,14 @@ func (c *Controller) reconcileDeploys(ctx context.Context, head string) error {
 		return err
 	}
 	defer c.checkJournals(ctx)
-	if st.Commit == head && len(st.Decided) == 0 && st.Ledger != nil {
+	c.kubeTarget(ctx, head)
+	if st.Ledger != nil && !st.Ledger.Serving {
+		c.servingOfOldLedger(ctx, st)
+		if err := c.state.saveDeploys(st); err != nil {
+			return err
+		}
+	}
+	if st.Commit == head && len(st.Decided) == 0 && st.Ledger != nil && !manifestsPending(st) {
 		return nil
 	}
 	if st.Ledger == nil {
@@ -166,7 +164,10 @@ func (c *Controller) reconcileDeploys(ctx context.Context, head string) error {
 		}
 	}
 	st.Commit, st.Decided = head, nil
-	return c.state.saveDeploys(st)
+	if err := c.state.saveDeploys(st); err != nil {
+		return err
+	}
+	return c.commitManifests(ctx, st, head)
 }
 
 // judge is the merge gate of this controller's branch.
@@ -189,9 +190,21 @@ func (c *Controller) ledgerAt(ctx context.Context, commit string) gate.Ledger {
 		return l
 	}
 	if p, err := c.pipelineAt(ctx, commit); err == nil && p != nil {
-		l = gate.Ledger{Policy: gate.PolicyOf(p, c.gh != nil), Commit: commit, Founded: true}
+		l = gate.Ledger{Policy: gate.PolicyOf(p, c.gh != nil), Commit: commit, Founded: true, Serving: true}
 	}
 	return l
+}
+
+// servingOfOldLedger completes a ledger kept by an mlcd that did not judge
+// the serving programs: those in force are what that mlcd served with,
+// the ones of mlcd.yaml at the last commit it judged. Changes after that
+// commit are judged from now on.
+func (c *Controller) servingOfOldLedger(ctx context.Context, st *deployState) {
+	now := gate.PolicyOf(nil, c.gh != nil)
+	if p, err := c.pipelineAt(ctx, st.Commit); err == nil && p != nil {
+		now = gate.PolicyOf(p, c.gh != nil)
+	}
+	st.Ledger.Policy.Python, st.Ledger.Policy.Image, st.Ledger.Serving = now.Python, now.Image, true
 }
 
 // judgeCommit decides (once) and acts on every change of one commit, then
@@ -279,13 +292,17 @@ func (c *Controller) allow(ctx context.Context, st *deployState, ch gate.Change,
 		}
 		st.Fallback[ch.Model] = append([]DesiredDeploy{old}, st.Fallback[ch.Model][:min(len(st.Fallback[ch.Model]), maxFallback-1)]...)
 	}
-	st.Desired[ch.Model] = DesiredDeploy{Version: ch.Version, Commit: out.Commit, Since: time.Now().UTC(), Registered: out.Registered}
+	want := DesiredDeploy{Version: ch.Version, Commit: out.Commit, Since: time.Now().UTC(), Registered: out.Registered}
+	if c.kube != nil {
+		want.Target = journal.TargetKubernetes // its manifests are committed at the end of the pass
+	}
+	st.Desired[ch.Model] = want
 	out.Done = true
 	if err := c.state.saveDeploys(st); err != nil {
 		return err
 	}
 	c.showDesired(st)
-	if c.cfg.OnDeploy != nil {
+	if c.cfg.OnDeploy != nil && want.Target == "" {
 		c.cfg.OnDeploy(ctx, v, out.Commit)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/deploy"
+	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 	"github.com/mlcd-dev/mlcd/internal/regtest"
@@ -74,13 +75,14 @@ func gatedRemote(t *testing.T, deploySection string) (string, *gittest.Clone) {
 }
 
 // promoteDirect sets version n to Production with a commit pushed straight
-// to main.
+// to main, and returns the pushed commit. The controller (the bot) may push
+// its records at any time, also between the pull and the push: the person
+// then pulls again and pushes again.
 func promoteDirect(p *gittest.Clone, n int) string {
 	pullKeeping(p) // the bot may have recorded something
 	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(p, n, registry.StageProduction))
-	c := p.Commit("promote v" + string(rune('0'+n)))
-	p.Push()
-	return c
+	p.Commit("promote v" + string(rune('0'+n)))
+	return p.PushPulling()
 }
 
 // pullKeeping brings the bot's commits into the person's clone, keeping
@@ -89,7 +91,8 @@ func pullKeeping(p *gittest.Clone) {
 	p.Git("pull", "--quiet", "--rebase", "--autostash", "origin", "main")
 }
 
-// promoteMerge sets version n to Production on a branch merged with --no-ff.
+// promoteMerge sets version n to Production on a branch merged with --no-ff
+// (merged again onto the bot's commits when the bot pushed meanwhile).
 func promoteMerge(p *gittest.Clone, n int) (merge, head string) {
 	branch := "mlcd/promote-churn-xgb-v" + string(rune('0'+n))
 	pullKeeping(p)
@@ -97,8 +100,7 @@ func promoteMerge(p *gittest.Clone, n int) (merge, head string) {
 	p.Write(registry.VersionPath(gatedModel, n), gatedVersion(p, n, registry.StageProduction))
 	head = p.Commit("promote")
 	p.Switch("main")
-	merge = p.Merge(branch, "Merge pull request from "+branch)
-	p.Push()
+	merge = p.MergePush(branch, "Merge pull request from "+branch)
 	return merge, head
 }
 
@@ -719,5 +721,61 @@ func TestController_GitHubGateOnAPlainRemoteIsMergeCommit(t *testing.T) {
 	}
 	if s := statusErrors(c); strings.Contains(s, "loosens") {
 		t.Errorf("status errors = %q: merged-pr to merge-commit on a plain remote loosens nothing", s)
+	}
+}
+
+// deploy.python names the program that serves sklearn models: a direct
+// push changing it does not take effect, a merge that brings it does, and
+// a fresh state reaches the same interpreter by judging the branch.
+func TestController_PythonChangesOnlyThroughTheGate(t *testing.T) {
+	t.Parallel()
+	bare, p := gatedRemote(t, "deploy: {require: merge-commit, python: /usr/bin/python3}\n")
+	c := newController(t, bare, nil)
+	ctx := context.Background()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pullKeeping(p)
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+"deploy: {require: merge-commit, python: ./pwn.sh}\n")
+	p.Commit("another interpreter")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.pythonInForce(ctx, remoteHead(t, bare)); got != "/usr/bin/python3" {
+		t.Errorf("after a direct push the interpreter in force is %q, want /usr/bin/python3", got)
+	}
+
+	p.Branch("python")
+	p.Write("mlcd.yaml", demoPipeline+gatedTask+"deploy: {require: merge-commit, python: python3.11}\n")
+	p.Commit("python 3.11")
+	p.Switch("main")
+	p.Merge("python", "Merge pull request from python")
+	p.Push()
+	if err := c.ReconcileDeploys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	head := remoteHead(t, bare)
+	if got := c.pythonInForce(ctx, head); got != "python3.11" {
+		t.Errorf("after a merge the interpreter in force is %q, want python3.11", got)
+	}
+	if got := newController(t, bare, nil).pythonInForce(ctx, head); got != "python3.11" {
+		t.Errorf("a fresh state's interpreter in force is %q, want python3.11", got)
+	}
+}
+
+// A ledger kept by an mlcd that did not judge the serving programs gets
+// those of the last commit it judged: what it served with.
+func TestController_OldLedgerKeepsItsServingPrograms(t *testing.T) {
+	t.Parallel()
+	bare, _ := gatedRemote(t, "deploy: {require: merge-commit, python: /opt/py/bin/python}\n")
+	c := newController(t, bare, nil)
+	head := remoteHead(t, bare)
+	old := &deployState{Commit: head, Ledger: &gate.Ledger{Policy: gate.Policy{Require: gate.RequireMergeCommit}, Commit: head, Founded: true}}
+	if err := c.state.saveDeploys(old); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.pythonInForce(context.Background(), head); got != "/opt/py/bin/python" {
+		t.Errorf("interpreter in force = %q, want the one the old mlcd served with", got)
 	}
 }

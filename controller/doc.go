@@ -6,6 +6,11 @@
 // as a bot commit, without ever losing a record across pushes, conflicts or
 // crashes.
 //
-// It does not parse files, run processes or speak git itself: pipeline,
-// executor, registry and gitstore do.
+// A pipeline whose executor is an engine (executor: slurm) is run through
+// engine.Run: its jobs run `mlcd task exec` in a git checkout of the
+// commit that the controller clones from its state clone.
+//
+// It does not parse files, run the tasks' processes or speak git itself:
+// pipeline, executor, engine, registry and gitstore do; the one exception
+// is the git clone of the jobs' checkout (engine.go).
 package controller

@@ -2,9 +2,11 @@ package controller
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/mlcd-dev/mlcd/store"
 )
@@ -35,3 +37,52 @@ func watch(t *testing.T, c *Controller) {
 		}
 	})
 }
+
+// listenOnAnyPort makes the controller of cfg listen on port 0 and
+// returns a function that waits for the address it got, which the
+// controller logs ("listening", addr). A port picked by the test and
+// released could be taken by another test before the controller
+// listened on it. It replaces cfg.Logger.
+func listenOnAnyPort(t *testing.T, cfg *Config) func() string {
+	addrs := make(chan string, 1)
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Logger = slog.New(listenLog{addrs})
+	var addr string
+	return func() string {
+		t.Helper()
+		if addr == "" {
+			select {
+			case addr = <-addrs:
+			case <-time.After(60 * time.Second):
+				t.Fatal("the controller did not say where it listens within 60s")
+			}
+		}
+		return addr
+	}
+}
+
+// listenLog is a slog.Handler that sends the addr of the "listening"
+// record, and drops the rest.
+type listenLog struct{ addrs chan<- string }
+
+func (listenLog) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h listenLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "listening" {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != "addr" {
+			return true
+		}
+		select {
+		case h.addrs <- a.Value.String():
+		default:
+		}
+		return false
+	})
+	return nil
+}
+
+func (h listenLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h listenLog) WithGroup(string) slog.Handler      { return h }

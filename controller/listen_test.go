@@ -47,10 +47,10 @@ func cutOff(t *testing.T, addr, prefix string) bool {
 func TestController_ListenCutsOffSlowClients(t *testing.T) {
 	t.Parallel()
 	bare, _ := newRemote(t)
-	listen := freeAddr(t)
+	var listening func() string
 	c := newController(t, bare, func(cfg *Config) {
 		cfg.Interval = time.Hour
-		cfg.Listen = listen
+		listening = listenOnAnyPort(t, cfg)
 		cfg.WebhookSecret = "s"
 		cfg.HTTPTimeouts = httplimit.Timeouts{ReadHeader: 300 * time.Millisecond, Read: 600 * time.Millisecond}
 	})
@@ -61,6 +61,7 @@ func TestController_ListenCutsOffSlowClients(t *testing.T) {
 		cancel()
 		<-done
 	}()
+	listen := listening()
 	waitFor(t, func() bool {
 		conn, err := net.Dial("tcp", listen)
 		if err == nil {

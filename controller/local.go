@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 
@@ -17,8 +18,8 @@ import (
 
 // LocalConfig configures development mode on a working tree.
 type LocalConfig struct {
-	Dir    string       // the working tree; required
-	Store  *store.Local // required
+	Dir    string      // the working tree; required
+	Store  store.Store // required
 	Jobs   int
 	Env    []string
 	Output io.Writer
@@ -89,14 +90,15 @@ func WatchLocal(ctx context.Context, cfg LocalConfig) error {
 
 func runLocal(ctx context.Context, dir string, p *pipeline.Pipeline, cfg LocalConfig, ev watcher.Event) (*pipeline.Run, error) {
 	r, err := executor.Run(ctx, p, executor.Options{
-		Dir:      dir,
-		Store:    cfg.Store,
-		CacheDir: filepath.Join(cfg.Store.Root(), "cache"),
-		Jobs:     cfg.Jobs,
-		Trigger:  pipeline.Trigger{Kind: string(watcher.KindLocal), Detail: ev.Detail()},
-		Env:      cfg.Env,
-		Output:   cfg.Output,
-		Logger:   cfg.Logger,
+		Dir:         dir,
+		Store:       cfg.Store,
+		Cache:       true,
+		InputHashes: localInputHashes(cfg.Store),
+		Jobs:        cfg.Jobs,
+		Trigger:     pipeline.Trigger{Kind: string(watcher.KindLocal), Detail: ev.Detail()},
+		Env:         cfg.Env,
+		Output:      cfg.Output,
+		Logger:      cfg.Logger,
 	})
 	if r == nil {
 		return nil, err
@@ -105,6 +107,18 @@ func runLocal(ctx context.Context, dir string, p *pipeline.Pipeline, cfg LocalCo
 		return r, errors.Join(err, werr)
 	}
 	return r, err
+}
+
+// localInputHashes is where runs remember the sha256 of input files:
+// beside a folder store's objects, else in the user's cache folder.
+func localInputHashes(st store.Store) string {
+	if l, ok := st.(*store.Local); ok {
+		return filepath.Join(l.Root(), "cache", "inputs.json")
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "mlcd", "inputs.json")
+	}
+	return ""
 }
 
 // matchOnPaths reports whether a change to rel concerns p.

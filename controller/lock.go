@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/mlcd-dev/mlcd/internal/flock"
 )
 
 // LockFile is the file in a state folder whose OS lock says which process
@@ -47,7 +49,7 @@ func lockState(root string) (*stateLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock state folder: %w", err)
 	}
-	held, err := tryLock(f)
+	held, err := flock.TryLock(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock state folder %s: %w", root, err)

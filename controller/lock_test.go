@@ -62,7 +62,7 @@ func TestNew_SecondControllerOnAStateFolderInUseFailsAndTouchesNothing(t *testin
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	third, err := New(context.Background(), cfg)
+	third, err := openAfterClose(cfg)
 	if err != nil {
 		t.Fatalf("state folder after Close: %v", err)
 	}

@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/promotion"
@@ -30,11 +29,7 @@ func (c *Controller) autoPromote(ctx context.Context, r *pipeline.Run, tip strin
 	if len(candidates) == 0 {
 		return
 	}
-	gh, why, err := promotion.GitHub(c.cfg.URL, os.Getenv, c.cfg.Logger)
-	if err != nil {
-		c.status.addError(fmt.Errorf("auto-promote run %s: %w", r.ID, err))
-		return
-	}
+	gh, why := c.gh, c.ghWhy
 	for _, v := range candidates {
 		log := c.log.With("model", v.Model, "version", v.Version, "run", r.ID)
 		res, reason, err := promotion.Auto(ctx, c.repo, gh, promotion.AutoRequest{Model: v.Model, Version: v.Version, Policy: policy})

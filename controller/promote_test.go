@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -37,9 +38,6 @@ func TestController_AutoPromotion(t *testing.T) {
 		out, err := gittest.TryGit(bare, nil, "rev-parse", "--verify", "refs/heads/"+b)
 		return out, err == nil
 	})
-	t.Setenv("GITHUB_TOKEN", "t0ken")
-	t.Setenv("GITHUB_API_URL", gh.URL())
-	t.Setenv("GITHUB_REPOSITORY", "")
 
 	person := gittest.Person(t, srv.URL("octo/repo.git"))
 	person.Write("mlcd.yaml", promotePipeline)
@@ -50,7 +48,9 @@ func TestController_AutoPromotion(t *testing.T) {
 		Flavor:   "xgboost", Metrics: map[string]float64{"f1": 0.6},
 		Created: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC),
 	})))
-	c := newController(t, srv.URL("octo/repo.git"), nil)
+	c := newController(t, srv.URL("octo/repo.git"), func(cfg *Config) {
+		cfg.GitHubToken, cfg.GitHubBaseURL = "t0ken", gh.URL()
+	})
 	ctx := context.Background()
 	train := func(model string, f1 float64) {
 		t.Helper()
@@ -132,8 +132,6 @@ func (l *lockedBuffer) String() string {
 }
 
 func TestController_AutoPromotionWithoutGitHub(t *testing.T) {
-	t.Setenv("GITHUB_TOKEN", "")
-	t.Setenv("GITHUB_REPOSITORY", "")
 	bare, person := newRemote(t)
 	person.Write("mlcd.yaml", strings.Replace(demoPipeline, "tasks:", "promote: {metric: f1, open_pr: true}\ntasks:", 1))
 	person.Commit("auto-promote on f1")
@@ -152,5 +150,35 @@ func TestController_AutoPromotionWithoutGitHub(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "git merge --no-ff origin/mlcd/auto-promote-demo-model") {
 		t.Errorf("log lacks the merge command:\n%s", logs.String())
+	}
+}
+
+// The controller asks GitHub with the one client its Config describes:
+// GitHub's variables in the process environment, which the commands read
+// into Config, do not open pull requests behind its back.
+func TestController_AutoPromotionUsesOnlyTheConfiguredGitHub(t *testing.T) {
+	root := t.TempDir()
+	gittest.NewBareIn(t, root, "octo/repo.git")
+	srv := gittest.Serve(t, root, gittest.ServeOptions{})
+	gh := fakegithub.Start(t, fakegithub.Options{})
+	t.Setenv("GITHUB_TOKEN", "t0ken")
+	t.Setenv("GITHUB_API_URL", gh.URL())
+	t.Setenv("GITHUB_REPOSITORY", gh.Owner()+"/"+gh.Repo())
+
+	person := gittest.Person(t, srv.URL("octo/repo.git"))
+	person.Write("mlcd.yaml", promotePipeline)
+	person.Write("src/model", "a\n")
+	person.Write("src/metrics.json", `{"f1": 0.7}`)
+	person.Commit("train a")
+	person.Push()
+	c := newController(t, srv.URL("octo/repo.git"), nil)
+	if r, err := c.Once(context.Background()); err != nil || r == nil || r.Status != pipeline.StatusSuccess {
+		t.Fatalf("run: %+v, %v", r, err)
+	}
+	if n := len(gh.Requests()); n != 0 {
+		t.Errorf("%d requests to GitHub from a controller configured without it", n)
+	}
+	if out, err := gittest.TryGit(filepath.Join(root, "octo/repo.git"), nil, "rev-parse", "--verify", "refs/heads/mlcd/auto-promote-demo-model"); err != nil {
+		t.Errorf("no auto-promotion branch without GitHub: %v %s", err, out)
 	}
 }

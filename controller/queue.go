@@ -14,6 +14,9 @@ type request struct {
 	Trigger  pipeline.Trigger `json:"trigger"`
 	Paths    []string         `json:"paths,omitempty"` // what changed, for the log and the status
 	Enqueued time.Time        `json:"enqueued"`
+	// Adopt is the id of a run on an engine whose jobs a controller that
+	// died submitted: the request follows them instead of running anew.
+	Adopt string `json:"adopt,omitempty"`
 }
 
 // changeDriven reports whether r was queued because the branch changed

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/mlcd-dev/mlcd/reports"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 // reportState is what the controller knows of its report: one build at a
@@ -18,43 +19,37 @@ type reportState struct {
 	commit string // the commit the report was last built from
 }
 
-// renderReport renders the static report of the branch at commit into the
-// report folder (Config.ReportDir, default <state>/site). Pages of runs
-// that did not change are not rewritten. A failure is reported in the status
-// and never stops the controller: the records are safe in git either way.
-func (c *Controller) renderReport(ctx context.Context, commit string) {
+// refreshReport rebuilds the static report from the branch's tip into the
+// report folder (Config.ReportDir, default <state>/site) when it was built
+// from another commit: after runs, promotions, deploys, rollbacks and
+// refusals. The build is incremental: only the pages whose inputs changed
+// are written. A failure is reported in the status and never stops the
+// controller: the records are safe in git either way.
+//
+// The tip is read under the report's lock. A run's record and the event
+// loop both refresh the report; were the tip read before the lock, a
+// build of an older tip could finish after one of a newer tip and leave
+// the report behind the branch until the next commit.
+func (c *Controller) refreshReport(ctx context.Context) {
 	if c.cfg.ReportDir == "-" {
 		return
 	}
 	c.report.mu.Lock()
 	defer c.report.mu.Unlock()
-	if err := c.buildReport(ctx, commit); err != nil {
-		c.status.addError(fmt.Errorf("report: %w", err))
-		c.log.Error("report", "err", err)
-		return
-	}
-	c.report.commit = commit
-}
-
-// refreshReport rebuilds the report when the branch moved since it was
-// built: after promotions, deploys, rollbacks and refusals, which commit
-// to the branch without a run. The build is incremental: only the pages
-// whose inputs changed are written.
-func (c *Controller) refreshReport(ctx context.Context) {
-	if c.cfg.ReportDir == "-" {
-		return
-	}
 	tip, err := c.repo.ResolveRef(ctx, c.cfg.Branch)
 	if err != nil {
 		c.log.Warn("report: the branch's tip", "err", err)
 		return
 	}
-	c.report.mu.Lock()
-	done := c.report.commit == tip
-	c.report.mu.Unlock()
-	if !done {
-		c.renderReport(ctx, tip)
+	if c.report.commit == tip {
+		return
 	}
+	if err := c.buildReport(ctx, tip); err != nil {
+		c.status.addError(fmt.Errorf("report: %w", err))
+		c.log.Error("report", "err", err)
+		return
+	}
+	c.report.commit = tip
 }
 
 // buildReport builds the report of commit; the caller holds c.report.mu.
@@ -65,8 +60,14 @@ func (c *Controller) buildReport(ctx context.Context, commit string) error {
 	if err := c.repo.Checkout(ctx, commit, src); err != nil {
 		return err
 	}
-	storeDir := c.storeRoot
-	b, err := reports.New(reports.Options{Out: c.reportDir(), StoreDir: storeDir, Logger: c.cfg.Logger,
+	storeDir, fetch := "", (func(string) error)(nil)
+	if c.store != nil {
+		var err error
+		if storeDir, fetch, err = store.Files(ctx, c.store, c.state.objects()); err != nil {
+			return err
+		}
+	}
+	b, err := reports.New(reports.Options{Out: c.reportDir(), StoreDir: storeDir, Fetch: fetch, Logger: c.cfg.Logger,
 		GitHistory: true, GitDir: c.repo.Dir(), GitRev: commit})
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/promotion"
@@ -35,11 +34,7 @@ func (c *Controller) requestedPromotions(ctx context.Context, r *pipeline.Run, t
 		c.status.addError(fmt.Errorf("requested promotions of run %s: %w", r.ID, err))
 		return
 	}
-	gh, why, err := promotion.GitHub(c.cfg.URL, os.Getenv, c.cfg.Logger)
-	if err != nil {
-		c.status.addError(fmt.Errorf("requested promotions of run %s: %w", r.ID, err))
-		return
-	}
+	gh, why := c.gh, c.ghWhy
 	for _, a := range asks {
 		log := c.log.With("model", a.req.Model, "task", a.task, "run", r.ID)
 		n := a.version(registered)

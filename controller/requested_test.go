@@ -36,9 +36,6 @@ func TestController_StageRequestedThroughMLflowOpensPromotion(t *testing.T) {
 		out, err := gittest.TryGit(bare, nil, "rev-parse", "--verify", "refs/heads/"+b)
 		return out, err == nil
 	})
-	t.Setenv("GITHUB_TOKEN", "t0ken")
-	t.Setenv("GITHUB_API_URL", gh.URL())
-	t.Setenv("GITHUB_REPOSITORY", "")
 
 	person := gittest.Person(t, srv.URL("octo/repo.git"))
 	person.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  ask: {run: python3 src/ask.py}\n")
@@ -51,7 +48,9 @@ func TestController_StageRequestedThroughMLflowOpensPromotion(t *testing.T) {
 	})))
 	person.Commit("a task that asks for Production through MLflow")
 	person.Push()
-	c := newController(t, srv.URL("octo/repo.git"), nil)
+	c := newController(t, srv.URL("octo/repo.git"), func(cfg *Config) {
+		cfg.GitHubToken, cfg.GitHubBaseURL = "t0ken", gh.URL()
+	})
 	r, err := c.Once(context.Background())
 	if err != nil || r == nil || r.Status != pipeline.StatusSuccess {
 		t.Fatalf("run: %+v, %v", r, err)

@@ -39,6 +39,9 @@ func (c *Controller) runAndRecord(runCtx, ctx context.Context, req request) (*pi
 // returns a record: a commit that cannot be checked out or whose mlcd.yaml
 // is invalid gives a failed run that says why.
 func (c *Controller) execute(ctx context.Context, req request) (*pipeline.Run, error) {
+	if req.Adopt != "" {
+		return c.adopt(ctx, req)
+	}
 	now := time.Now().UTC()
 	r := &pipeline.Run{
 		Schema:   pipeline.RecordSchema,
@@ -71,23 +74,33 @@ func (c *Controller) execute(ctx context.Context, req request) (*pipeline.Run, e
 		return c.finish(fail(r, err)), nil
 	}
 	r.Pipeline = p.Name
-	st, err := c.openStore(p)
+	st, err := c.openStore(ctx, p)
 	if err != nil {
 		return c.finish(fail(r, err)), nil
 	}
+	if !p.Executor.IsLocal() {
+		done, runErr := c.runOnEngine(ctx, p, work, r, st)
+		if done == nil {
+			runErr = cancelled(ctx, runErr)
+			return c.finish(fail(r, runErr)), runErr
+		}
+		log.Info("run finished", "status", done.Status, "executor", p.Executor.Type)
+		return c.finish(done), runErr
+	}
 	done, runErr := executor.Run(ctx, p, executor.Options{
-		Dir:       work,
-		Store:     st,
-		CacheDir:  filepath.Join(st.Root(), "cache"),
-		Jobs:      c.cfg.Jobs,
-		Trigger:   req.Trigger,
-		Git:       r.Git,
-		RunID:     r.ID,
-		Env:       c.cfg.Env,
-		Output:    c.cfg.Output,
-		Logger:    c.cfg.Logger,
-		KillGrace: c.cfg.KillGrace,
-		WorkDir:   filepath.Join(c.state.root, "tmp"),
+		Dir:         work,
+		Store:       st,
+		Cache:       true,
+		InputHashes: c.inputHashes(st),
+		Jobs:        c.cfg.Jobs,
+		Trigger:     req.Trigger,
+		Git:         r.Git,
+		RunID:       r.ID,
+		Env:         c.cfg.Env,
+		Output:      c.cfg.Output,
+		Logger:      c.cfg.Logger,
+		KillGrace:   c.cfg.KillGrace,
+		WorkDir:     filepath.Join(c.state.root, "tmp"),
 	})
 	if done == nil {
 		return c.finish(fail(r, runErr)), runErr
@@ -105,6 +118,17 @@ func (c *Controller) finish(r *pipeline.Run) *pipeline.Run {
 		c.status.addError(err)
 	}
 	return r
+}
+
+// cancelled is err, said to come of ctx's end when ctx ended: a run
+// cancelled half way through its submission gets the error of the
+// submission command that was killed (sbatch: signal: killed), which
+// does not say why, and is a cancelled run all the same.
+func cancelled(ctx context.Context, err error) error {
+	if ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ctx.Err(), err)
 }
 
 func fail(r *pipeline.Run, err error) *pipeline.Run {
@@ -160,7 +184,7 @@ func (c *Controller) record(ctx context.Context, r *pipeline.Run) error {
 		return fmt.Errorf("record run %s (kept in %s, pushed on the next pass): %w", r.ID, c.state.record(r.ID), err)
 	}
 	c.log.Info("run recorded", "run", r.ID, "status", r.Status, "commit", short(tip), "versions", strings.Join(registered, ", "))
-	c.renderReport(ctx, tip)
+	c.refreshReport(ctx) // the tip or, when the branch moved meanwhile, a newer one
 	c.autoPromote(ctx, r, tip)
 	c.requestedPromotions(ctx, r, tip)
 	return c.state.dropRecord(r.ID)
@@ -174,7 +198,7 @@ func (c *Controller) runStore(ctx context.Context, r *pipeline.Run) registry.Art
 	if r.Git != nil {
 		p, _ = c.pipelineAt(ctx, r.Git.Commit)
 	}
-	st, err := c.openStore(p)
+	st, err := c.openStore(ctx, p)
 	if err != nil {
 		c.log.Warn("open the store to register model folders", "run", r.ID, "err", err)
 		return nil
@@ -185,15 +209,25 @@ func (c *Controller) runStore(ctx context.Context, r *pipeline.Run) registry.Art
 // recover finishes what a previous process left: records of runs that were
 // going on when it died are marked interrupted, every kept record is
 // published, and the interrupted run's commit is returned to run again
-// (its finished tasks are cache hits).
+// (its finished tasks are cache hits). A run on an engine whose jobs were
+// submitted is not interrupted: the request returned follows its jobs
+// (adopt), which go on without the controller.
 func (c *Controller) recover(ctx context.Context) (*request, error) {
 	kept, err := c.state.records()
 	if err != nil {
 		return nil, err
 	}
-	var rerun *request
+	var rerun, adopt *request
 	var errs []error
 	for _, r := range kept {
+		if !r.Status.Done() && r.Git != nil && adopt == nil {
+			if jobs, err := c.state.loadJobs(r.ID); err != nil {
+				c.log.Warn("a run's kept job ids are unreadable; recording it interrupted", "run", r.ID, "err", err)
+			} else if jobs != nil {
+				adopt = &request{Commit: r.Git.Commit, Trigger: r.Trigger, Enqueued: time.Now().UTC(), Adopt: r.ID}
+				continue // neither interrupted nor published: it goes on
+			}
+		}
 		if !r.Status.Done() {
 			interrupt(r)
 			if err := c.state.saveRecord(r); err != nil {
@@ -213,6 +247,9 @@ func (c *Controller) recover(ctx context.Context) (*request, error) {
 		}
 	}
 	c.dropPublishedPending(ctx)
+	if adopt != nil {
+		rerun = adopt // what an interrupted run would rerun is in the commit's next run
+	}
 	return rerun, errors.Join(errs...)
 }
 

@@ -57,6 +57,7 @@ func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*de
 	if err != nil {
 		return nil, err
 	}
+	opts.Flavors.Python = c.pythonInForce(ctx, head)
 	root := filepath.Join(c.state.root, "deploy")
 	d, err := deploy.New(deploy.Config{
 		Store:         st,
@@ -79,6 +80,22 @@ func (c *Controller) NewDeployer(ctx context.Context, opts DeployerOptions) (*de
 		pruneCheckouts(filepath.Join(root, "work"), d)
 	}
 	return d, nil
+}
+
+// pythonInForce is the deploy.python the merge gate let serve (see
+// gate.Policy), whatever mlcd.yaml at the tip says: a change to it takes
+// effect only once it passed the gate. A state that has not judged the
+// branch yet judges it first.
+func (c *Controller) pythonInForce(ctx context.Context, head string) string {
+	st, err := c.state.loadDeploys()
+	if err == nil && (st.Ledger == nil || !st.Ledger.Serving) {
+		c.reconcileDeploysLogged(ctx, head)
+		st, err = c.state.loadDeploys()
+	}
+	if err != nil || st.Ledger == nil {
+		return "" // python3 on PATH, the default
+	}
+	return st.Ledger.Policy.Python
 }
 
 // RestoreDeployments judges the branch's changes since the last pass (a
@@ -111,7 +128,7 @@ func (c *Controller) knownTip(ctx context.Context) (string, error) {
 
 func (c *Controller) storeAt(ctx context.Context, head string) (deploy.Store, error) {
 	p, _ := c.pipelineAt(ctx, head) // no pipeline: the configured or default store
-	return c.openStore(p)
+	return c.openStore(ctx, p)
 }
 
 // examples reads input examples through the run records of the branch.
@@ -179,6 +196,9 @@ func (c *Controller) deployDesired(ctx context.Context, d *deploy.Deployer, head
 		return
 	}
 	for model, want := range st.Desired {
+		if want.Target != "" {
+			continue // served by Kubernetes, from the manifests mlcd committed
+		}
 		if s, ok := d.Serving(model); ok && s.Version == want.Version {
 			continue
 		}

@@ -22,15 +22,25 @@ import (
 //	                   status running (the controller died during it) or
 //	                   final (its push has not landed yet)
 //	work/<id>/         the checkout of a running run
+//	checkouts/<commit>/ a git checkout of the commit for an engine's jobs
+//	                   (executor: slurm), reused by its runs
+//	joblogs/           what the engine's jobs printed
+//	jobs/<id>.json     the job ids of a run on an engine, until it ends:
+//	                   a controller that died follows them when it starts
 //	store/             the artifact store, when neither Config.Store, store:
 //	                   nor Config.DefaultStore names one
+//	objects/           copies of a bucket store's objects the report read
+//	inputs.json        input files' sha256 by stat, with a bucket store
 //	seen.json          the last commit whose changes were looked at
 //	status.json        what `mlcd status` prints
 type stateDir struct{ root string }
 
 func (s stateDir) repo() string            { return filepath.Join(s.root, "repo") }
 func (s stateDir) work(id string) string   { return filepath.Join(s.root, "work", id) }
+func (s stateDir) checkouts() string       { return filepath.Join(s.root, "checkouts") }
+func (s stateDir) jobLogs() string         { return filepath.Join(s.root, "joblogs") }
 func (s stateDir) store() string           { return filepath.Join(s.root, "store") }
+func (s stateDir) objects() string         { return filepath.Join(s.root, "objects") }
 func (s stateDir) statusFile() string      { return filepath.Join(s.root, "status.json") }
 func (s stateDir) recordsDir() string      { return filepath.Join(s.root, "records") }
 func (s stateDir) record(id string) string { return filepath.Join(s.recordsDir(), id+".json") }

@@ -20,10 +20,10 @@ import (
 func watching(t *testing.T, secret string) (listen, bare string) {
 	t.Helper()
 	bare, _ = newRemote(t)
-	listen = freeAddr(t)
+	var listening func() string
 	c := newController(t, bare, func(cfg *Config) {
 		cfg.Interval = time.Hour // only the first poll and what the test asks
-		cfg.Listen = listen
+		listening = listenOnAnyPort(t, cfg)
 		cfg.WebhookSecret = secret
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -35,6 +35,7 @@ func watching(t *testing.T, secret string) (listen, bare string) {
 			t.Errorf("Watch: %v", err)
 		}
 	})
+	listen = listening()
 	waitFor(t, func() bool { return countRecords(t, bare) == 1 })
 	return listen, bare
 }

@@ -23,9 +23,12 @@ import (
 // a time and records each. On ctx's end it finishes or cancels the run in
 // progress (Config.Shutdown), records it, and returns.
 func (c *Controller) Watch(ctx context.Context) error {
+	var adopt *request // run first, never replaced by a newer commit
 	if rerun, err := c.recover(ctx); err != nil {
 		c.log.Error("recovery incomplete; will retry on the next run", "err", err)
 		c.status.addError(err)
+	} else if rerun != nil && rerun.Adopt != "" {
+		adopt = rerun
 	} else if rerun != nil {
 		c.slot.put(*rerun)
 	}
@@ -67,7 +70,7 @@ func (c *Controller) Watch(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		c.runLoop(ctx, srcCtx)
+		c.runLoop(ctx, srcCtx, adopt)
 	}()
 	err = c.eventLoop(srcCtx, events, errc, poller.Retry)
 	stopSources()
@@ -75,14 +78,20 @@ func (c *Controller) Watch(ctx context.Context) error {
 	return err
 }
 
-// runLoop takes queued runs one at a time until srcCtx ends. In wait mode a
-// run in progress at shutdown goes on to its end.
-func (c *Controller) runLoop(ctx, srcCtx context.Context) {
+// runLoop takes queued runs one at a time until srcCtx ends, starting
+// with first when it is not nil. In wait mode a run in progress at
+// shutdown goes on to its end.
+func (c *Controller) runLoop(ctx, srcCtx context.Context, first *request) {
 	var lastSuccess string // the commit of the last run that succeeded here
 	for {
-		req, err := c.slot.take(srcCtx)
-		if err != nil {
-			return
+		var req request
+		if first != nil {
+			req, first = *first, nil
+		} else {
+			var err error
+			if req, err = c.slot.take(srcCtx); err != nil {
+				return
+			}
 		}
 		c.showQueue()
 		if req.changeDriven() && req.Commit == lastSuccess {

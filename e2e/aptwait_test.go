@@ -46,7 +46,7 @@ func TestAptGetWait(t *testing.T) {
 	}
 
 	cmd = exec.Command(script, "update")
-	cmd.Env = append(fakeAptGet(t, 9), "APT_LOCK_WAIT=1")
+	cmd.Env = append(fakeAptGet(t, 1<<20), "APT_LOCK_WAIT=1") // never released, however fast the machine polls
 	out, err = cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "Could not get lock") || !strings.Contains(string(out), "still held after 1s") {
 		t.Errorf("a lock never released: %v\n%s", err, out)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/mlcd-dev/mlcd/internal/browsertest"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/internal/proctest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -30,6 +30,9 @@ import (
 // serving on endpoint.
 type lifecycle struct {
 	root, dir, remote, endpoint, bin string
+	// pgid is the process group of demo.sh, which the controller it
+	// leaves running is in.
+	pgid int
 	// served is the model the demo promoted (the better f1), other the one
 	// it did not.
 	served, other string
@@ -68,12 +71,30 @@ func TestLifecycle(t *testing.T) {
 	if lc.remoteHas("models/" + lc.other + "/v2.yaml") {
 		t.Errorf("%s v2 was registered although its trainer did not change", lc.other)
 	}
+	// The runs by what they registered, not by their place: the schedule
+	// of examples/churn (every 30 minutes) may add runs at any time.
+	first := lc.runOf(t, runs, lc.served, 1)
+	second := lc.runOf(t, runs, lc.served, 2)
 	t.Run("report opens in Chromium", lc.checkReport)
-	t.Run("served predictions equal the trainer's", func(t *testing.T) { lc.checkPredictions(t, runs[0]) })
-	t.Run("second run redid only what changed", func(t *testing.T) { lc.checkSecondRun(t, runs[len(runs)-1]) })
+	t.Run("served predictions equal the trainer's", func(t *testing.T) { lc.checkPredictions(t, first) })
+	t.Run("second run redid only what changed", func(t *testing.T) { lc.checkSecondRun(t, second) })
 	t.Run("unchanged data retrains nothing", lc.checkUnchangedRun)
 	t.Run("direct push to Production is refused", lc.checkDirectPushRefused)
-	t.Run("broken version is rolled back", func(t *testing.T) { lc.checkRollback(t, runs[0]) })
+	t.Run("broken version is rolled back", func(t *testing.T) { lc.checkRollback(t, first) })
+}
+
+// runOf is the run that registered version n of model (the run: of its
+// version file on the remote).
+func (lc *lifecycle) runOf(t *testing.T, runs []*pipeline.Run, model string, n int) *pipeline.Run {
+	t.Helper()
+	id := field(lc.git(t, "show", fmt.Sprintf("main:models/%s/v%d.yaml", model, n)), "run")
+	for _, r := range runs {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("%s v%d names run %q, which has no record on the remote", model, n, id)
+	return nil
 }
 
 func requirePython(t *testing.T) {
@@ -98,29 +119,34 @@ func startDemo(t *testing.T) *lifecycle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "mlcd")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mlcd").CombinedOutput(); err != nil {
-		t.Fatalf("build mlcd: %v\n%s", err, out)
-	}
+	bin := proctest.BuildMlcd(t, filepath.Join(t.TempDir(), "mlcd"))
 	clone := filepath.Join(t.TempDir(), "mlcd")
 	gittest.Git(t, root, "clone", "-q", root, clone)
 	if origin := gittest.Git(t, clone, "remote", "get-url", "origin"); origin == "" {
 		t.Fatal("the clone has no origin")
 	}
 	overlay(t, root, clone, "scripts", "examples/churn")
-	lc := &lifecycle{root: clone, dir: filepath.Join(clone, "demo"), bin: bin, endpoint: freeAddr(t)}
+	lc := &lifecycle{root: clone, dir: filepath.Join(clone, "demo"), bin: bin}
 	lc.remote = filepath.Join(lc.dir, "remote.git")
 	cmd := exec.Command("bash", filepath.Join("scripts", "demo.sh"))
 	cmd.Dir = clone
+	// Port 0 everywhere: mlcd says which ports it got (a port picked here
+	// and released could be taken by another test before mlcd listened).
 	cmd.Env = append(os.Environ(), "DEMO_ROWS=3000", "DEMO_KEEP=1", "MLCD_BIN="+bin, "MLCD_WEBHOOK_SECRET="+demoSecret,
-		"DEMO_ENDPOINT="+lc.endpoint, "DEMO_CONTROL_PORT="+strings.Split(freeAddr(t), ":")[1], "PATH=/usr/bin:"+os.Getenv("PATH"))
+		"DEMO_ENDPOINT=127.0.0.1:0", "DEMO_CONTROL_PORT=0", "PATH=/usr/bin:"+os.Getenv("PATH"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	t.Cleanup(lc.stop)
-	if err := cmd.Run(); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the controller it leaves joins it
+	t.Cleanup(func() { lc.stop(t) })
+	err = cmd.Run()
+	if cmd.Process != nil {
+		lc.pgid = cmd.Process.Pid
+	}
+	if err != nil {
 		t.Fatalf("scripts/demo.sh in a clone: %v\n%s", err, out.String())
 	}
 	t.Logf("demo:\n%s", out.String())
+	lc.endpoint = lc.said(t, "mlcd: model endpoint on http://")
 	for _, want := range []string{"test customers sent to", "cache hit", "open file://" + lc.dir + "/state/site/index.html"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's output lacks %q", want)
@@ -156,16 +182,21 @@ func overlay(t *testing.T, src, dst string, dirs ...string) {
 	}
 }
 
-// stop ends the controller the demo left running.
-func (lc *lifecycle) stop() {
+// stop stops the controller the demo left running, with SIGTERM and
+// after 10 s SIGKILL, and waits for every process of the demo's group:
+// none may write into the test's folders once it has ended.
+func (lc *lifecycle) stop(t *testing.T) {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(lc.dir, "watch.pid"))
-	if err != nil {
+	if err != nil || lc.pgid == 0 {
 		return
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
+	if err != nil || syscall.Kill(pid, 0) != nil {
 		return
 	}
+	// The controller still runs, so the group's id is still the demo's.
+	defer proctest.WaitGroup(t, lc.pgid)
 	_ = syscall.Kill(pid, syscall.SIGTERM)
 	for range 100 {
 		if syscall.Kill(pid, 0) != nil {
@@ -326,9 +357,9 @@ func readColumn(t *testing.T, data []byte) []float64 {
 	return out
 }
 
-// checkSecondRun: Dana changed the served model's trainer, so only it ran
-// again (and load_data, which has cache: false); features and the other
-// trainer were cache hits, and only the served model has a version 2.
+// checkSecondRun: Dana changed the served model's trainer, so the run that
+// registered its version 2 ran only it again (and load_data, which has
+// cache: false); features and the other trainer were cache hits.
 func (lc *lifecycle) checkSecondRun(t *testing.T, second *pipeline.Run) {
 	for _, name := range []string{"load_data", lc.task[lc.served]} {
 		if tr := second.Task(name); tr == nil || tr.CacheHit || tr.Status != pipeline.StatusSuccess {
@@ -339,10 +370,6 @@ func (lc *lifecycle) checkSecondRun(t *testing.T, second *pipeline.Run) {
 		if tr := second.Task(name); tr == nil || !tr.CacheHit {
 			t.Errorf("second run, task %s: %+v; want a cache hit (nothing it depends on changed)", name, tr)
 		}
-	}
-	v2 := lc.git(t, "show", "main:models/"+lc.served+"/v2.yaml")
-	if !strings.Contains(v2, second.ID) {
-		t.Errorf("%s v2 does not name the second run %s:\n%s", lc.served, second.ID, v2)
 	}
 }
 
@@ -372,15 +399,33 @@ func (lc *lifecycle) checkUnchangedRun(t *testing.T) {
 // needs too.
 const demoSecret = "e2e-webhook-secret"
 
-func (lc *lifecycle) postRun(t *testing.T) {
+// said is what follows prefix on the first line of the controller's log
+// that starts with it: where mlcd says it listens.
+func (lc *lifecycle) said(t *testing.T, prefix string) string {
 	t.Helper()
-	port := ""
-	for _, f := range strings.Fields(readFile(t, filepath.Join(lc.dir, "watch.log"))) {
-		if a, ok := strings.CutPrefix(f, "addr="); ok {
-			port = a
+	for _, line := range strings.Split(readFile(t, filepath.Join(lc.dir, "watch.log")), "\n") {
+		if rest, ok := strings.CutPrefix(line, prefix); ok {
+			return rest
 		}
 	}
-	req, _ := http.NewRequest("POST", "http://"+port+"/runs", nil)
+	t.Fatalf("the controller's log has no line starting %q", prefix)
+	return ""
+}
+
+func (lc *lifecycle) postRun(t *testing.T) {
+	t.Helper()
+	addr := ""
+	for _, line := range strings.Split(readFile(t, filepath.Join(lc.dir, "watch.log")), "\n") {
+		if !strings.Contains(line, " msg=listening ") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if a, ok := strings.CutPrefix(f, "addr="); ok {
+				addr = a
+			}
+		}
+	}
+	req, _ := http.NewRequest("POST", "http://"+addr+"/runs", nil)
 	req.Header.Set("Authorization", "Bearer "+demoSecret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -400,7 +445,7 @@ func (lc *lifecycle) checkDirectPushRefused(t *testing.T) {
 	path := "models/" + lc.other + "/v1.yaml"
 	p.Write(path, strings.Replace(readFile(t, filepath.Join(p.Dir, path)), "stage: None", "stage: Production", 1))
 	p.Commit("Serve " + lc.other + " too (no review)")
-	p.Push()
+	p.PushPulling() // the controller may push a record between the clone and the push
 	record := "main:deployments/" + lc.other + ".yaml"
 	waitFor(t, 60*time.Second, "the refusal in "+record, func() bool {
 		out, err := gittest.TryGit(lc.remote, nil, "show", record)
@@ -432,8 +477,7 @@ func (lc *lifecycle) checkRollback(t *testing.T, first *pipeline.Run) {
 	}
 	p := gittest.Person(t, lc.remote)
 	p.Git("fetch", "-q", "origin")
-	p.Merge("origin/mlcd/promote-"+lc.served+"-v2", "Promote "+lc.served+" v2 (reviewed)")
-	p.Push()
+	p.MergePush("origin/mlcd/promote-"+lc.served+"-v2", "Promote "+lc.served+" v2 (reviewed)")
 	record := "main:deployments/" + lc.served + ".yaml"
 	waitFor(t, 90*time.Second, "the rollback in "+record, func() bool {
 		out, err := gittest.TryGit(lc.remote, nil, "show", record)
@@ -476,14 +520,4 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

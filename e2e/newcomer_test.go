@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/internal/proctest"
 )
 
 // newcomer is a person following the README on a fresh machine: their
@@ -49,8 +50,16 @@ func TestNewcomer(t *testing.T) {
 	nc.git(t, nc.work, "commit", "-qm", "The pipeline from mlcd init")
 	nc.git(t, nc.work, "push", "-q", "origin", "main")
 
-	endpoint := freeAddr(t)
-	nc.watch(t, "--repo", nc.remote, "--interval", "1s", "--endpoint", endpoint)
+	// Port 0: mlcd says which port it got (a port picked here and
+	// released could be taken by another test before mlcd listened).
+	log := nc.watch(t, "--repo", nc.remote, "--interval", "1s", "--endpoint", "127.0.0.1:0")
+	var endpoint string
+	waitFor(t, 60*time.Second, "mlcd watch naming its model endpoint", func() bool {
+		_, after, _ := strings.Cut(log.String(), "mlcd: model endpoint on http://")
+		var ok bool
+		endpoint, _, ok = strings.Cut(after, "\n")
+		return ok
+	})
 	waitFor(t, 180*time.Second, "version 1 of example-linear on the remote", func() bool {
 		return nc.remoteHas("models/example-linear/v1.yaml")
 	})
@@ -62,9 +71,21 @@ func TestNewcomer(t *testing.T) {
 	if !strings.Contains(out, "git merge --no-ff origin/mlcd/promote-example-linear-v1") {
 		t.Fatalf("mlcd promote does not say how to merge:\n%s", out)
 	}
-	nc.git(t, nc.work, "fetch", "-q", "origin")
-	nc.git(t, nc.work, "merge", "-q", "--no-ff", "-m", "Promote example-linear v1", "origin/mlcd/promote-example-linear-v1")
-	nc.git(t, nc.work, "push", "-q", "origin", "main")
+	// The controller may push between the fetch and the push (a record, or
+	// a run on the schedule mlcd init wrote): the reviewer then merges
+	// again onto the remote's new main.
+	for try := 1; ; try++ {
+		nc.git(t, nc.work, "fetch", "-q", "origin")
+		nc.git(t, nc.work, "reset", "-q", "--hard", "origin/main")
+		nc.git(t, nc.work, "merge", "-q", "--no-ff", "-m", "Promote example-linear v1", "origin/mlcd/promote-example-linear-v1")
+		out, err := nc.command(nc.work, "git", "push", "-q", "origin", "main").CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 10 {
+			t.Fatalf("git push of the merge, refused %d times: %v\n%s", try, err, out)
+		}
+	}
 	waitFor(t, 120*time.Second, "the deploy of example-linear v1", func() bool {
 		out, err := gittest.TryGit(nc.remote, nil, "show", "main:deployments/example-linear.yaml")
 		return err == nil && strings.Contains(out, "current:\n  version: 1")
@@ -79,9 +100,7 @@ func newNewcomer(t *testing.T) *newcomer {
 	root := t.TempDir()
 	nc := &newcomer{home: filepath.Join(root, "home"), work: filepath.Join(root, "work"),
 		remote: filepath.Join(root, "remote.git"), bin: filepath.Join(root, "bin", "mlcd")}
-	if out, err := exec.Command("go", "build", "-o", nc.bin, "../cmd/mlcd").CombinedOutput(); err != nil {
-		t.Fatalf("build mlcd: %v\n%s", err, out)
-	}
+	proctest.BuildMlcd(t, nc.bin)
 	// A fresh user: their own home (so the default state folder and store
 	// are theirs), Debian's Python first, mlcd on PATH, no MLCD_* and no
 	// XDG_* variables.
@@ -140,16 +159,17 @@ func (nc *newcomer) remoteHas(path string) bool {
 }
 
 // watch starts `mlcd watch` and stops it (SIGTERM, then waits) at the end
-// of the test; its log is shown when the test fails.
-func (nc *newcomer) watch(t *testing.T, args ...string) {
+// of the test; its log is shown when the test fails. It returns the log
+// as it is written.
+func (nc *newcomer) watch(t *testing.T, args ...string) *proctest.Output {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, nc.bin, append([]string{"watch"}, args...)...)
 	cmd.Dir, cmd.Env = nc.work, nc.env
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &proctest.Output{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +180,7 @@ func (nc *newcomer) watch(t *testing.T, args ...string) {
 			t.Logf("mlcd watch's log:\n%s", log.String())
 		}
 	})
+	return log
 }
 
 // checkPrediction sends rows to the endpoint as JSON and as CSV (its

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,12 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mlcd-dev/mlcd/internal/fakegithub"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/internal/proctest"
 	"github.com/mlcd-dev/mlcd/internal/regtest"
 	"github.com/mlcd-dev/mlcd/journal"
 	"github.com/mlcd-dev/mlcd/registry"
@@ -148,31 +147,54 @@ func (w *world) journal(t *testing.T) *journal.Record {
 
 // deployer is a running `mlcd deploy`.
 type deployer struct {
-	cmd  *exec.Cmd
-	addr string
-	out  *bytes.Buffer
-	done chan struct{}
+	proc *proctest.Process
+	addr string // its model endpoint, host:port
+	out  *proctest.Output
 }
 
-// startDeploy runs `mlcd deploy` on state and waits for its endpoint.
+// startDeploy runs `mlcd deploy` on state and waits for its endpoint. The
+// endpoint listens on port 0, and mlcd says which port it got: a port
+// picked here and released could be taken by another test before mlcd
+// listened on it.
 func (w *world) startDeploy(t *testing.T, state string) *deployer {
 	t.Helper()
-	d := &deployer{addr: freeAddr(t), out: &bytes.Buffer{}, done: make(chan struct{})}
-	d.cmd = exec.Command(mlcdBin(t), "deploy", "--repo", w.bare, "--state", state, "--listen", d.addr, "--interval", "200ms")
-	d.cmd.Env = append(append(os.Environ(), gittest.Env()...), "MLCD_STORE="+w.store)
-	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.cmd.Wait(); close(d.done) }()
-	t.Cleanup(func() { d.kill() })
+	d := &deployer{out: &proctest.Output{}}
+	cmd := exec.Command(mlcdBin(t), "deploy", "--repo", w.bare, "--state", state, "--listen", "127.0.0.1:0", "--interval", "200ms")
+	cmd.Env = append(append(os.Environ(), gittest.Env()...), "MLCD_STORE="+w.store)
+	cmd.Stdout, cmd.Stderr = d.out, d.out
+	d.proc = proctest.Start(t, cmd)
+	d.addr = d.endpoint(t)
 	return d
 }
 
-func (d *deployer) kill() {
-	_ = d.cmd.Process.Signal(syscall.SIGKILL)
-	<-d.done
+// endpoint waits up to 30 s for mlcd's line naming its model endpoint and
+// returns the address.
+func (d *deployer) endpoint(t *testing.T) string {
+	t.Helper()
+	const said = "mlcd: model endpoint on http://"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, line := range strings.Split(d.out.String(), "\n") {
+			if addr, ok := strings.CutPrefix(line, said); ok {
+				return addr
+			}
+		}
+		select {
+		case <-d.proc.Done():
+			t.Fatalf("mlcd deploy exited before it listened: %v\n%s", d.proc.Wait(), d.out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mlcd deploy did not name its model endpoint within 30s:\n%s", d.out.String())
+		}
+	}
 }
+
+// kill kills mlcd with SIGKILL, as a crash does, and waits for what it
+// left running: the git-receive-pack of a push to the local remote goes
+// on without it, writing into the bare repository and holding its
+// branch's lock until it is done.
+func (d *deployer) kill() { _ = d.proc.Kill() }
 
 // version is the model version the endpoint's /health names.
 func (d *deployer) version() string {
@@ -318,8 +340,13 @@ func TestTrust_LooseningTheGateAndPromotingInOnePushIsRefused(t *testing.T) {
 	w.p.Write("mlcd.yaml", strings.Replace(yaml, "require: merge-commit", "require: none", 1)+"\n")
 	w.p.Commit("deploy.require none")
 	w.p.Write(registry.VersionPath("clf", 2), w.v(2).VersionFile(registry.StageProduction))
-	promo := w.p.Commit("v2 to Production")
-	w.p.Push()
+	w.p.Commit("v2 to Production")
+	// The killed deployer's last push may still land: its go-git runs
+	// git-receive-pack for a file remote, a child that outlives it.
+	if err := w.p.PushRetry(10); err != nil {
+		t.Fatal(err)
+	}
+	promo := w.p.Head()
 	for _, state := range []string{state, filepath.Join(t.TempDir(), "fresh")} {
 		d = w.startDeploy(t, state)
 		d.waitFor(t, "v1 serving", func() bool { return d.version() == "1" })

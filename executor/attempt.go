@@ -36,7 +36,7 @@ func (s *scheduler) attemptTask(ctx context.Context, j job) result {
 		res.key = key
 	}
 	if s.cacheOn() && t.Cache && !s.opts.NoCache {
-		if e := s.lookup(res.key); e != nil {
+		if e := s.lookup(ctx, res.key); e != nil {
 			res.hit = e
 			return res
 		}
@@ -78,7 +78,7 @@ func (s *scheduler) attemptTask(ctx context.Context, j job) result {
 		s.scratch.give(dirs.out)
 	}
 	if s.cacheOn() && t.Cache {
-		s.save(res.key, j, rep)
+		s.save(context.WithoutCancel(ctx), res.key, j, rep)
 	}
 	return res
 }
@@ -138,7 +138,7 @@ func (s *scheduler) partialReport(j job, dirs attemptDirs) report {
 	return rep
 }
 
-func (s *scheduler) cacheOn() bool { return s.opts.CacheDir != "" }
+func (s *scheduler) cacheOn() bool { return s.opts.Cache }
 
 var errTimeout = errors.New("timed out")
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/store"
 )
 
 // cacheKeySchema changes when the encoding of keyInput changes, so that old
@@ -89,7 +91,8 @@ func hashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// cacheEntry is one file of the index: <CacheDir>/<2 hex>/<key>.json.
+// cacheEntry is one entry of the index: the store's document
+// cache/<key> (cacheDoc), so that every machine using the store shares it.
 type cacheEntry struct {
 	Key           string                            `json:"key"`
 	Task          string                            `json:"task"`
@@ -103,15 +106,17 @@ type cacheEntry struct {
 	MLflowRuns    []pipeline.TrackedRun             `json:"mlflow_runs,omitempty"`
 }
 
-func (s *scheduler) entryPath(key string) string {
-	return filepath.Join(s.opts.CacheDir, key[:2], key+".json")
-}
+// cacheDoc is the name of key's entry among the store's documents.
+func cacheDoc(key string) string { return store.CacheIndex + key }
 
 // lookup returns the entry of key when it exists, parses and every output
 // it names is still in the store; anything else is a miss.
-func (s *scheduler) lookup(key string) *cacheEntry {
-	data, err := os.ReadFile(s.entryPath(key))
+func (s *scheduler) lookup(ctx context.Context, key string) *cacheEntry {
+	data, err := s.opts.Store.ReadDoc(ctx, cacheDoc(key))
 	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("cache index unreadable, task runs", "key", key, "err", err)
+		}
 		return nil
 	}
 	var e cacheEntry
@@ -120,7 +125,12 @@ func (s *scheduler) lookup(key string) *cacheEntry {
 		return nil
 	}
 	for _, o := range e.Outputs {
-		if !s.opts.Store.Has(o.SHA256) {
+		has, err := s.opts.Store.Has(ctx, o.SHA256)
+		if err != nil {
+			s.log.Warn("cache entry output not checked, task runs", "key", key, "output", o.Path, "err", err)
+			return nil
+		}
+		if !has {
 			s.log.Debug("cache entry output gone from the store", "key", key, "output", o.Path)
 			return nil
 		}
@@ -128,12 +138,12 @@ func (s *scheduler) lookup(key string) *cacheEntry {
 	return &e
 }
 
-// save indexes a successful execution. The entry is written to a temporary
-// file and renamed, without fsync: a torn or lost entry is only a miss
-// (lookup checks it parses and names its key), and the run record, which
-// is fsynced, does not depend on it.
-func (s *scheduler) save(key string, j job, rep report) {
-	if old := s.lookup(key); old != nil && sameResult(old, rep) {
+// save indexes a successful execution. The store replaces the document
+// whole, and a folder store does not sync it to the disk: a lost or empty
+// entry is only a miss (lookup checks it parses and names its key), and
+// the run record does not depend on it.
+func (s *scheduler) save(ctx context.Context, key string, j job, rep report) {
+	if old := s.lookup(ctx, key); old != nil && sameResult(old, rep) {
 		return // --no-cache reran it with the same result: nothing to write
 	}
 	e := cacheEntry{
@@ -141,7 +151,11 @@ func (s *scheduler) save(key string, j job, rep report) {
 		Outputs: rep.Outputs, Params: rep.Params, Metrics: rep.Metrics, MetricHistory: rep.MetricHistory, Tags: rep.Tags,
 		MLflowRuns: rep.MLflowRuns,
 	}
-	if err := writeEntry(s.entryPath(key), e); err != nil {
+	data, err := json.Marshal(e)
+	if err == nil {
+		err = s.opts.Store.WriteDoc(ctx, cacheDoc(key), data)
+	}
+	if err != nil {
 		s.log.Warn("cache index not written", "task", e.Task, "err", err)
 	}
 }
@@ -150,29 +164,4 @@ func sameResult(e *cacheEntry, rep report) bool {
 	a, _ := json.Marshal([]any{e.Outputs, e.Params, e.Metrics, e.MetricHistory, e.Tags})
 	b, _ := json.Marshal([]any{rep.Outputs, rep.Params, rep.Metrics, rep.MetricHistory, rep.Tags})
 	return string(a) == string(b)
-}
-
-func writeEntry(path string, e cacheEntry) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".entry-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

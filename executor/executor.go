@@ -13,30 +13,39 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/tempdir"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/store"
 )
 
-// Store is what the executor needs of the artifact store; *store.Local is
-// one.
+// Store is what the executor needs of the artifact store: objects, and
+// the documents that hold the task cache index; every store.Store is one.
 type Store interface {
 	Put(ctx context.Context, r io.Reader) (store.Object, error)
 	PutFile(ctx context.Context, path string) (store.Object, error)
 	Open(ctx context.Context, digest string) (io.ReadCloser, error)
-	Has(digest string) bool
+	Has(ctx context.Context, digest string) (bool, error)
+	ReadDoc(ctx context.Context, name string) ([]byte, error)
+	WriteDoc(ctx context.Context, name string, data []byte) error
 }
 
-var _ Store = (*store.Local)(nil)
+var _ Store = store.Store(nil)
 
 // DefaultKillGrace is how long a task has between SIGTERM and SIGKILL.
 const DefaultKillGrace = 5 * time.Second
 
 // Options configure one run. Only Store is required.
 type Options struct {
-	Dir      string // the checkout the tasks run in; "" is the current folder
-	Store    Store
-	CacheDir string // the cache index (beside the store); "" disables caching
-	Jobs     int    // tasks running at once; 0 means runtime.NumCPU()
+	Dir   string // the checkout the tasks run in; "" is the current folder
+	Store Store
+	// Cache turns the task cache on: its index is the store's documents
+	// cache/<key>, shared by every machine using the store.
+	Cache bool
+	// InputHashes is a file of this machine where the sha256 of input
+	// files is remembered by their stat, so that unchanged data is not
+	// read again; "" rehashes every input of every run.
+	InputHashes string
+	Jobs        int // tasks running at once; 0 means runtime.NumCPU()
 	// NoCache runs every task even when its key is in the index; the results
 	// are still indexed for the next run.
 	NoCache bool
@@ -65,6 +74,8 @@ type Options struct {
 
 	KillGrace time.Duration // between SIGTERM and SIGKILL; 0 means DefaultKillGrace
 	WorkDir   string        // parent of the run's scratch folder; "" is os.TempDir()
+
+	stopWait time.Duration // awaitStop's bound; 0 means stopSignalWait (tests set it)
 }
 
 func (o Options) withDefaults() Options {
@@ -79,6 +90,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Dir == "" {
 		o.Dir = "."
+	}
+	if o.stopWait <= 0 {
+		o.stopWait = stopSignalWait
 	}
 	return o
 }
@@ -96,17 +110,23 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", p.Name, err)
 	}
+	return runNodes(ctx, p, opts, newRecord(p, opts, nodes), nodes)
+}
+
+// runNodes schedules nodes, which may be a part of r's tasks (RunTask);
+// the others must have final records.
+func runNodes(ctx context.Context, p *pipeline.Pipeline, opts Options, r *pipeline.Run, nodes []*node) (*pipeline.Run, error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", p.Name, err)
 	}
 	opts.Dir = dir
-	r := newRecord(p, opts, nodes)
-	work, err := os.MkdirTemp(opts.WorkDir, "mlcd-run-")
+	held, err := tempdir.New(opts.WorkDir, "mlcd-run-") // also removes those of killed runs
 	if err != nil {
 		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
 	}
-	defer os.RemoveAll(work)
+	defer held.Remove()
+	work := held.Path
 	if work, err = filepath.EvalSymlinks(work); err != nil { // outputs are checked against it
 		return nil, fmt.Errorf("run %s: scratch folder: %w", p.Name, err)
 	}
@@ -122,8 +142,8 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options) (*pipeline.Run
 		}
 		defer stop()
 	}
-	if opts.CacheDir != "" {
-		s.inputs.file = filepath.Join(opts.CacheDir, "inputs.json")
+	if opts.Cache {
+		s.inputs.file = opts.InputHashes
 	}
 	s.loop(ctx)
 	if err := s.inputs.save(); err != nil {

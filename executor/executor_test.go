@@ -463,3 +463,42 @@ func TestRun_OutFolderAlwaysEmpty(t *testing.T) {
 		t.Errorf("flaky ran %d attempts, want 2", n)
 	}
 }
+
+// Whatever stops mlcd may stop its tasks at the same moment (scancel
+// signals every process of a Slurm job): a task that died of SIGTERM just
+// before mlcd's own signal cancelled the run is cancelled, not failed, and
+// not retried.
+func TestRun_TaskKilledWithMlcdIsCancelled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		pid, _ := strconv.Atoi(waitFile(t, pidFile))
+		waitGone(t, pid) // the task died of its SIGTERM; only now does mlcd's arrive
+		cancel()
+	}()
+	task := sh("term", `echo $$ > "`+pidFile+`.tmp"; mv "`+pidFile+`.tmp" "`+pidFile+`"; kill -TERM $$`)
+	task.Retries = 3
+	opts := e.opts()
+	opts.stopWait = time.Minute
+	r, err := Run(ctx, pipe("p", task), opts)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	rec := r.Task("term")
+	if rec.Status != pipeline.StatusCancelled || len(rec.Attempts) != 1 {
+		t.Fatalf("task: %s after %d attempts (%s); want cancelled after 1", rec.Status, len(rec.Attempts), rec.Error)
+	}
+}
+
+// A task killed by SIGTERM while mlcd goes on is a failed attempt.
+func TestRun_TaskKilledAloneFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.run(pipe("p", sh("term", `kill -TERM $$`)), func(o *Options) { o.stopWait = 10 * time.Millisecond })
+	if rec := r.Task("term"); rec.Status != pipeline.StatusFailed || len(rec.Attempts) != 1 {
+		t.Fatalf("task: %s after %d attempts; want failed after 1", rec.Status, len(rec.Attempts))
+	}
+}

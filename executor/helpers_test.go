@@ -28,12 +28,12 @@ func pipe(name string, tasks ...*pipeline.Task) *pipeline.Pipeline {
 	return &pipeline.Pipeline{Version: 1, Name: name, Tasks: tasks}
 }
 
-// env is a test's checkout, store and cache, reused across runs.
+// env is a test's checkout and store (with its cache index), reused
+// across runs.
 type env struct {
 	t     testing.TB
 	dir   string
 	store *store.Local
-	cache string
 	out   syncBuffer
 }
 
@@ -48,12 +48,12 @@ func newEnv(t testing.TB) *env {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, dir: dir, store: st, cache: filepath.Join(st.Root(), "cache")}
+	return &env{t: t, dir: dir, store: st}
 }
 
 func (e *env) opts() Options {
 	return Options{
-		Dir: e.dir, Store: e.store, CacheDir: e.cache, Jobs: 4,
+		Dir: e.dir, Store: e.store, Cache: true, InputHashes: filepath.Join(e.store.Root(), "cache", "inputs.json"), Jobs: 4,
 		Output: &e.out, KillGrace: 2 * time.Second, WorkDir: e.t.TempDir(),
 	}
 }

@@ -11,9 +11,10 @@ import (
 // inputHashes remembers the sha256 of input files by their stat (size,
 // mtime, ctime, inode), as git's index does, so that a run on unchanged
 // data does not read gigabytes again to find its cache key. It lives in
-// <CacheDir>/inputs.json; losing it only costs a rehash.
+// Options.InputHashes; losing it only costs a rehash.
 type inputHashes struct {
-	file string // "" keeps nothing
+	file string           // "" keeps nothing
+	now  func() time.Time // nil is time.Now; tests move the clock on
 
 	mu     sync.Mutex
 	loaded bool
@@ -29,9 +30,21 @@ type fileStat struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// racyWindow: a file whose mtime is this recent may still change within the
-// same clock tick unnoticed, so its hash is not remembered.
+// racyWindow: a file whose mtime or ctime is this recent may still change
+// within the same clock tick unnoticed, so its hash is not remembered.
+// Both count: a copy that keeps an old mtime (cp -p, rsync -a, tar x) has
+// a new ctime, and ctime alone then tells two such copies apart, which it
+// cannot within one tick of a coarse clock.
 const racyWindow = 2 * time.Second
+
+// settled reports whether a file of stat st is past the racy window.
+func (h *inputHashes) settled(st fileStat) bool {
+	now := time.Now
+	if h.now != nil {
+		now = h.now
+	}
+	return now().UnixNano()-max(st.Mtime, st.Ctime) > int64(racyWindow)
+}
 
 // sum returns the sha256 of the file at path (absolute).
 func (h *inputHashes) sum(path string) (string, error) {
@@ -53,7 +66,7 @@ func (h *inputHashes) sum(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if ok && h.file != "" && time.Since(fi.ModTime()) > racyWindow {
+	if ok && h.file != "" && h.settled(st) {
 		st.SHA256 = sum
 		h.mu.Lock()
 		h.m[path] = st

@@ -20,7 +20,9 @@ func TestInputHashes_Sum(t *testing.T) {
 		}
 	}
 
-	h := &inputHashes{file: filepath.Join(dir, "cache", "inputs.json")}
+	// The files are an hour old by this clock: out of the racy window.
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	h := &inputHashes{file: filepath.Join(dir, "cache", "inputs.json"), now: later}
 	if got, err := h.sum(data); err != nil || got != want {
 		t.Fatalf("sum = %q, %v; want %q", got, err, want)
 	}
@@ -34,7 +36,7 @@ func TestInputHashes_Sum(t *testing.T) {
 	if err := h.save(); err != nil {
 		t.Fatal(err)
 	}
-	h2 := &inputHashes{file: h.file}
+	h2 := &inputHashes{file: h.file, now: later}
 	if got, _ := h2.sum(data); got != "remembered" {
 		t.Errorf("after a restart: %q, want the saved hash", got)
 	}
@@ -45,14 +47,22 @@ func TestInputHashes_Sum(t *testing.T) {
 	if got, _ := h2.sum(data); got != want2 {
 		t.Errorf("changed file: %q, want %q", got, want2)
 	}
-	// A file changed just now is hashed but not remembered (racy window).
+	// A file changed just now is hashed but not remembered (racy window),
+	// and so is one whose old mtime was put back just now (cp -p): its
+	// ctime is new.
 	fresh := filepath.Join(dir, "fresh")
 	os.WriteFile(fresh, []byte("x"), 0o644)
-	if _, err := h2.sum(fresh); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := h2.m[fresh]; ok {
-		t.Error("a file modified within the racy window was remembered")
+	copied := filepath.Join(dir, "copied")
+	os.WriteFile(copied, []byte("y"), 0o644)
+	os.Chtimes(copied, old, old)
+	now := &inputHashes{file: h.file}
+	for _, f := range []string{fresh, copied} {
+		if _, err := now.sum(f); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := now.m[f]; ok {
+			t.Errorf("%s, changed within the racy window, was remembered", filepath.Base(f))
+		}
 	}
 	if _, err := h2.sum(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing file: no error")

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/backoff"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -34,13 +36,15 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 		pw.Close()
 		return s.endAttempt(att, err)
 	}
-	cmd := s.command(t)
-	cmd.Dir = s.opts.Dir
-	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.devNull, pw, pw
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	group.attach(cmd.SysProcAttr)
-	err = cmd.Start()
+	cmd, err := startBusy(ctx, func() (*exec.Cmd, error) {
+		cmd := s.command(t)
+		cmd.Dir = s.opts.Dir
+		cmd.Env = env
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = s.devNull, pw, pw
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		group.attach(cmd.SysProcAttr)
+		return cmd, s.reaper.start(group, cmd)
+	})
 	if err != nil || dirs.notes == nil {
 		pw.Close()
 	} else {
@@ -75,8 +79,11 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 			s.log.Warn("store task log", "task", t.Name, "err", err)
 		}
 	}
+	if waitErr != nil && stopped == nil && ctx.Err() == nil && killedByStopSignal(cmd.ProcessState) {
+		s.awaitStop(ctx)
+	}
 	switch {
-	case stopped != nil && ctx.Err() != nil:
+	case ctx.Err() != nil && (stopped != nil || waitErr != nil):
 		return s.endAttempt(att, fmt.Errorf("cancelled: %w", ctx.Err()))
 	case stopped != nil:
 		return s.endAttempt(att, timeoutError(t.Timeout))
@@ -87,6 +94,41 @@ func (s *scheduler) execute(ctx context.Context, j job, env []string, dirs attem
 	}
 	return att, nil
 }
+
+// killedByStopSignal reports whether the command died of SIGTERM, SIGINT
+// or SIGHUP that mlcd did not send, or is a shell that exited as a child
+// killed so would (128+N). That is how a task ends when whatever stops
+// mlcd stops the task too: scancel signals every process of a Slurm job,
+// systemd every process of the unit.
+func killedByStopSignal(ps *os.ProcessState) bool {
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok {
+		return false
+	}
+	stop := func(sig syscall.Signal) bool {
+		return sig == syscall.SIGTERM || sig == syscall.SIGINT || sig == syscall.SIGHUP
+	}
+	if ws.Signaled() {
+		return stop(ws.Signal())
+	}
+	return ws.Exited() && ws.ExitStatus() > 128 && stop(syscall.Signal(ws.ExitStatus()-128))
+}
+
+// awaitStop gives mlcd's own stop signal, sent at the same moment as the
+// task's, the time to arrive, so that a task stopped with mlcd is
+// recorded as cancelled, not as failed (nor retried).
+func (s *scheduler) awaitStop(ctx context.Context) {
+	t := time.NewTimer(s.opts.stopWait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// stopSignalWait bounds awaitStop: a task killed by someone else is
+// failed only this much later.
+const stopSignalWait = time.Second
 
 func (s *scheduler) endAttempt(att pipeline.Attempt, err error) (pipeline.Attempt, error) {
 	att.End = now()
@@ -152,8 +194,10 @@ func copyOutput(r io.Reader, logPath string, lines *lineWriter, secrets []string
 	var (
 		res copyResult
 		f   *os.File
-		buf = make([]byte, 32<<10)
 	)
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
 	out := newMasker(writerFunc(func(b []byte) (int, error) {
 		if f == nil && res.err == nil {
 			f, res.err = os.Create(logPath)
@@ -189,7 +233,38 @@ func copyOutput(r io.Reader, logPath string, lines *lineWriter, secrets []string
 	return res
 }
 
+// copyBuffers are the read buffers of copyOutput: one per running task,
+// not one per task of the run.
+var copyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 32<<10)
+	return &b
+}}
+
 // writerFunc is an io.Writer made of a function.
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// busyLimit bounds how long startBusy starts a program again that is
+// "text file busy".
+const busyLimit = 2 * time.Second
+
+// startBusy calls start, which builds a command and starts it. A program
+// written just before it runs (a checkout, a task's own script) can still
+// be open for writing in a child that another goroutine forked while the
+// file was open and that has not exec'd yet; exec then fails with ETXTBSY
+// (Go issue 22315) until that child execs. startBusy calls start again,
+// for a fresh command, for up to busyLimit.
+func startBusy(ctx context.Context, start func() (*exec.Cmd, error)) (*exec.Cmd, error) {
+	policy := backoff.Policy{First: time.Millisecond, Factor: 2, Max: 100 * time.Millisecond}
+	deadline := time.Now().Add(busyLimit)
+	for n := 1; ; n++ {
+		cmd, err := start()
+		if err == nil || !errors.Is(err, syscall.ETXTBSY) || time.Now().After(deadline) {
+			return cmd, err
+		}
+		if backoff.Sleep(ctx, policy.Delay(n, rand.Float64)) != nil {
+			return cmd, err
+		}
+	}
+}

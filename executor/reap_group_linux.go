@@ -4,29 +4,47 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // attemptGroup is the cgroup of one attempt.
 type attemptGroup struct {
-	dir string   // its folder
-	rel string   // as /proc/<pid>/cgroup shows it
-	fd  *os.File // the folder, open for clone3
+	dir    string   // its folder
+	rel    string   // as /proc/<pid>/cgroup shows it
+	fd     *os.File // the folder, open for clone3
+	events *os.File // its cgroup.events, read again at each attempt's end
+	leader int      // the attempt's own process, once started
 }
 
-// newGroup makes the cgroup of one attempt; nil without cgroups.
+// maxIdleGroups bounds the emptied cgroups kept for later attempts.
+const maxIdleGroups = 64
+
+// newGroup returns the cgroup of one attempt; nil without cgroups. A
+// cgroup an earlier attempt left empty is used again: making and removing
+// one is most of what an attempt of a no-op task costs the kernel.
 func (r *reaper) newGroup() (*attemptGroup, error) {
 	if r.base == "" {
 		return nil, nil
 	}
+	r.mu.Lock()
+	if n := len(r.idle); n > 0 {
+		g := r.idle[n-1]
+		r.idle = r.idle[:n-1]
+		r.mu.Unlock()
+		return g, nil
+	}
+	r.mu.Unlock()
 	var name, dir string
 	for {
 		// A folder of an earlier mlcd with the same pid may still be there.
@@ -40,12 +58,18 @@ func (r *reaper) newGroup() (*attemptGroup, error) {
 			return nil, fmt.Errorf("task cgroup: %w", err)
 		}
 	}
-	fd, err := os.Open(dir)
+	g := &attemptGroup{dir: dir, rel: path.Join(r.rel, name)}
+	var err error
+	if g.fd, err = os.Open(dir); err == nil {
+		if g.events, err = os.Open(filepath.Join(dir, "cgroup.events")); err != nil {
+			g.fd.Close()
+		}
+	}
 	if err != nil {
 		os.Remove(dir)
 		return nil, fmt.Errorf("task cgroup: %w", err)
 	}
-	return &attemptGroup{dir: dir, rel: path.Join(r.rel, name), fd: fd}, nil
+	return g, nil
 }
 
 // attach makes the process that a are the attributes of start in g, and
@@ -57,30 +81,84 @@ func (g *attemptGroup) attach(a *syscall.SysProcAttr) {
 	}
 }
 
+// start starts cmd, which attach put in g, and remembers its process
+// until cleanup: its exit is os/exec's to wait for, not the reaper's.
+func (r *reaper) start(g *attemptGroup, cmd *exec.Cmd) error {
+	if g == nil {
+		return cmd.Start()
+	}
+	r.mu.Lock()
+	r.starting++
+	r.mu.Unlock()
+	err := cmd.Start()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.starting--
+	if err != nil {
+		return err
+	}
+	g.leader = cmd.Process.Pid
+	if r.live == nil {
+		r.live = map[int]bool{}
+	}
+	r.live[g.leader] = true
+	return nil
+}
+
 // cleanup kills every process the attempt left, reaps those that became
-// this process's children, and removes the attempt's cgroup. env is the
-// attempt's environment, which finds its processes without cgroups.
+// this process's children, and keeps the attempt's emptied cgroup for a
+// later attempt. env is the attempt's environment, which finds its
+// processes without cgroups. The attempt's own process must have been
+// waited for.
 func (r *reaper) cleanup(g *attemptGroup, env []string) {
 	if g == nil {
 		killMarked(markerOf(env))
 		return
 	}
-	defer g.fd.Close()
-	if populated(g.dir) { // most tasks leave nothing behind
+	r.mu.Lock()
+	delete(r.live, g.leader)
+	r.mu.Unlock()
+	g.leader = 0
+	populated, err := g.populated()
+	clean := err == nil && !populated // then g can serve another attempt
+	if populated {                    // most tasks leave nothing behind
 		if err := os.WriteFile(filepath.Join(g.dir, "cgroup.kill"), []byte("1"), 0); err != nil {
 			killPIDs(g.dir) // a kernel before 5.14: one by one
 		}
 		// Cleanup runs after the attempt, cancelled or not, so these short
 		// bounded waits for the kernel take no context.
 		deadline := time.Now().Add(10 * time.Second)
-		for populated(g.dir) && time.Now().Before(deadline) {
+		for time.Now().Before(deadline) {
+			if populated, err = g.populated(); !populated || err != nil {
+				break
+			}
 			time.Sleep(2 * time.Millisecond) // SIGKILL takes effect in microseconds
 		}
 	}
-	if zombieChild() {
-		reapGroup(g.rel)
+	if r.orphanZombie() {
+		r.reapOrphans(g.rel)
 		reapAdopted()
 	}
+	r.release(g, clean)
+}
+
+// release keeps g for the next attempt when its attempt left it empty,
+// or removes it. A cgroup that cgroup.kill was written to is not used
+// again: Linux (6.18 at least) kills every process later started into it.
+func (r *reaper) release(g *attemptGroup, clean bool) {
+	if clean {
+		r.mu.Lock()
+		keep := len(r.idle) < maxIdleGroups
+		if keep {
+			r.idle = append(r.idle, g)
+		}
+		r.mu.Unlock()
+		if keep {
+			return
+		}
+	}
+	g.fd.Close()
+	g.events.Close()
 	for range 100 {
 		if err := os.Remove(g.dir); err == nil || errors.Is(err, os.ErrNotExist) {
 			return
@@ -89,20 +167,44 @@ func (r *reaper) cleanup(g *attemptGroup, env []string) {
 	}
 }
 
-// zombieChild reports whether any child of this process has exited and
-// waits to be reaped, without reaping it. Without one there is nothing
-// for the scans of /proc to find: they read every process's stat, which
-// cost about 2 ms an attempt, a 200-task DAG's run three times over.
-func zombieChild() bool {
+// orphanZombie reports whether a child of this process has exited and
+// waits to be reaped (without reaping it) that may be an orphan. Without
+// one there is nothing for the scans of /proc to find: they read every
+// child's stat, which cost about 2 ms an attempt, a 200-task DAG's run
+// three times over. A zombie that is another attempt's own process, which
+// os/exec has yet to wait for, is no orphan; nor, maybe, is any zombie
+// while an attempt is starting its process (its pid is not known yet):
+// then the cleanup of that other attempt, which follows its wait, looks
+// again, and reaps the orphans of every attempt (reapOrphans). So an
+// orphan waits at most until the cleanup of the last attempt running when
+// it exited.
+func (r *reaper) orphanZombie() bool {
 	var info unix.Siginfo
 	err := unix.Waitid(unix.P_ALL, 0, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-	return err == nil && info.Signo != 0
+	if err != nil || info.Signo == 0 {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.starting == 0 && !r.live[siginfoPID(&info)]
 }
 
-// populated reports whether the cgroup dir still holds a live process.
-func populated(dir string) bool {
-	ev, err := os.ReadFile(filepath.Join(dir, "cgroup.events"))
-	return err == nil && bytes.Contains(ev, []byte("populated 1"))
+// siginfoPID is si_pid of a SIGCHLD's siginfo, the first field of the union
+// that follows si_signo, si_errno and si_code, aligned as a pointer is.
+func siginfoPID(info *unix.Siginfo) int {
+	const ptr = unsafe.Sizeof(uintptr(0))
+	off := (3*unsafe.Sizeof(int32(0)) + ptr - 1) &^ (ptr - 1)
+	return int(*(*int32)(unsafe.Add(unsafe.Pointer(info), off)))
+}
+
+// populated reports whether the cgroup still holds a live process.
+func (g *attemptGroup) populated() (bool, error) {
+	var buf [128]byte
+	n, err := g.events.ReadAt(buf[:], 0) // a read from 0 shows the state now
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return bytes.Contains(buf[:n], []byte("populated 1")), nil
 }
 
 // killPIDs sends SIGKILL to every process of the cgroup dir, until none
@@ -123,25 +225,44 @@ func killPIDs(dir string) {
 	}
 }
 
-// reapGroup waits for the zombies that are this process's children and
-// were in the cgroup rel: orphans of the task, handed to mlcd as their
-// subreaper. os/exec's own children are never in a task's cgroup once
-// their Wait has returned, so none of theirs is taken.
-func reapGroup(rel string) {
+// reapOrphans waits for the zombies that are this process's children and
+// were in the attempt cgroup own: orphans of the task, handed to mlcd as
+// their subreaper; and, unless an attempt is starting its process, for
+// those in the cgroups of other attempts, which an earlier cleanup left
+// (orphanZombie) to this one. os/exec's own children are never in a task's
+// cgroup once their Wait has returned, and those it is waiting for are
+// the live ones, so none of theirs is taken. The scan holds r.mu: no
+// attempt starts meanwhile.
+func (r *reaper) reapOrphans(own string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	self := os.Getpid()
-	want := []byte("\n0::" + rel + "\n")
 	for _, p := range childPIDs() {
 		ppid, state, _, ok := procStat(p)
-		if !ok || ppid != self || state != 'Z' {
+		if !ok || ppid != self || state != 'Z' || r.live[p] {
 			continue
 		}
-		cg, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/cgroup")
-		if err != nil || !bytes.Contains(append([]byte("\n"), cg...), want) {
+		cg, ok := cgroupOf(p)
+		if !ok || cg != own && (r.starting > 0 || !strings.HasPrefix(cg, r.rel+"/")) {
 			continue
 		}
 		var ws unix.WaitStatus
 		_, _ = unix.Wait4(p, &ws, 0, nil)
 	}
+}
+
+// cgroupOf is the cgroup v2 path of process pid.
+func cgroupOf(pid int) (string, bool) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		return "", false
+	}
+	for line := range strings.Lines(string(data)) {
+		if p, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "0::"); ok {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // childPIDs lists this process's children, from each thread's

@@ -23,11 +23,12 @@ import (
 // hierarchy is writable (as root, or in a delegated subtree), every
 // attempt starts inside a cgroup of its own (clone3 CLONE_INTO_CGROUP: no
 // instant outside it), and no descendant can leave it. When the attempt
-// ends, the cgroup is killed whole (cgroup.kill); mlcd is a child
-// subreaper, so the orphans of the task are its children, not those of an
-// init that may never reap them, and it reaps them. A watchdog process
-// reads a pipe that only mlcd holds open: when mlcd dies, even by SIGKILL,
-// the pipe closes and the watchdog kills every task cgroup of this mlcd.
+// ends, the cgroup is killed whole (cgroup.kill), or, left empty, serves a
+// later attempt; mlcd is a child subreaper, so the orphans of the task are
+// its children, not those of an init that may never reap them, and it
+// reaps them. A watchdog process reads a pipe that only mlcd holds open:
+// when mlcd dies, even by SIGKILL, the pipe closes and the watchdog kills
+// every task cgroup of this mlcd.
 // Without cgroups, the processes that still carry the attempt's protocol
 // variables (MLCD_RUN_ID, MLCD_TASK, MLCD_ATTEMPT) are found in /proc and
 // killed, and the task's own process dies with mlcd (Pdeathsig).
@@ -38,6 +39,11 @@ type reaper struct {
 	rel   string // base as /proc/<pid>/cgroup shows it
 	seq   atomic.Int64
 	guard *os.File // write end of the watchdog's pipe: closed when mlcd dies
+
+	mu       sync.Mutex
+	idle     []*attemptGroup // emptied cgroups, for the next attempts
+	live     map[int]bool    // attempts' own processes, started and not yet waited for
+	starting int             // attempts starting their process, whose pid is not known yet
 }
 
 var (

@@ -4,6 +4,7 @@ package executor
 
 import (
 	"log/slog"
+	"os/exec"
 	"syscall"
 )
 
@@ -13,10 +14,11 @@ type reaper struct{}
 
 type attemptGroup struct{}
 
-func processReaper(*slog.Logger) *reaper          { return &reaper{} }
-func (*reaper) newGroup() (*attemptGroup, error)  { return nil, nil }
-func (*attemptGroup) attach(*syscall.SysProcAttr) {}
-func (*reaper) cleanup(*attemptGroup, []string)   {}
+func processReaper(*slog.Logger) *reaper                   { return &reaper{} }
+func (*reaper) newGroup() (*attemptGroup, error)           { return nil, nil }
+func (*attemptGroup) attach(*syscall.SysProcAttr)          {}
+func (*reaper) cleanup(*attemptGroup, []string)            {}
+func (*reaper) start(_ *attemptGroup, cmd *exec.Cmd) error { return cmd.Start() }
 
 // TasksInCgroups reports whether each attempt runs in a cgroup of its own:
 // never outside Linux.

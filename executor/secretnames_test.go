@@ -3,9 +3,10 @@ package executor_test
 import (
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
-	"github.com/mlcd-dev/mlcd/promotion"
+	"github.com/mlcd-dev/mlcd/store"
 	"github.com/mlcd-dev/mlcd/watcher"
 )
 
@@ -14,10 +15,10 @@ import (
 // use: a new credential must not reach tasks unnoticed.
 func TestSecretEnv_CoversEverySecretMlcdReads(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{
+	for _, name := range append([]string{
 		gitstore.EnvToken, gitstore.EnvGitHubToken, gitstore.EnvSSHKey,
-		promotion.EnvToken, watcher.SecretEnv,
-	} {
+		forge.EnvToken, watcher.SecretEnv,
+	}, store.CredentialEnv...) {
 		if !pipeline.IsSecretEnv(name) {
 			t.Errorf("%s is read by mlcd as a secret but is not in pipeline.SecretEnv", name)
 		}

@@ -23,7 +23,7 @@ type Options struct {
 	// GitHub Enterprise Server, https://HOST/api/v3/ ("https://HOST" alone
 	// gets /api/v3/ appended).
 	BaseURL string
-	// Token is a GitHub token (the caller reads GITHUB_TOKEN). It is sent as
+	// Token is a GitHub token (Settings.Token). It is sent as
 	// "Authorization: Bearer", never logged and never put in an error.
 	Token string
 	// Owner and Repo name the repository, as ParseRemote returns them.

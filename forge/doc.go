@@ -5,6 +5,12 @@
 // requests of a commit, what their reviews say of a head (Approvals), and a
 // commit's combined status. It decides nothing: package gate does.
 //
+// Connect is the one way mlcd builds a Client: from Settings (a token, the
+// API URL, the repository when the remote URL does not name it), for the
+// repository a remote URL names; SettingsFromEnv reads them from the
+// variables GitHub Actions sets, and ActionsEvent the pull request of an
+// Actions job.
+//
 // Requests are retried on 5xx answers and on GitHub's primary and secondary
 // rate limits, with backoff and jitter that stop when the context ends.
 // Errors are classified (ErrUnauthorized, ErrForbidden, ErrNotFound,

@@ -18,9 +18,11 @@
 //
 // Policy, PolicyOf and Loosens say what in mlcd.yaml decides what may
 // deploy and when a change of it weakens the gate. CheckJournals and
-// CheckPolicy are the gate's rules for a pull request, applied by `mlcd
-// check`: mlcd's journals (runs/, deployments/) are not touched, and the
-// policy is not loosened without the approvals the gate in force asks.
+// CheckPolicy are the gate's rules for a pull request: mlcd's journals
+// (runs/, deployments/) are not touched, and the policy is not loosened
+// without the approvals the gate in force asks. CheckPullRequest applies
+// them with the registry's rules to a pull request's change, for `mlcd
+// check`, and PRCheck.JudgeLoosening counts the approvals GitHub reports.
 //
 // It decides and explains; it does not deploy, write records or set
 // commit statuses (the controller does).

@@ -29,11 +29,14 @@ type Ledger struct {
 	// Founded: an mlcd.yaml was seen on the branch. The first one sets
 	// the policy as it is (there is none before it to pass).
 	Founded bool `json:"founded,omitempty"`
+	// Serving: Policy holds the serving programs in force. A ledger an
+	// older mlcd kept lacks them (and this flag).
+	Serving bool `json:"serving,omitempty"`
 }
 
 // NewLedger is the ledger of a branch with no commit judged yet.
 func NewLedger(hasForge bool) Ledger {
-	return Ledger{Policy: PolicyOf(nil, hasForge)}
+	return Ledger{Policy: PolicyOf(nil, hasForge), Serving: true}
 }
 
 // ChangeKind is what a commit did that the gate judges.
@@ -97,8 +100,9 @@ type Judge struct {
 // GitHub mode on a remote that is not on GitHub.
 func (j *Judge) effective(pol Policy) (Policy, string) {
 	if j.Forge == nil && !j.OnGitHub && (pol.Require == RequireMergedPR || pol.Require == RequireApprovedPR) {
-		return Policy{Require: RequireMergeCommit},
-			fmt.Sprintf("deploy.require %s needs GitHub's API and the remote is not on GitHub, so %s applies", pol.Require, RequireMergeCommit)
+		why := fmt.Sprintf("deploy.require %s needs GitHub's API and the remote is not on GitHub, so %s applies", pol.Require, RequireMergeCommit)
+		pol.Require, pol.Approvals = RequireMergeCommit, 0
+		return pol, why
 	}
 	return pol, ""
 }
@@ -274,11 +278,15 @@ func (j *Judge) decidePolicy(ctx context.Context, ch Change, l Ledger) (Verdict,
 		return v, fmt.Errorf("policy change at %s: %w", short(c.Hash), err)
 	}
 	v.Allowed, v.PR, v.Approvers = d.Allowed, d.PR, d.Approvers
+	what, kept := "loosens the gate", old.String()
+	if l, _ := loosensGate(old, next); !l {
+		what, kept = "changes what serves", "what serves now"
+	}
 	if d.Allowed {
-		v.Reason = fmt.Sprintf("commit %s loosens the gate (%s) and passed %s: %s", short(c.Hash), how, old, d.Reason)
+		v.Reason = fmt.Sprintf("commit %s %s (%s) and passed %s: %s", short(c.Hash), what, how, old, d.Reason)
 	} else {
-		v.Reason = fmt.Sprintf("commit %s loosens the gate (%s) without passing the gate in force, %s (%s); %s stays in force",
-			short(c.Hash), how, old, d.Reason, old)
+		v.Reason = fmt.Sprintf("commit %s %s (%s) without passing the gate in force, %s (%s); %s stays in force",
+			short(c.Hash), what, how, old, d.Reason, kept)
 	}
 	return v, nil
 }
@@ -286,7 +294,7 @@ func (j *Judge) decidePolicy(ctx context.Context, ch Change, l Ledger) (Verdict,
 // Apply returns the ledger after a verdict.
 func (l Ledger) Apply(ch Change, v Verdict) Ledger {
 	if ch.Kind == ChangePolicy && v.Allowed {
-		return Ledger{Policy: ch.Policy, Commit: ch.Commit.Hash, Founded: true}
+		return Ledger{Policy: ch.Policy, Commit: ch.Commit.Hash, Founded: true, Serving: true}
 	}
 	return l
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/layout"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -28,14 +30,55 @@ const maxCompared = 8 << 20
 // which commits them to the tracked branch itself and never through a pull
 // request. Every problem names its file, and for an edit the first changed
 // line.
-func CheckJournals(c PRChange) []*pipeline.Error {
-	var out []*pipeline.Error
+//
+// With deploy.target kubernetes and the manifests on the tracked branch,
+// the manifests folder (deploy.kubernetes.path, before or after the
+// change) is held the same way: Argo CD or Flux applies whatever is there,
+// so an edit in a pull request would serve what no promotion allowed.
+func CheckJournals(c PRChange) []*diag.Error {
+	var out []*diag.Error
+	folders := manifestFolders(c)
 	for _, p := range c.Paths {
 		if root, ok := journalRoot(p); ok {
 			out = append(out, journalProblem(c, p, root))
+			continue
+		}
+		for _, dir := range folders {
+			if strings.HasPrefix(p, dir+"/") {
+				out = append(out, manifestProblem(c, p, dir))
+				break
+			}
 		}
 	}
 	return out
+}
+
+// manifestFolders are the folders of deploy.kubernetes.path, in the base's
+// and the head's mlcd.yaml, whose manifests go to the tracked branch.
+func manifestFolders(c PRChange) []string {
+	var dirs []string
+	for _, fsys := range []fs.FS{c.Base, c.Head} {
+		p, _, _ := readPipeline(fsys)
+		if p == nil || p.Deploy.Target != pipeline.TargetKubernetes || p.Deploy.Kubernetes == nil {
+			continue
+		}
+		k := p.Deploy.Kubernetes
+		if dir := strings.TrimSuffix(k.Path, "/"); k.Branch == "" && dir != "" && !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
+}
+
+func manifestProblem(c PRChange, p, dir string) *diag.Error {
+	e := &diag.Error{File: p}
+	if exists(c.Base, p) && exists(c.Head, p) {
+		e.Line = firstChangedLine(c.Base, c.Head, p)
+	}
+	e.Msg = fmt.Sprintf("the change edits %s/, the Kubernetes manifests mlcd commits for the versions the merge gate allows "+
+		"(deploy.kubernetes.path): Argo CD or Flux applies whatever is there, so a pull request may not change them; "+
+		"to serve another version, change its stage in models/", dir)
+	return e
 }
 
 // Loosening is a change of mlcd.yaml that loosens the merge gate.
@@ -47,7 +90,7 @@ type Loosening struct {
 	How string
 	// Problem is the refusal: mlcd.yaml (with the line of the setting),
 	// How, and what the change needs to pass.
-	Problem *pipeline.Error
+	Problem *diag.Error
 }
 
 // Approvals is how many approving reviews of its head, by people other
@@ -87,7 +130,7 @@ func CheckPolicy(c PRChange) *Loosening {
 	case !looser[0]:
 		how += " (without a GitHub API an unset deploy.require means merge-commit)"
 	}
-	l := &Loosening{Old: PolicyOf(baseP, true), Problem: &pipeline.Error{File: pipeline.FileName}}
+	l := &Loosening{Old: PolicyOf(baseP, true), Problem: &diag.Error{File: pipeline.FileName}}
 	switch {
 	case !found:
 		how = "mlcd.yaml is deleted: " + how
@@ -101,7 +144,11 @@ func CheckPolicy(c PRChange) *Loosening {
 		who = fmt.Sprintf("%d reviewers", n)
 	}
 	l.How = how
-	l.Problem.Msg = how + ": a pull request that loosens the merge gate must be approved on its head by " + who +
+	what := "loosens the merge gate"
+	if strings.HasPrefix(how, "deploy.python") || strings.HasPrefix(how, "deploy.kubernetes.image") {
+		what = "changes what serves in Production"
+	}
+	l.Problem.Msg = how + ": a pull request that " + what + " must be approved on its head by " + who +
 		" other than its author, as the gate in force asks (mlcd check --github counts them), " +
 		"or the new policy would judge the change that makes it"
 	return l
@@ -110,11 +157,16 @@ func CheckPolicy(c PRChange) *Loosening {
 // settingPlace is the line and column in mlcd.yaml of the setting how
 // speaks of, else of deploy:, else 0, 0 (both removed).
 func settingPlace(data []byte, how string) (line, col int) {
-	key := "require"
-	if strings.HasPrefix(how, "deploy.approvals") {
-		key = "approvals"
+	key := []string{"deploy", "require"}
+	switch {
+	case strings.HasPrefix(how, "deploy.approvals"):
+		key = []string{"deploy", "approvals"}
+	case strings.HasPrefix(how, "deploy.python"):
+		key = []string{"deploy", "python"}
+	case strings.HasPrefix(how, "deploy.kubernetes.image"):
+		key = []string{"deploy", "kubernetes", "image"}
 	}
-	if line, col = pipeline.KeyLine(data, "deploy", key); line == 0 {
+	if line, col = pipeline.KeyLine(data, key...); line == 0 {
 		line, col = pipeline.KeyLine(data, "deploy")
 	}
 	return line, col
@@ -132,12 +184,12 @@ func journalRoot(p string) (string, bool) {
 	return root, true
 }
 
-func journalProblem(c PRChange, p, root string) *pipeline.Error {
+func journalProblem(c PRChange, p, root string) *diag.Error {
 	what := "mlcd's run records and metric histories"
 	if root != layout.Runs {
 		what = "mlcd's deployment records"
 	}
-	e := &pipeline.Error{File: p}
+	e := &diag.Error{File: p}
 	inBase, inHead := exists(c.Base, p), exists(c.Head, p)
 	verb := "edits"
 	switch {

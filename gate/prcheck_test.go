@@ -19,7 +19,9 @@ const (
 		"as the gate in force asks (mlcd check --github counts them), or the new policy would judge the change that makes it"
 	loosenWhy3 = ": a pull request that loosens the merge gate must be approved on its head by 3 reviewers other than its author, " +
 		"as the gate in force asks (mlcd check --github counts them), or the new policy would judge the change that makes it"
-	weaker = ", a weaker gate (none < merge-commit < merged-pr < approved-pr)"
+	weaker     = ", a weaker gate (none < merge-commit < merged-pr < approved-pr)"
+	servingWhy = ": a pull request that changes what serves in Production must be approved on its head by 1 reviewer other than its author, " +
+		"as the gate in force asks (mlcd check --github counts them), or the new policy would judge the change that makes it"
 )
 
 func TestCheckJournals_andPolicy(t *testing.T) {
@@ -121,6 +123,14 @@ func TestCheckPolicy(t *testing.T) {
 		{name: "unset to approved-pr", base: "", head: "deploy: {require: approved-pr}\n"},
 		{name: "invalid before, none now", base: "!", head: "deploy: {require: none}\n",
 			want: "mlcd.yaml:4:10: deploy.require goes from approved-pr to none" + weaker + loosenWhy},
+		{name: "python set", base: "deploy: {require: merged-pr}\n", head: "deploy:\n  require: merged-pr\n  python: ./tools/py\n",
+			want: `mlcd.yaml:6:3: deploy.python goes from python3 to "./tools/py": another program would serve the sklearn models in Production` + servingWhy},
+		{name: "image changed", base: "deploy: {target: kubernetes, kubernetes: {path: k8s, image: \"acme/mlcd:1\"}}\n",
+			head: "deploy:\n  target: kubernetes\n  kubernetes:\n    path: k8s\n    image: evil/mlcd:1\n",
+			want: `mlcd.yaml:8:5: deploy.kubernetes.image goes from "acme/mlcd:1" to "evil/mlcd:1": another image would serve the models in Production` + servingWhy},
+		{name: "loosened and python changed: the gate first", base: "deploy: {require: approved-pr, python: python3.11}\n", head: "deploy: {require: none}\n",
+			want: "mlcd.yaml:4:10: deploy.require goes from approved-pr to none" + weaker + loosenWhy},
+		{name: "tightened, same programs", base: "deploy: {require: none, python: /usr/bin/python3}\n", head: "deploy: {require: approved-pr, python: /usr/bin/python3}\n"},
 	}
 	file := func(deploy string) *fstest.MapFile {
 		switch deploy {
@@ -164,5 +174,47 @@ func TestCheckJournals_largeFile(t *testing.T) {
 	got := CheckJournals(PRChange{Base: base, Head: head, Paths: []string{"runs/churn/r1.history"}})
 	if len(got) != 1 || got[0].Line != 0 || !strings.Contains(got[0].Msg, "edits a file of runs/") {
 		t.Errorf("problems %v, want one edit without a line", got)
+	}
+}
+
+// TestCheckJournals_KubernetesManifests: with deploy.target kubernetes on
+// the tracked branch, a pull request may not touch the manifests folder
+// (Argo CD would apply it); on a branch of their own, the folder on the
+// tracked branch is the user's.
+func TestCheckJournals_KubernetesManifests(t *testing.T) {
+	t.Parallel()
+	kube := func(branch string) string {
+		return pipelineHead + "deploy:\n  target: kubernetes\n  kubernetes:\n    path: deploy/k8s\n    image: ghcr.io/acme/mlcd:1\n" + branch
+	}
+	for _, tc := range []struct {
+		name, mlcd string
+		want       int
+	}{
+		{"tracked branch", kube(""), 2},
+		{"own branch", kube("    branch: manifests\n"), 0},
+		{"local target", pipelineHead, 0},
+	} {
+		base := fstest.MapFS{
+			"mlcd.yaml":              {Data: []byte(tc.mlcd)},
+			"deploy/k8s/churn.yaml":  {Data: []byte("kind: Deployment\nimage: a\n")},
+			"deploy/k8s-notes/a.md":  {Data: []byte("x\n")},
+			"deploy/other/keep.yaml": {Data: []byte("x\n")},
+		}
+		head := fstest.MapFS{}
+		for k, v := range base {
+			head[k] = v
+		}
+		head["deploy/k8s/churn.yaml"] = &fstest.MapFile{Data: []byte("kind: Deployment\nimage: evil\n")}
+		head["deploy/k8s/extra.yaml"] = &fstest.MapFile{Data: []byte("kind: Pod\n")}
+		head["deploy/k8s-notes/a.md"] = &fstest.MapFile{Data: []byte("y\n")}
+		paths := []string{"deploy/k8s-notes/a.md", "deploy/k8s/churn.yaml", "deploy/k8s/extra.yaml"}
+		got := CheckJournals(PRChange{Base: base, Head: head, Paths: paths})
+		if len(got) != tc.want {
+			t.Errorf("%s: problems %v, want %d", tc.name, got, tc.want)
+			continue
+		}
+		if tc.want > 0 && (got[0].File != "deploy/k8s/churn.yaml" || got[0].Line != 2 || !strings.Contains(got[0].Msg, "edits deploy/k8s/, the Kubernetes manifests")) {
+			t.Errorf("%s: first problem %v, want deploy/k8s/churn.yaml:2 naming the manifests", tc.name, got[0])
+		}
 	}
 }

@@ -5,7 +5,9 @@
 // (as fs.FS or checked out into a fresh folder), the history of one file,
 // and the bot's write: Publish commits files under runs/, models/ and
 // deployments/ directly from tree objects and pushes them, rebuilding on
-// the new tip when someone pushed first, never forcing. For the report it
+// the new tip when someone pushed first, never forcing; PublishFolder
+// commits the one folder people gave the bot outside those (the Kubernetes
+// manifests of deploy.kubernetes), on the tracked branch or another. For the report it
 // commits a folder as the whole tree of another branch (CommitDir, for
 // gh-pages), reads the changes under a folder along the first-parent line
 // (DirChanges) and the origin's URL (OriginURL).

@@ -45,17 +45,14 @@ func LocateRemote(arg string) (Remote, error) {
 	if isBare(abs) {
 		return Remote{URL: abs, Why: "the bare repository " + abs}, nil
 	}
-	if _, err := os.Stat(filepath.Join(abs, ".git")); err == nil {
-		return workTreeRemote(abs, "")
+	top, ok := CheckoutOf(abs)
+	switch {
+	case !ok:
+		return Remote{}, fmt.Errorf("repository %s: no bare repository or checkout here or above: %w", abs, ErrNotFound)
+	case top != abs:
+		return workTreeRemote(top, fmt.Sprintf("; %s itself is no repository", abs))
 	}
-	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return workTreeRemote(d, fmt.Sprintf("; %s itself is no repository", abs))
-		}
-		if filepath.Dir(d) == d {
-			return Remote{}, fmt.Errorf("repository %s: no bare repository or checkout here or above: %w", abs, ErrNotFound)
-		}
-	}
+	return workTreeRemote(abs, "")
 }
 
 // workTreeRemote is the origin of the working tree at dir, else dir; note

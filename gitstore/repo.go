@@ -84,6 +84,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if isBare(dir) {
+		fixed, err := repairRefs(dir, r.branch)
+		if err != nil {
+			return nil, err
+		}
+		if len(fixed) > 0 {
+			r.log.Warn("repaired refs a killed mlcd left broken; the fetch writes them again", "dir", dir, "refs", fixed)
+		}
+	}
 	repo, err := openBare(dir)
 	if err == nil {
 		r.setRepo(repo)

@@ -1,9 +1,7 @@
 package journal
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,11 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/internal/inputlimit"
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/internal/yamltree"
 )
 
 // recordLimits bound a deployment record before the YAML parser reads it:
@@ -25,8 +22,8 @@ var recordLimits = inputlimit.Limits{MaxBytes: 8 << 20, MaxDepth: 16}
 
 var (
 	recordKeys = []string{"schema", "model", "current", "history"}
-	servedKeys = []string{"version", "digest", "commit", "endpoint", "since", "status"}
-	eventKeys  = []string{"time", "kind", "version", "digest", "commit", "reason", "pr"}
+	servedKeys = []string{"version", "digest", "commit", "target", "manifests", "endpoint", "since", "status"}
+	eventKeys  = []string{"time", "kind", "version", "digest", "commit", "target", "manifests", "reason", "pr"}
 
 	modelName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 	hexDigest = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -37,47 +34,34 @@ var (
 // separated, relative to the repository root) strictly: unknown or repeated
 // keys, wrong types, a model that does not match the file name, bad
 // digests, commits, times and kinds are refused. Every problem is a
-// *pipeline.Error with file:line:col, joined with errors.Join.
+// *diag.Error with file:line:col, joined with errors.Join.
 func Parse(name string, data []byte) (*Record, error) {
 	d := &recordDecoder{file: name}
 	r := d.record(data)
 	if len(d.errs) > 0 {
-		slices.SortStableFunc(d.errs, func(a, b *pipeline.Error) int {
-			if a.Line != b.Line {
-				return a.Line - b.Line
-			}
-			return a.Col - b.Col
-		})
-		list := make([]error, len(d.errs))
-		for i, e := range d.errs {
-			list[i] = e
-		}
-		return nil, errors.Join(list...)
+		diag.Sort(d.errs)
+		return nil, diag.Join(d.errs)
 	}
 	return r, nil
 }
 
 type recordDecoder struct {
 	file string
-	errs []*pipeline.Error
+	errs []*diag.Error
 }
 
 func (d *recordDecoder) record(data []byte) *Record {
 	if !utf8.Valid(data) {
-		d.errs = append(d.errs, &pipeline.Error{File: d.file, Msg: "not valid UTF-8"})
+		d.errs = append(d.errs, &diag.Error{File: d.file, Msg: "not valid UTF-8"})
 		return nil
 	}
-	if e := inputlimit.YAML(data, recordLimits); e != nil {
-		d.errs = append(d.errs, &pipeline.Error{File: d.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
-		return nil
-	}
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		d.syntaxError(err)
+	f, perr := yamltree.Parse(d.file, data, recordLimits)
+	if perr != nil {
+		d.errs = append(d.errs, perr)
 		return nil
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
-		d.errs = append(d.errs, &pipeline.Error{File: d.file, Line: 1, Msg: "want one YAML document: a mapping of keys"})
+		d.errs = append(d.errs, &diag.Error{File: d.file, Line: 1, Msg: "want one YAML document: a mapping of keys"})
 		return nil
 	}
 	r := &Record{}
@@ -135,10 +119,8 @@ func (d *recordDecoder) fields(n ast.Node, what string, known []string, each fun
 func (d *recordDecoder) require(seen map[string]bool, where string, at ast.Node, keys ...string) {
 	for _, k := range keys {
 		if !seen[k] {
-			e := &pipeline.Error{File: d.file, Msg: fmt.Sprintf("missing required key %q%s", k, where)}
-			if p := posOf(at); p != nil {
-				e.Line, e.Col = p.Line, p.Column
-			}
+			line, col := yamltree.Pos(at)
+			e := &diag.Error{File: d.file, Line: line, Col: col, Msg: fmt.Sprintf("missing required key %q%s", k, where)}
 			d.errs = append(d.errs, e)
 		}
 	}
@@ -157,6 +139,10 @@ func (d *recordDecoder) served(n ast.Node) *Served {
 			s.Digest = d.match(v, "current.digest", hexDigest, "64 lowercase hex digits")
 		case "commit":
 			s.Commit = d.match(v, "current.commit", hexCommit, "a full commit hash (40 lowercase hex digits)")
+		case "target":
+			s.Target = d.target(v, "current.target")
+		case "manifests":
+			s.Manifests = d.match(v, "current.manifests", hexCommit, "a full commit hash (40 lowercase hex digits)")
 		case "endpoint":
 			s.Endpoint = d.str(v, "current.endpoint")
 		case "since":
@@ -197,6 +183,10 @@ func (d *recordDecoder) history(n ast.Node) []Event {
 				ev.Digest = d.match(v, label, hexDigest, "64 lowercase hex digits")
 			case "commit":
 				ev.Commit = d.match(v, label, hexCommit, "a full commit hash (40 lowercase hex digits)")
+			case "target":
+				ev.Target = d.target(v, label)
+			case "manifests":
+				ev.Manifests = d.match(v, label, hexCommit, "a full commit hash (40 lowercase hex digits)")
 			case "reason":
 				ev.Reason = d.str(v, label)
 			case "pr":
@@ -273,15 +263,8 @@ func (d *recordDecoder) integer(n ast.Node, label string) int {
 		d.fail(n, "%s: must be an integer, got %s", label, kind(n))
 		return 0
 	}
-	switch i := x.Value.(type) {
-	case int64:
-		if i >= math.MinInt32 && i <= math.MaxInt32 {
-			return int(i)
-		}
-	case uint64:
-		if i <= math.MaxInt32 {
-			return int(i)
-		}
+	if i, ok := yamltree.Int32(x); ok {
+		return i
 	}
 	d.fail(n, "%s: integer %s is out of range", label, x.Token.Value)
 	return 0
@@ -305,6 +288,16 @@ func (d *recordDecoder) time(n ast.Node, label string) time.Time {
 	return t.UTC()
 }
 
+// target reads where a version is served: absent for mlcd's own
+// endpoint, else TargetKubernetes.
+func (d *recordDecoder) target(n ast.Node, label string) string {
+	s := d.str(n, label)
+	if s != TargetKubernetes {
+		d.fail(n, "%s %q: want %s (or no target, for mlcd's own endpoint)", label, s, TargetKubernetes)
+	}
+	return s
+}
+
 func (d *recordDecoder) kind(n ast.Node, label string) Kind {
 	s := Kind(d.str(n, label))
 	if !slices.Contains(Kinds, s) {
@@ -317,55 +310,8 @@ func (d *recordDecoder) kind(n ast.Node, label string) Kind {
 	return s
 }
 
-func (d *recordDecoder) syntaxError(err error) {
-	var ye interface {
-		GetToken() *token.Token
-		GetMessage() string
-	}
-	e := &pipeline.Error{File: d.file, Msg: "yaml: " + err.Error()}
-	if errors.As(err, &ye) && ye.GetToken() != nil {
-		p := ye.GetToken().Position
-		e.Line, e.Col, e.Msg = p.Line, p.Column, "yaml: "+ye.GetMessage()
-	}
-	d.errs = append(d.errs, e)
-}
-
 func (d *recordDecoder) fail(n ast.Node, format string, args ...any) {
-	e := &pipeline.Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
-	if p := posOf(n); p != nil {
-		e.Line, e.Col = p.Line, p.Column
-	}
-	d.errs = append(d.errs, e)
+	d.errs = append(d.errs, yamltree.ErrorAt(d.file, n, format, args...))
 }
 
-func posOf(n ast.Node) *token.Position {
-	if n == nil {
-		return nil
-	}
-	if tk := n.GetToken(); tk != nil {
-		return tk.Position
-	}
-	return nil
-}
-
-func kind(n ast.Node) string {
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		return "a string"
-	case *ast.IntegerNode:
-		return "an integer"
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "a float"
-	case *ast.BoolNode:
-		return "a boolean"
-	case *ast.NullNode:
-		return "null"
-	case *ast.MappingNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case nil:
-		return "nothing"
-	}
-	return strings.ToLower(n.Type().String())
-}
+func kind(n ast.Node) string { return yamltree.Articled.Of(n) }

@@ -48,13 +48,25 @@ type Record struct {
 
 // Served is the version a model's endpoint serves.
 type Served struct {
-	Version  int
-	Digest   string // the artifact's sha256
-	Commit   string // the commit that set the version to Production
-	Endpoint string // host:port, or host:port/<model> when several share a port
-	Since    time.Time
-	Status   string // "serving", as the deployer says
+	Version int
+	Digest  string // the artifact's sha256
+	Commit  string // the commit that set the version to Production
+	// Target is where it is served: "" for mlcd's own endpoint,
+	// TargetKubernetes for manifests Argo CD or Flux apply.
+	Target    string
+	Manifests string // with TargetKubernetes: the commit of the manifests
+	Endpoint  string // host:port, or host:port/<model> when several share a port
+	Since     time.Time
+	Status    string // "serving", as the deployer says; "committed" for manifests
 }
+
+// TargetKubernetes is the Target of a version served by Kubernetes
+// manifests that mlcd committed.
+const TargetKubernetes = "kubernetes"
+
+// StatusCommitted is the status of a version whose manifests are
+// committed: whether the cluster runs them is Argo CD's or Flux's to say.
+const StatusCommitted = "committed"
 
 // Event is one entry of a record's history.
 type Event struct {
@@ -63,8 +75,12 @@ type Event struct {
 	Version int
 	Digest  string
 	Commit  string // the commit the event is about
-	Reason  string // why, for people; always set for refusals, rollbacks and failures
-	PR      int    // the pull request, when one is known
+	// Target and Manifests: for a deploy by Kubernetes manifests, as in
+	// Served.
+	Target    string
+	Manifests string
+	Reason    string // why, for people; always set for refusals, rollbacks and failures
+	PR        int    // the pull request, when one is known
 }
 
 // NewRecord returns an empty record for model.
@@ -99,6 +115,8 @@ func Marshal(r *Record) []byte {
 		kv(&b, "  ", "version", strconv.Itoa(c.Version))
 		optKV(&b, "  ", "digest", c.Digest)
 		optKV(&b, "  ", "commit", c.Commit)
+		optKV(&b, "  ", "target", c.Target)
+		optKV(&b, "  ", "manifests", c.Manifests)
 		optKV(&b, "  ", "endpoint", c.Endpoint)
 		kv(&b, "  ", "since", quote(formatTime(c.Since)))
 		optKV(&b, "  ", "status", c.Status)
@@ -114,6 +132,8 @@ func Marshal(r *Record) []byte {
 		kv(&b, "    ", "version", strconv.Itoa(ev.Version))
 		optKV(&b, "    ", "digest", ev.Digest)
 		optKV(&b, "    ", "commit", ev.Commit)
+		optKV(&b, "    ", "target", ev.Target)
+		optKV(&b, "    ", "manifests", ev.Manifests)
 		optKV(&b, "    ", "reason", ev.Reason)
 		if ev.PR != 0 {
 			kv(&b, "    ", "pr", strconv.Itoa(ev.PR))

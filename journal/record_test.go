@@ -13,8 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
-	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -35,11 +35,23 @@ func sampleRecord() *Record {
 	return r
 }
 
+// kubeRecord is a version served by Kubernetes manifests mlcd committed.
+func kubeRecord() *Record {
+	at := time.Date(2026, 11, 27, 1, 2, 3, 0, time.UTC)
+	manifests := "89abcdef0123456789abcdef0123456789abcdef"
+	r := NewRecord("churn-xgb")
+	r.Current = &Served{Version: 3, Digest: testDigest, Commit: testCommit, Target: TargetKubernetes, Manifests: manifests,
+		Endpoint: "mlcd-churn-xgb.ml.svc:8080", Since: at, Status: StatusCommitted}
+	r.Append(Event{Time: at, Kind: KindDeploy, Version: 3, Digest: testDigest, Commit: testCommit, Target: TargetKubernetes, Manifests: manifests, PR: 7})
+	return r
+}
+
 func TestMarshal_roundTrip(t *testing.T) {
 	t.Parallel()
 	for name, r := range map[string]*Record{
 		"full":          sampleRecord(),
 		"empty":         NewRecord("m"),
+		"kubernetes":    kubeRecord(),
 		"nothing serve": {Schema: 1, Model: "a.b_c-d", History: []Event{{Time: time.Unix(0, 0).UTC(), Kind: KindFailure, Version: 1, Reason: "health check: /ping: connection refused"}}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -128,6 +140,7 @@ var badRecords = []struct{ name, file, data string }{
 	{"model does not match the file", "", "schema: 1\nmodel: other\nhistory: []\n"},
 	{"bad model name", "deployments/two words.yaml", "schema: 1\nmodel: two words\nhistory: []\n"},
 	{"bad current", "", "schema: 1\nmodel: m\ncurrent:\n  version: 0\n  digest: ABC\n  commit: abc1234\n  since: yesterday\n  status: 3\n  owner: me\nhistory: []\n"},
+	{"bad kubernetes target", "", "schema: 1\nmodel: m\ncurrent:\n  version: 1\n  target: argo\n  manifests: HEAD\n  since: \"2026-11-27T01:02:03Z\"\nhistory:\n  - time: \"2026-11-27T01:02:03Z\"\n    kind: deploy\n    version: 1\n    target: \"\"\n"},
 	{"current missing keys", "", "schema: 1\nmodel: m\ncurrent: {status: serving}\nhistory: []\n"},
 	{"history not a list", "", "schema: 1\nmodel: m\nhistory: {a: 1}\n"},
 	{"bad events", "", "schema: 1\nmodel: m\nhistory:\n  - time: \"2026-11-27T01:02:03Z\"\n    kind: deployed\n    version: two\n    pr: -1\n  - kind: refusal\n  - just text\n"},
@@ -151,9 +164,9 @@ func TestParse_errors(t *testing.T) {
 			continue
 		}
 		for _, e := range unjoin(err) {
-			var pe *pipeline.Error
+			var pe *diag.Error
 			if !errors.As(e, &pe) || pe.File != file {
-				t.Errorf("%s: error %v is not a *pipeline.Error naming %s", tc.name, e, file)
+				t.Errorf("%s: error %v is not a *diag.Error naming %s", tc.name, e, file)
 			}
 			fmt.Fprintln(&out, e)
 		}
@@ -219,6 +232,9 @@ func TestParse_RefusesDeeplyNestedAndOversizedRecords(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(Marshal(sampleRecord()))
 	f.Add(Marshal(NewRecord("m")))
+	kube := kubeRecord()
+	kube.Model = "m"
+	f.Add(Marshal(kube))
 	for _, tc := range badRecords {
 		f.Add([]byte(tc.data))
 	}
@@ -233,7 +249,7 @@ func FuzzParse(f *testing.F) {
 		limittest.Allocs(t, len(data), func() { r, err = Parse(name, data) })
 		if err != nil {
 			for _, e := range unjoin(err) {
-				var pe *pipeline.Error
+				var pe *diag.Error
 				if !errors.As(e, &pe) || pe.File != name {
 					t.Fatalf("error %v does not name %s", e, name)
 				}

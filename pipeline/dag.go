@@ -322,6 +322,7 @@ func (t *Task) clone() *Task {
 	c.Run = slices.Clone(t.Run)
 	c.Needs = slices.Clone(t.Needs)
 	c.Inputs = slices.Clone(t.Inputs)
+	c.RunsOn = slices.Clone(t.RunsOn)
 	c.Env = maps.Clone(t.Env)
 	if t.Model != nil {
 		m := *t.Model

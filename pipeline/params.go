@@ -3,7 +3,6 @@ package pipeline
 import (
 	"fmt"
 	"maps"
-	"math"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -11,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/mlcd-dev/mlcd/internal/inputlimit"
+	"github.com/mlcd-dev/mlcd/internal/yamltree"
 )
 
 // ParseParam reads a --param KEY=VALUE. VALUE is read as a YAML scalar:
@@ -58,7 +58,7 @@ func scalarValue(n ast.Node) (any, bool) {
 	case *ast.LiteralNode:
 		return v.Value.Value, true
 	case *ast.IntegerNode:
-		return intValue(v)
+		return yamltree.Int64(v)
 	case *ast.FloatNode:
 		return v.Value, true
 	case *ast.BoolNode:
@@ -85,17 +85,4 @@ func (p Params) Merge(over Params) Params {
 		}
 	}
 	return out
-}
-
-// intValue is an integer node's value when it fits an int64.
-func intValue(n *ast.IntegerNode) (int64, bool) {
-	switch v := n.Value.(type) {
-	case int64:
-		return v, true
-	case uint64:
-		if v <= math.MaxInt64 {
-			return int64(v), true
-		}
-	}
-	return 0, false
 }

@@ -5,16 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/internal/inputlimit"
+	"github.com/mlcd-dev/mlcd/internal/yamltree"
 )
 
 // fileLimits bound an mlcd.yaml before it is parsed: a pipeline is a few
@@ -22,13 +22,13 @@ import (
 var fileLimits = inputlimit.Limits{MaxBytes: 256 << 10, MaxDepth: inputlimit.DefaultMaxDepth, MaxAliases: 100}
 
 // Load reads and validates dir/mlcd.yaml. Problems in the file come back as
-// *Error values joined with errors.Join; a missing file is an *Error that
+// *diag.Error values joined with errors.Join; a missing file is a *diag.Error that
 // also matches fs.ErrNotExist.
 func Load(dir string) (*Pipeline, error) {
 	file := filepath.Join(dir, FileName)
 	data, err := readInside(dir, FileName)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &notFoundError{err: &Error{File: file, Msg: "not found: an mlcd repository has its pipeline in mlcd.yaml at its root"}}
+		return nil, &notFoundError{err: &diag.Error{File: file, Msg: "not found: an mlcd repository has its pipeline in mlcd.yaml at its root"}}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read pipeline: %w", err)
@@ -48,15 +48,15 @@ func readInside(dir, name string) ([]byte, error) {
 	return root.ReadFile(name)
 }
 
-// notFoundError is the *Error of a missing mlcd.yaml; it also matches
+// notFoundError is the *diag.Error of a missing mlcd.yaml; it also matches
 // fs.ErrNotExist so that callers can tell "no pipeline here" apart.
-type notFoundError struct{ err *Error }
+type notFoundError struct{ err *diag.Error }
 
 func (e *notFoundError) Error() string   { return e.err.Error() }
 func (e *notFoundError) Unwrap() []error { return []error{e.err, fs.ErrNotExist} }
 
 // Parse reads an mlcd.yaml. file is the name used in messages. It returns
-// every problem at once: *Error values sorted by line and column, joined
+// every problem at once: *diag.Error values sorted by line and column, joined
 // with errors.Join. On error the Pipeline is nil.
 func Parse(file string, data []byte) (*Pipeline, error) {
 	p := &parser{file: file}
@@ -72,7 +72,7 @@ type parser struct {
 	file    string
 	anchors map[string]ast.Node
 	places  []*taskPlace
-	errs    []*Error
+	errs    []*diag.Error
 	ports   []field // deploy.ports entries, checked against the tasks' models
 }
 
@@ -84,56 +84,24 @@ type field struct {
 }
 
 func (p *parser) joined() error {
-	sort.SliceStable(p.errs, func(i, j int) bool {
-		a, b := p.errs[i], p.errs[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
-	errs := make([]error, len(p.errs))
-	for i, e := range p.errs {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
+	diag.Sort(p.errs)
+	return diag.Join(p.errs)
 }
 
 func (p *parser) errorf(n ast.Node, format string, args ...any) {
 	line, col := position(n)
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &diag.Error{File: p.file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 }
 
 // position is where a node starts in the file: a mapping starts at its
 // first key, a "key: value" entry at its key.
-func position(n ast.Node) (line, col int) {
-	switch v := n.(type) {
-	case nil:
-		return 0, 0
-	case *ast.MappingNode:
-		if len(v.Values) > 0 {
-			return position(v.Values[0])
-		}
-	case *ast.MappingValueNode:
-		return position(v.Key)
-	case *ast.DocumentNode:
-		return position(v.Body)
-	}
-	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
-		return 0, 0
-	}
-	return tk.Position.Line, tk.Position.Column
-}
+func position(n ast.Node) (line, col int) { return yamltree.Start(n) }
 
 func (p *parser) parse(data []byte) *Pipeline {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark, as some editors write
-	if e := inputlimit.YAML(data, fileLimits); e != nil {
-		p.errs = append(p.errs, &Error{File: p.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
-		return nil
-	}
-	f, err := yamlparser.ParseBytes(data, 0, yamlparser.AllowDuplicateMapKey())
-	if err != nil {
-		p.syntaxError(err)
+	f, perr := yamltree.Parse(p.file, data, fileLimits, yamlparser.AllowDuplicateMapKey())
+	if perr != nil {
+		p.errs = append(p.errs, perr)
 		return nil
 	}
 	var body ast.Node
@@ -148,24 +116,11 @@ func (p *parser) parse(data []byte) *Pipeline {
 		body = doc.Body
 	}
 	if body == nil {
-		p.errs = append(p.errs, &Error{File: p.file, Msg: `empty file: expected a mapping with at least "pipeline" and "tasks"`})
+		p.errs = append(p.errs, &diag.Error{File: p.file, Msg: `empty file: expected a mapping with at least "pipeline" and "tasks"`})
 		return nil
 	}
 	p.collectAnchors(body)
 	return p.pipeline(body)
-}
-
-func (p *parser) syntaxError(err error) {
-	var se interface {
-		GetToken() *token.Token
-		GetMessage() string
-	}
-	if errors.As(err, &se) && se.GetToken() != nil && se.GetToken().Position != nil {
-		pos := se.GetToken().Position
-		p.errs = append(p.errs, &Error{File: p.file, Line: pos.Line, Col: pos.Column, Msg: "yaml: " + se.GetMessage()})
-		return
-	}
-	p.errs = append(p.errs, &Error{File: p.file, Msg: "yaml: " + err.Error()})
 }
 
 // collectAnchors records every &anchor so that *aliases can be resolved.
@@ -215,25 +170,7 @@ func (p *parser) resolve(n ast.Node) ast.Node {
 }
 
 // kind names a node's type for "must be X, got Y" messages.
-func kind(n ast.Node) string {
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		return "string"
-	case *ast.IntegerNode:
-		return "integer"
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "number"
-	case *ast.BoolNode:
-		return "boolean"
-	case *ast.NullNode, nil:
-		return "nothing"
-	case *ast.MappingNode:
-		return "mapping"
-	case *ast.SequenceNode:
-		return "list"
-	}
-	return n.Type().String()
-}
+func kind(n ast.Node) string { return yamltree.Plain.Of(n) }
 
 // mapping reads n as a mapping. label names it in type errors ("defaults",
 // `task "x"`), in in unknown-key errors ("in defaults"). Keys outside known
@@ -391,8 +328,8 @@ func valueNode(f field) ast.Node {
 func (p *parser) integer(f field, label string) (int, bool) {
 	n := p.resolve(f.value)
 	if v, ok := n.(*ast.IntegerNode); ok {
-		if i, ok := intValue(v); ok && i >= math.MinInt32 && i <= math.MaxInt32 {
-			return int(i), true
+		if i, ok := yamltree.Int32(v); ok {
+			return i, true
 		}
 		p.errorf(n, "%s: %s is out of range", label, v.Token.Value)
 		return 0, false
@@ -407,7 +344,7 @@ func (p *parser) number(f field, label string) (float64, bool) {
 	n := p.resolve(f.value)
 	switch v := n.(type) {
 	case *ast.IntegerNode:
-		if i, ok := intValue(v); ok {
+		if i, ok := yamltree.Int64(v); ok {
 			return float64(i), true
 		}
 	case *ast.FloatNode:
@@ -475,25 +412,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// Problems returns the *Error values in err, in order: the problems of a
-// file as Parse and Load report them, also when err wraps them. It returns
-// nil when err holds none (a file that could not be read, say).
-func Problems(err error) []*Error {
-	switch e := err.(type) {
-	case nil:
-		return nil
-	case *Error:
-		return []*Error{e}
-	case interface{ Unwrap() []error }:
-		var out []*Error
-		for _, inner := range e.Unwrap() {
-			out = append(out, Problems(inner)...)
-		}
-		return out
-	}
-	return Problems(errors.Unwrap(err))
 }
 
 // PromoteOf is the promote: block of the mlcd.yaml at the root of fsys; nil

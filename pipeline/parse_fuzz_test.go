@@ -6,10 +6,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 )
 
-// FuzzParse checks that Parse never panics, that every problem is an *Error
+// FuzzParse checks that Parse never panics, that every problem is an *diag.Error
 // with a place, and that a pipeline it accepts keeps the invariants the
 // executor relies on.
 func FuzzParse(f *testing.F) {
@@ -55,7 +56,7 @@ func checkProblems(t *testing.T, err error) {
 		t.Fatalf("not a joined error: %T %v", err, err)
 	}
 	for _, e := range joined.Unwrap() {
-		var perr *Error
+		var perr *diag.Error
 		if !errors.As(e, &perr) || perr.Msg == "" || perr.File != "mlcd.yaml" {
 			t.Fatalf("problem without place: %#v", e)
 		}

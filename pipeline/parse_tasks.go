@@ -14,6 +14,9 @@ type taskPlace struct {
 	at    ast.Node   // the task's name: its key (map form) or its name: value (list form)
 	needs []ast.Node // one per Task.Needs entry
 	model ast.Node   // the model's name
+	// executor is the task's executor: entry, nil when it has none; its
+	// value is read once the pipeline's is known (resolveExecutors).
+	executor *field
 }
 
 // tasks reads the tasks: a mapping of name to task, or a list of tasks that
@@ -95,6 +98,7 @@ func (p *parser) task(name string, at ast.Node, fields []field, isMap bool, know
 	p.checkKeys(fields, "in "+label, known)
 	d = p.knobs(fields, label+": ", d)
 	t.Retries, t.RetryDelay, t.Backoff, t.MaxDelay, t.Timeout = d.Retries, d.RetryDelay, d.RetryBackoff, d.MaxRetryDelay, d.Timeout
+	t.RunsOn = d.RunsOn
 	prefix := label + ": "
 	for _, f := range fields {
 		switch f.key {
@@ -118,6 +122,10 @@ func (p *parser) task(name string, at ast.Node, fields []field, isMap bool, know
 			}
 		case "model":
 			t.Model, tp.model = p.model(f, prefix+"model")
+		case "executor":
+			tp.executor = &f
+		case "cpus", "memory", "gpus":
+			p.resource(f, prefix+f.key, &t.Resources)
 		}
 	}
 	if _, ok := lookup(fields, "run"); !ok && isMap {

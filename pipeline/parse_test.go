@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,7 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/mlcd-dev/mlcd/diag"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/invalid")
@@ -70,7 +69,7 @@ func TestParse_ProblemsSorted(t *testing.T) {
 		t.Fatalf("want many problems at once, got %d", len(problems))
 	}
 	for i := 1; i < len(problems); i++ {
-		a, b := problems[i-1].(*Error), problems[i].(*Error)
+		a, b := problems[i-1].(*diag.Error), problems[i].(*diag.Error)
 		if a.Line > b.Line || (a.Line == b.Line && a.Col > b.Col) {
 			t.Errorf("%v before %v", a, b)
 		}
@@ -81,12 +80,15 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	_, err := Load(dir)
-	var perr *Error
+	var perr *diag.Error
 	if !errors.Is(err, fs.ErrNotExist) || !errors.As(err, &perr) {
-		t.Fatalf("missing file: want an *Error matching fs.ErrNotExist, got %v", err)
+		t.Fatalf("missing file: want a *diag.Error matching fs.ErrNotExist, got %v", err)
 	}
 	if want := filepath.Join(dir, "mlcd.yaml") + ": not found"; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("message %q, want it to start with %q", err, want)
+	}
+	if ps := diag.Problems(err); len(ps) != 1 || ps[0] != perr {
+		t.Errorf("diag.Problems of a missing file: %v, want the one *diag.Error", ps)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "mlcd.yaml"), []byte("pipeline: a\ntasks: {t: {run: x}}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -103,30 +105,7 @@ func TestLoad(t *testing.T) {
 	}
 	_, err = Load(dir)
 	if !errors.As(err, &perr) || perr.File != filepath.Join(dir, "mlcd.yaml") || perr.Line != 1 {
-		t.Errorf("want an *Error at %s:1, got %v", filepath.Join(dir, "mlcd.yaml"), err)
-	}
-}
-
-func TestProblems(t *testing.T) {
-	a := &Error{File: "f", Line: 1, Msg: "a"}
-	b := &Error{File: "f", Line: 2, Msg: "b"}
-	_, missing := Load(t.TempDir())
-	tests := []struct {
-		name string
-		err  error
-		want []*Error
-	}{
-		{"nil", nil, nil},
-		{"one", a, []*Error{a}},
-		{"joined", errors.Join(a, b), []*Error{a, b}},
-		{"wrapped", fmt.Errorf("load: %w", errors.Join(a, b)), []*Error{a, b}},
-		{"not a problem", errors.New("disk on fire"), nil},
-		{"missing file", missing, []*Error{{File: missing.(interface{ Unwrap() []error }).Unwrap()[0].(*Error).File, Msg: "not found: an mlcd repository has its pipeline in mlcd.yaml at its root"}}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, Problems(tt.err)); diff != "" {
-			t.Errorf("%s: Problems (-want +got):\n%s", tt.name, diff)
-		}
+		t.Errorf("want an *diag.Error at %s:1, got %v", filepath.Join(dir, "mlcd.yaml"), err)
 	}
 }
 

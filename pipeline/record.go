@@ -100,6 +100,9 @@ type TaskRecord struct {
 	MLflowRuns []TrackedRun `json:"mlflow_runs,omitempty"`
 	// StageRequests are the stage changes and aliases it asked for.
 	StageRequests []StageRequest `json:"stage_requests,omitempty"`
+	// JobID is the engine's id of the job that ran the task (a Slurm job
+	// id), when the task ran on an engine (docs/scale-out.md).
+	JobID string `json:"job_id,omitempty"`
 }
 
 // Output returns the output at path, or nil.

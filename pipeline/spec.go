@@ -23,6 +23,9 @@ type Pipeline struct {
 	Promote  *Promote
 	Deploy   Deploy
 	Store    string // artifact store URL; "" means the default
+	// Executor is the engine every task runs on (docs/scale-out.md);
+	// its Type is "" (local) when mlcd.yaml names none.
+	Executor Executor
 }
 
 // Task returns the task called name, or nil.
@@ -45,6 +48,9 @@ type Defaults struct {
 	RetryBackoff  float64 // multiplier between attempts, >= 1
 	MaxRetryDelay time.Duration
 	Timeout       time.Duration // 0 means no timeout
+	// RunsOn are the runner labels of a task's job on a CI engine; nil
+	// means DefaultRunsOn.
+	RunsOn []string
 }
 
 // Built-in defaults, used where mlcd.yaml says nothing.
@@ -75,9 +81,14 @@ type Task struct {
 	Backoff     float64
 	MaxDelay    time.Duration
 	Timeout     time.Duration // resolved; 0 means none
+	RunsOn      []string      // resolved: the task's runs_on or the default's; nil means DefaultRunsOn
 	TriggerRule TriggerRule
 	Model       *ModelSpec
 	Line        int // line of the task in the file
+	// Executor is the pipeline's, with the task's own options on top;
+	// Resources is what the task asks of an engine (local runs ignore it).
+	Executor  Executor
+	Resources Resources
 }
 
 // TriggerRule decides whether a task runs given its upstreams' outcomes,
@@ -160,6 +171,11 @@ type Deploy struct {
 	Workers   int
 	MaxBatch  int
 	BatchWait *time.Duration
+	// Target is where allowed versions are served: "" or TargetLocal
+	// (mlcd serves them) or TargetKubernetes (mlcd commits manifests that
+	// serve them, for Argo CD or Flux to apply).
+	Target     string
+	Kubernetes *Kubernetes // with TargetKubernetes
 }
 
 // DefaultListen is the address of the model endpoint, as `mlflow models serve -p 1234`.

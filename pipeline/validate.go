@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/mlcd-dev/mlcd/internal/yamltree"
 	"github.com/robfig/cron/v3"
 )
 
@@ -204,57 +205,22 @@ func checkGoal(s string) error {
 }
 
 // didYouMean returns ` (did you mean "x"?)` for the candidate closest to
-// word, or "" when none is close.
+// word, or "" when none is close: a third of the word's length, one to
+// three edits.
 func didYouMean(word string, candidates []string) string {
-	best, bestDist := "", 0
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(word), strings.ToLower(c))
-		if best == "" || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" || bestDist > max(1, min(3, len(word)/3)) {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance, counting an adjacent swap as one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
+	return yamltree.Suggest(word, candidates, max(1, min(3, len(word)/3)))
 }
 
 // The keys each mapping of mlcd.yaml accepts.
 var (
-	topKeys     = []string{"version", "pipeline", "schedule", "timezone", "on", "defaults", "params", "tasks", "promote", "deploy", "store"}
+	topKeys     = []string{"version", "pipeline", "schedule", "timezone", "on", "defaults", "params", "tasks", "promote", "deploy", "store", "executor"}
 	onKeys      = []string{"paths"}
-	knobKeys    = []string{"retries", "retry_delay", "retry_backoff", "max_retry_delay", "timeout"}
-	taskKeys    = append([]string{"needs", "run", "env", "secrets", "inputs", "cache", "trigger_rule", "model"}, knobKeys...)
+	knobKeys    = []string{"retries", "retry_delay", "retry_backoff", "max_retry_delay", "timeout", "runs_on"}
+	taskKeys    = append([]string{"needs", "run", "env", "secrets", "inputs", "cache", "trigger_rule", "model", "executor", "cpus", "memory", "gpus"}, knobKeys...)
 	modelKeys   = []string{"name", "file", "flavor", "serve", "input_example"}
 	promoteKeys = []string{"metric", "goal", "min_delta", "open_pr"}
 	deployKeys  = []string{"listen", "require", "approvals", "ports", "max_body", "mlflow_version",
-		"python", "workers", "max_batch", "batch_wait"}
+		"python", "workers", "max_batch", "batch_wait", "target", "kubernetes"}
 )
 
 func builtinDefaults() Defaults {
@@ -293,6 +259,7 @@ func (p *parser) pipeline(body ast.Node) *Pipeline {
 	if f, ok := lookup(fields, "tasks"); ok {
 		pl.Tasks = p.tasks(f, pl.Defaults)
 		p.checkGraph(pl.Tasks)
+		p.resolveExecutors(pl)
 	}
 	p.checkPorts(pl)
 	return pl
@@ -329,6 +296,8 @@ func (p *parser) setting(pl *Pipeline, f field) {
 		p.deploy(f, &pl.Deploy)
 	case "store":
 		pl.Store, _ = p.checked(f, "store", checkStore)
+	case "executor":
+		pl.Executor = p.executor(f, "executor", Executor{})
 	}
 }
 
@@ -394,6 +363,10 @@ func (p *parser) knobs(fields []field, prefix string, d Defaults) Defaults {
 			d.MaxRetryDelay = p.durationOr(f, label, d.MaxRetryDelay)
 		case "timeout":
 			d.Timeout = p.durationOr(f, label, d.Timeout)
+		case "runs_on":
+			if labels, ok := p.runsOn(f, label); ok {
+				d.RunsOn = labels
+			}
 		}
 	}
 	return d
@@ -490,10 +463,17 @@ func (p *parser) deploy(f field, d *Deploy) {
 			}
 		case "ports":
 			p.deployPorts(df, d)
+		case "target":
+			if s, ok := p.checked(df, label, checkTarget); ok {
+				d.Target = s
+			}
+		case "kubernetes":
+			d.Kubernetes = p.kubernetes(df)
 		default:
 			p.deployServing(df, label, d)
 		}
 	}
+	p.deployTarget(d, fields)
 }
 
 // deployServing reads the settings of the flavors mlcd serves itself.

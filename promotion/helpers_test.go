@@ -80,9 +80,7 @@ func (w *world) repo(t *testing.T) *gitstore.Repo {
 
 func (w *world) client(t *testing.T) *forge.Client {
 	t.Helper()
-	c, why, err := GitHub(w.url, func(k string) string {
-		return map[string]string{EnvToken: "t0ken", EnvAPIURL: w.gh.URL()}[k]
-	}, nil)
+	c, why, err := forge.Connect(forge.Settings{Token: "t0ken", BaseURL: w.gh.URL()}, w.url, nil)
 	if err != nil || c == nil {
 		t.Fatalf("GitHub client: %v (%s)", err, why)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
@@ -136,7 +137,7 @@ func find(reg *registry.Registry, model string, n int) (*registry.Version, error
 // count; nil when it has none.
 func problemsOf(loadErr error, path string) error {
 	var mine []error
-	for _, p := range pipeline.Problems(loadErr) {
+	for _, p := range diag.Problems(loadErr) {
 		if p.File == path {
 			mine = append(mine, p)
 		}

@@ -2,10 +2,8 @@ package registry
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
@@ -22,12 +20,7 @@ import (
 //   - bare: the controller's bare clone, opened at a restart
 //     (gitstore.Open);
 //   - LoadDir: the same clone's working tree read through LoadDir, every
-//     file read and parsed (no version index, as on a fresh clone);
-//   - LoadDir-writing-index: the same, the files now old enough to be
-//     indexed, the version index removed before each load: the load that
-//     writes it;
-//   - LoadDir-indexed: with the version index an earlier LoadDir left in
-//     .git: an unchanged file costs a stat.
+//     file read and parsed.
 func BenchmarkLoadCold(b *testing.B) {
 	clone, head := packedClone(b, 200, 50)
 	ctx := context.Background()
@@ -43,31 +36,18 @@ func BenchmarkLoadCold(b *testing.B) {
 			return gitstore.Open(ctx, bare, gitstore.Options{URL: clone})
 		}, head)
 	})
-	b.Run("LoadDir", func(b *testing.B) { benchLoadDir(b, &Loader{NoIndex: true}, clone, "") })
-	time.Sleep(indexMinAge) // files are indexed once settled
-	index := filepath.Join(clone, ".git", indexName)
-	b.Run("LoadDir-writing-index", func(b *testing.B) { benchLoadDir(b, new(Loader), clone, index) })
-	b.Run("LoadDir-indexed", func(b *testing.B) { benchLoadDir(b, new(Loader), clone, "") })
+	b.Run("LoadDir", func(b *testing.B) { benchLoadDir(b, clone) })
 }
 
-// benchLoadDir loads dir with a copy of l; with remove set, the index is
-// removed first, so every load writes it anew.
-func benchLoadDir(b *testing.B, l *Loader, dir, remove string) {
+// benchLoadDir loads dir with a new Loader each time.
+func benchLoadDir(b *testing.B, dir string) {
 	defer reportCPU(b, cpuTime())
 	for b.Loop() {
-		if remove != "" {
-			if err := os.Remove(remove); err != nil && !os.IsNotExist(err) {
-				b.Fatal(err)
-			}
-		}
-		r, err := (&Loader{NoIndex: l.NoIndex}).LoadDir(dir)
+		r, err := new(Loader).LoadDir(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
 		checkProduction(b, r)
-	}
-	if _, err := os.Stat(filepath.Join(dir, ".git", indexName)); l.NoIndex == (err == nil) {
-		b.Fatalf("index present: %v, want %v", err == nil, !l.NoIndex)
 	}
 }
 
@@ -115,7 +95,7 @@ func packedClone(b *testing.B, models, versions int) (string, string) {
 	src := writeTree(b, benchTree(models, versions))
 	gittest.Git(b, src, "init", "--quiet", "--initial-branch=main")
 	gittest.Git(b, src, "add", "-A")
-	gittest.Git(b, src, "commit", "--quiet", "-m", "registry")
+	gittest.Git(b, src, "-c", "gc.auto=0", "commit", "--quiet", "-m", "registry") // no gc left running in the temp dir
 	gittest.Git(b, src, "repack", "-adf", "--quiet")
 	clone := filepath.Join(b.TempDir(), "clone")
 	gittest.Git(b, "", "clone", "--quiet", "--no-local", src, clone)

@@ -16,7 +16,7 @@ func BenchmarkLoad_GitCommit(b *testing.B) {
 	dir := writeTree(b, benchTree(200, 50))
 	gittest.Git(b, dir, "init", "--quiet", "--initial-branch=main")
 	gittest.Git(b, dir, "add", "-A")
-	gittest.Git(b, dir, "commit", "--quiet", "-m", "registry")
+	gittest.Git(b, dir, "-c", "gc.auto=0", "commit", "--quiet", "-m", "registry") // no gc left running in the temp dir
 	ctx := context.Background()
 	repo, err := gitstore.Open(ctx, filepath.Join(b.TempDir(), "clone"), gitstore.Options{URL: dir})
 	if err != nil {

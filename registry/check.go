@@ -3,10 +3,9 @@ package registry
 import (
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/diag"
 )
 
 // Store is what Check needs of the artifact store.
@@ -33,29 +32,29 @@ var editable = map[string]bool{"stage": true, "aliases": true, "description": tr
 //
 // It returns every problem, sorted by file and line. A read error of either
 // tree is returned as a problem without a line.
-func Check(base, head fs.FS, store Store) []*pipeline.Error {
+func Check(base, head fs.FS, store Store) []*diag.Error {
 	return new(Loader).Check(base, head, store)
 }
 
 // Check is the package function Check, parsing through l: a caller that
 // loads base and head with l afterwards (mlcd check, for the diff it
 // prints) parses no file again.
-func (l *Loader) Check(base, head fs.FS, store Store) []*pipeline.Error {
+func (l *Loader) Check(base, head fs.FS, store Store) []*diag.Error {
 	baseReg, _, err := l.load(base)
 	if err != nil {
-		return []*pipeline.Error{{File: Dir, Msg: "base: " + err.Error()}}
+		return []*diag.Error{{File: Dir, Msg: "base: " + err.Error()}}
 	}
 	headReg, problems, err := l.load(head)
 	if err != nil {
-		return []*pipeline.Error{{File: Dir, Msg: "head: " + err.Error()}}
+		return []*diag.Error{{File: Dir, Msg: "head: " + err.Error()}}
 	}
 	problems = append(problems, checkChanges(baseReg, headReg, base, head, store)...)
-	slices.SortStableFunc(problems, compareErrors)
+	diag.Sort(problems)
 	return problems
 }
 
-func checkChanges(baseReg, headReg *Registry, base, head fs.FS, store Store) []*pipeline.Error {
-	var problems []*pipeline.Error
+func checkChanges(baseReg, headReg *Registry, base, head fs.FS, store Store) []*diag.Error {
+	var problems []*diag.Error
 	newProd := map[string][]Change{}
 	for _, c := range Diff(baseReg, headReg) {
 		switch {
@@ -68,7 +67,7 @@ func checkChanges(baseReg, headReg *Registry, base, head fs.FS, store Store) []*
 				"new version file: versions are registered by mlcd, a pull request may only change stage, aliases or description"))
 			continue
 		case c.Removed:
-			problems = append(problems, &pipeline.Error{File: c.Path,
+			problems = append(problems, &diag.Error{File: c.Path,
 				Msg: fmt.Sprintf("version %d of %s is deleted: versions are never deleted, set stage: Archived instead", c.Version, c.Model)})
 			continue
 		}
@@ -98,7 +97,7 @@ func checkChanges(baseReg, headReg *Registry, base, head fs.FS, store Store) []*
 
 // checkStored makes sure that a version about to be served exists in the
 // artifact store.
-func checkStored(headReg *Registry, c Change, store Store) []*pipeline.Error {
+func checkStored(headReg *Registry, c Change, store Store) []*diag.Error {
 	if store == nil || !c.StageChanged() || c.ToStage != StageProduction && c.ToStage != StageStaging {
 		return nil
 	}
@@ -110,7 +109,7 @@ func checkStored(headReg *Registry, c Change, store Store) []*pipeline.Error {
 	if r, ok := store.(interface{ Root() string }); ok { // name the store searched
 		where += " " + r.Root()
 	}
-	return []*pipeline.Error{headReg.errorAt(c.Path, "artifact.sha256",
+	return []*diag.Error{headReg.errorAt(c.Path, "artifact.sha256",
 		fmt.Sprintf("version %d of %s: artifact sha256:%s is not in %s", c.Version, c.Model, v.Artifact.SHA256, where))}
 }
 

@@ -18,33 +18,47 @@ import (
 // Metrics and params are sorted by name. Parse(Marshal(v)) gives v back.
 func Marshal(v *Version) []byte {
 	b := make([]byte, 0, 512)
-	b = appendKV(b, "schema", strconv.Itoa(v.Schema))
-	b = appendKV(b, "model", quote(v.Model))
-	b = appendKV(b, "version", strconv.Itoa(v.Version))
-	b = appendKV(b, "stage", quote(string(v.Stage)))
-	b = appendKV(b, "aliases", flowList(v.Aliases))
-	b = appendKV(b, "description", quote(v.Description))
-	b = appendKV(b, "run", quote(v.RunID))
-	b = appendKV(b, "pipeline", quote(v.Pipeline))
-	b = appendKV(b, "task", quote(v.Task))
-	if v.Commit != "" {
-		b = appendKV(b, "commit", quoteAlways(v.Commit))
+	for _, f := range versionFields {
+		b = appendField(b, "", f.key, f.omitEmpty, f.quoted, f.at(v))
 	}
-	b = append(b, "artifact:\n"...)
-	b = appendKV(b, "  file", quote(v.Artifact.File))
-	b = appendKV(b, "  sha256", quoteAlways(v.Artifact.SHA256))
-	b = appendKV(b, "  size", strconv.FormatInt(v.Artifact.Size, 10))
-	b = appendKV(b, "flavor", quote(v.Flavor))
-	if v.Serve != "" {
-		b = appendKV(b, "serve", quote(v.Serve))
-	}
-	if v.InputExample != "" {
-		b = appendKV(b, "input_example", quote(v.InputExample))
-	}
-	b = appendMetrics(b, v.Metrics)
-	b = appendParams(b, v.Params)
-	b = appendKV(b, "created", formatTime(v.Created))
 	return b
+}
+
+// appendField writes the line (or block) of one key of the tables in
+// fields.go, its value at p, indented by indent.
+func appendField(b []byte, indent, key string, omitEmpty, quoted bool, p any) []byte {
+	key = indent + key
+	switch x := p.(type) {
+	case *int:
+		return appendKV(b, key, strconv.Itoa(*x))
+	case *int64:
+		return appendKV(b, key, strconv.FormatInt(*x, 10))
+	case *string:
+		switch {
+		case omitEmpty && *x == "":
+			return b
+		case quoted:
+			return appendKV(b, key, quoteAlways(*x))
+		}
+		return appendKV(b, key, quote(*x))
+	case *Stage:
+		return appendKV(b, key, quote(string(*x)))
+	case *[]string:
+		return appendKV(b, key, flowList(*x))
+	case *time.Time:
+		return appendKV(b, key, formatTime(*x))
+	case *Artifact:
+		b = append(append(b, key...), ":\n"...)
+		for _, f := range artifactFields {
+			b = appendField(b, indent+"  ", f.key, f.omitEmpty, f.quoted, f.at(x))
+		}
+		return b
+	case *map[string]float64:
+		return appendBlock(b, key, *x, formatFloat)
+	case *pipeline.Params:
+		return appendBlock(b, key, *x, formatParam)
+	}
+	return b // a type without its case: TestFields_EveryRowIsWritten fails
 }
 
 func appendKV(b []byte, key, value string) []byte {
@@ -54,24 +68,15 @@ func appendKV(b []byte, key, value string) []byte {
 	return append(b, '\n')
 }
 
-func appendMetrics(b []byte, m map[string]float64) []byte {
+// appendBlock writes "key: {}" or "key:" and the entries of m sorted by
+// name, one per line.
+func appendBlock[M ~map[string]V, V any](b []byte, key string, m M, format func(V) string) []byte {
 	if len(m) == 0 {
-		return append(b, "metrics: {}\n"...)
+		return append(append(b, key...), ": {}\n"...)
 	}
-	b = append(b, "metrics:\n"...)
+	b = append(append(b, key...), ":\n"...)
 	for _, k := range sortedKeys(m) {
-		b = appendKV(b, "  "+quote(k), formatFloat(m[k]))
-	}
-	return b
-}
-
-func appendParams(b []byte, p pipeline.Params) []byte {
-	if len(p) == 0 {
-		return append(b, "params: {}\n"...)
-	}
-	b = append(b, "params:\n"...)
-	for _, k := range sortedKeys(p) {
-		b = appendKV(b, "  "+quote(k), formatParam(p[k]))
+		b = appendKV(b, "  "+quote(k), format(m[k]))
 	}
 	return b
 }

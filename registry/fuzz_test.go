@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/internal/inputlimit/limittest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
@@ -30,7 +31,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var fast, slow *Version
 		var ok bool
-		var errs []*pipeline.Error
+		var errs []*diag.Error
 		limittest.Allocs(t, len(data), func() {
 			fast, ok = parseFast(string(data), fn)
 			slow, errs = parseYAML(name, string(data), fn)

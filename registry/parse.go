@@ -2,16 +2,14 @@ package registry
 
 import (
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/internal/inputlimit"
+	"github.com/mlcd-dev/mlcd/internal/yamltree"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -21,7 +19,7 @@ var fileLimits = inputlimit.Limits{MaxBytes: 1 << 20, MaxDepth: 16}
 
 // Parse reads the version file name (models/<model>/v<N>.yaml, slash
 // separated, relative to the repository root) and validates it. Every
-// problem is a *pipeline.Error with the file, line and column, joined with
+// problem is a *diag.Error with the file, line and column, joined with
 // errors.Join.
 //
 // Files in the canonical form that Marshal writes take a fast exact path;
@@ -30,15 +28,15 @@ var fileLimits = inputlimit.Limits{MaxBytes: 1 << 20, MaxDepth: 16}
 func Parse(name string, data []byte) (*Version, error) {
 	v, errs := parseFile(name, string(data))
 	if len(errs) > 0 {
-		return nil, joinErrors(errs)
+		return nil, diag.Join(errs)
 	}
 	return v, nil
 }
 
-func parseFile(name string, data string) (*Version, []*pipeline.Error) {
+func parseFile(name string, data string) (*Version, []*diag.Error) {
 	fn, ok := parseFileName(name)
 	if !ok {
-		return nil, []*pipeline.Error{{File: name, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"}}
+		return nil, []*diag.Error{{File: name, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"}}
 	}
 	if v, ok := parseFast(data, fn); ok {
 		return v, nil
@@ -54,29 +52,21 @@ func joinPlain(errs []error) error {
 	return errors.Join(errs...)
 }
 
-func joinErrors(errs []*pipeline.Error) error {
-	list := make([]error, len(errs))
-	for i, e := range errs {
-		list[i] = e
-	}
-	return errors.Join(list...)
-}
-
 // decoder builds a Version from the YAML tree and remembers where each key
 // and value was, so that validation problems point at their line.
 type decoder struct {
 	file string
 	v    *Version
-	pos  map[string]*token.Position // by key path: "stage", "artifact.sha256"
-	bad  map[string]bool            // top-level keys whose value did not decode
+	pos  map[string]place // by key path: "stage", "artifact.sha256"
+	bad  map[string]bool  // top-level keys whose value did not decode
 	// label names the value being decoded in messages: "version",
 	// "artifact.size", "aliases[2]".
 	label string
-	errs  []*pipeline.Error
+	errs  []*diag.Error
 }
 
 // parseYAML is the full path: any valid YAML, every problem with its place.
-func parseYAML(name string, data string, fn fileName) (*Version, []*pipeline.Error) {
+func parseYAML(name string, data string, fn fileName) (*Version, []*diag.Error) {
 	d := newDecoder(name)
 	if !d.decode(data) {
 		return nil, d.errs
@@ -89,29 +79,25 @@ func parseYAML(name string, data string, fn fileName) (*Version, []*pipeline.Err
 		}
 	}
 	if len(d.errs) > 0 {
-		slices.SortStableFunc(d.errs, compareErrors)
+		diag.Sort(d.errs)
 		return nil, d.errs
 	}
 	return d.v, nil
 }
 
 func newDecoder(name string) *decoder {
-	return &decoder{file: name, v: &Version{}, pos: map[string]*token.Position{}, bad: map[string]bool{}}
+	return &decoder{file: name, v: &Version{}, pos: map[string]place{}, bad: map[string]bool{}}
 }
 
 // decode walks the YAML tree into d.v; false when there is no tree to walk.
 func (d *decoder) decode(data string) bool {
-	if e := inputlimit.YAML([]byte(data), fileLimits); e != nil {
-		d.errs = append(d.errs, &pipeline.Error{File: d.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
-		return false
-	}
-	f, err := parser.ParseBytes([]byte(data), 0)
-	if err != nil {
-		d.errs = append(d.errs, d.syntaxError(err))
+	f, perr := yamltree.Parse(d.file, []byte(data), fileLimits)
+	if perr != nil {
+		d.errs = append(d.errs, perr)
 		return false
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
-		d.errs = append(d.errs, &pipeline.Error{File: d.file, Line: 1, Msg: "want one YAML document: a mapping of keys"})
+		d.errs = append(d.errs, &diag.Error{File: d.file, Line: 1, Msg: "want one YAML document: a mapping of keys"})
 		return false
 	}
 	root, ok := f.Docs[0].Body.(*ast.MappingNode)
@@ -127,57 +113,24 @@ func (d *decoder) decode(data string) bool {
 
 // errorAt makes msg an error at field of a file that parsed before: the
 // full parser finds the field's place.
-func errorAt(name, data, field, msg string) *pipeline.Error {
+func errorAt(name, data, field, msg string) *diag.Error {
 	d := newDecoder(name)
 	d.decode(data)
 	return d.problemError(problem{field: field, msg: msg})
 }
 
-func (d *decoder) syntaxError(err error) *pipeline.Error {
-	var ye interface {
-		GetToken() *token.Token
-		GetMessage() string
-	}
-	if errors.As(err, &ye) && ye.GetToken() != nil {
-		p := ye.GetToken().Position
-		return &pipeline.Error{File: d.file, Line: p.Line, Col: p.Column, Msg: "yaml: " + ye.GetMessage()}
-	}
-	return &pipeline.Error{File: d.file, Msg: "yaml: " + err.Error()}
-}
-
-func (d *decoder) at(n ast.Node, format string, args ...any) *pipeline.Error {
-	e := &pipeline.Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
-	if p := posOf(n); p != nil {
-		e.Line, e.Col = p.Line, p.Column
-	}
-	return e
-}
-
-// posOf is the place of a node's first token, or nil.
-func posOf(n ast.Node) *token.Position {
-	if n == nil {
-		return nil
-	}
-	if tk := n.GetToken(); tk != nil {
-		return tk.Position
-	}
-	return nil
-}
-
 func (d *decoder) fail(n ast.Node, format string, args ...any) {
-	d.errs = append(d.errs, d.at(n, format, args...))
+	d.errs = append(d.errs, yamltree.ErrorAt(d.file, n, format, args...))
 }
 
 // problemError places a validation problem at its field's value, or at its
 // parent key, or at no line when the key is missing from the file.
-func (d *decoder) problemError(p problem) *pipeline.Error {
-	e := &pipeline.Error{File: d.file, Msg: p.msg}
+func (d *decoder) problemError(p problem) *diag.Error {
+	e := &diag.Error{File: d.file, Msg: p.msg}
 	field := p.field
 	for field != "" {
 		if pos, ok := d.pos[field]; ok {
-			if pos != nil {
-				e.Line, e.Col = pos.Line, pos.Column
-			}
+			e.Line, e.Col = pos.line, pos.col
 			break
 		}
 		i := strings.LastIndexByte(field, '.')
@@ -187,16 +140,6 @@ func (d *decoder) problemError(p problem) *pipeline.Error {
 		field = field[:i]
 	}
 	return e
-}
-
-func compareErrors(a, b *pipeline.Error) int {
-	if c := strings.Compare(a.File, b.File); c != 0 {
-		return c
-	}
-	if a.Line != b.Line {
-		return a.Line - b.Line
-	}
-	return a.Col - b.Col
 }
 
 // keyOf returns the text of a mapping key, and false for keys that are not
@@ -224,58 +167,58 @@ func (d *decoder) topLevel(mv *ast.MappingValueNode) {
 	if !d.checkNode(mv.Value) {
 		return
 	}
-	v := d.v
-	switch key {
-	case "schema":
-		v.Schema = d.integer(mv.Value)
-	case "model":
-		v.Model = d.str(mv.Value)
-	case "version":
-		v.Version = d.integer(mv.Value)
-	case "stage":
-		v.Stage = d.stage(mv.Value)
-	case "aliases":
-		v.Aliases = d.strList(mv.Value)
-	case "description":
-		v.Description = d.str(mv.Value)
-	case "run":
-		v.RunID = d.str(mv.Value)
-	case "pipeline":
-		v.Pipeline = d.str(mv.Value)
-	case "task":
-		v.Task = d.str(mv.Value)
-	case "commit":
-		v.Commit = d.str(mv.Value)
-	case "artifact":
-		d.artifact(mv.Value)
-	case "flavor":
-		v.Flavor = d.str(mv.Value)
-	case "serve":
-		v.Serve = d.str(mv.Value)
-	case "input_example":
-		v.InputExample = d.str(mv.Value)
-	case "metrics":
-		v.Metrics = d.metrics(mv.Value)
-	case "params":
-		v.Params = d.params(mv.Value)
-	case "created":
-		v.Created = d.time(mv.Value)
-	default:
+	i := fieldIndex(versionFields, key)
+	if i < 0 {
 		delete(d.pos, key)
 		d.fail(mv.Key, "unknown key %q%s", key, didYouMean(key, topKeys))
+		return
 	}
+	d.value(mv.Value, versionFields[i].at(d.v))
+}
+
+// value decodes n into p, a pointer from the tables in fields.go.
+func (d *decoder) value(n ast.Node, p any) {
+	switch x := p.(type) {
+	case *int:
+		*x = d.integer(n)
+	case *int64:
+		*x = d.int64Of(n)
+	case *string:
+		*x = d.str(n)
+	case *Stage:
+		*x = d.stage(n)
+	case *[]string:
+		*x = d.strList(n)
+	case *time.Time:
+		*x = d.time(n)
+	case *Artifact:
+		d.artifact(n, x)
+	case *map[string]float64:
+		*x = d.metrics(n)
+	case *pipeline.Params:
+		*x = d.params(n)
+	}
+}
+
+// place is where a key's value is in the file (0, 0: nowhere).
+type place struct{ line, col int }
+
+// placeOf is the place of n's token.
+func placeOf(n ast.Node) place {
+	line, col := yamltree.Pos(n)
+	return place{line, col}
 }
 
 // valuePos is where a key's value is: the scalar itself, or the key of a
 // block mapping or list (whose first token is on a later line).
-func valuePos(mv *ast.MappingValueNode) *token.Position {
+func valuePos(mv *ast.MappingValueNode) place {
 	switch mv.Value.(type) {
 	case *ast.MappingNode, *ast.SequenceNode:
 		if !isFlow(mv.Value) {
-			return posOf(mv.Key)
+			return placeOf(mv.Key)
 		}
 	}
-	return posOf(mv.Value)
+	return placeOf(mv.Value)
 }
 
 func isFlow(n ast.Node) bool {
@@ -301,25 +244,7 @@ func (d *decoder) checkNode(n ast.Node) bool {
 	return true
 }
 
-func kind(n ast.Node) string {
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		return "a string"
-	case *ast.IntegerNode:
-		return "an integer"
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "a float"
-	case *ast.BoolNode:
-		return "a boolean"
-	case *ast.NullNode:
-		return "null"
-	case *ast.MappingNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	}
-	return strings.ToLower(n.Type().String())
-}
+func kind(n ast.Node) string { return yamltree.Articled.Of(n) }
 
 func (d *decoder) stage(n ast.Node) Stage {
 	if _, ok := n.(*ast.NullNode); ok {

@@ -11,10 +11,14 @@ import (
 // Register returns the version files that run adds to the registry tip:
 // one new version, stage None, for every successful task with a model,
 // numbered after the highest version of its model (numbers are never
-// reused, and a version file that does not parse still holds its number). A task adds nothing when it was a cache hit, when its model file
-// has the digest of the model's latest version, or when tip already holds a
-// version from this run and task (so a retried push registers nothing
-// twice).
+// reused, and a version file that does not parse still holds its number).
+// A task adds nothing when its model file has the digest of the model's
+// latest version, or when tip already holds a version from this run and
+// task (so a retried push registers nothing twice). A cache hit adds
+// nothing when any version of the model has its digest: its model was
+// registered by the run that trained it. One that no version has is
+// registered: the run that trained it ended before it was recorded (a
+// kill, a lost push), and the model would be lost otherwise.
 //
 // When a push loses a race, the caller fetches the new tip and calls
 // Register again: the versions are renumbered after the other run's, which
@@ -69,20 +73,19 @@ func RegisterFrom(ctx context.Context, tip *Registry, run *pipeline.Run, st Arti
 // newVersion builds the version a task registers, without its number, or
 // nil when the task registers none.
 func newVersion(ctx context.Context, st ArtifactStore, tip *Registry, run *pipeline.Run, t *pipeline.TaskRecord) (*Version, error) {
-	if t.Model == nil || t.Status != pipeline.StatusSuccess || t.CacheHit {
+	if t.Model == nil || t.Status != pipeline.StatusSuccess {
 		return nil, nil
 	}
 	art, flavor, err := modelArtifact(ctx, st, t)
 	if err != nil {
 		return nil, err
 	}
-	m := tip.Model(t.Model.Name)
-	if m != nil {
+	if m := tip.Model(t.Model.Name); m != nil {
 		if latest := m.Latest(); latest != nil && latest.Artifact.SHA256 == art.SHA256 {
 			return nil, nil
 		}
 		for _, v := range m.Versions {
-			if v.RunID == run.ID && v.Task == t.Name {
+			if v.RunID == run.ID && v.Task == t.Name || t.CacheHit && v.Artifact.SHA256 == art.SHA256 {
 				return nil, nil
 			}
 		}

@@ -89,7 +89,10 @@ func TestRegister_skips(t *testing.T) {
 	latest.Artifact.SHA256 = sha(42)
 	tip := mustLoad(t, treeOf(sampleVersion("churn-rf", 1), latest))
 	for name, change := range map[string]func(r *pipeline.Run){
-		"cache hit":                     func(r *pipeline.Run) { r.Tasks[1].CacheHit = true },
+		"cache hit of an earlier version's model": func(r *pipeline.Run) {
+			r.Tasks[1].CacheHit = true
+			r.Tasks[1].Outputs[1].SHA256 = sha(1) // v1's
+		},
 		"failed task":                   func(r *pipeline.Run) { r.Tasks[1].Status = pipeline.StatusFailed },
 		"same digest as latest version": func(r *pipeline.Run) {},
 		"task without a model":          func(r *pipeline.Run) { r.Tasks[1].Model = nil },
@@ -99,6 +102,24 @@ func TestRegister_skips(t *testing.T) {
 		files, versions, err := Register(tip, run)
 		if err != nil || len(files)+len(versions) > 0 {
 			t.Errorf("%s: registered %d files, %v", name, len(files), err)
+		}
+	}
+}
+
+// A cache hit whose model no version has was trained by a run that ended
+// before it was recorded (killed, its push lost): it is registered now,
+// or the model would be lost for good.
+func TestRegister_cacheHitOfAModelNoVersionHas(t *testing.T) {
+	t.Parallel()
+	for name, tip := range map[string]*Registry{
+		"model with other versions": mustLoad(t, treeOf(sampleVersion("churn-rf", 1), sampleVersion("churn-rf", 2))),
+		"model without versions":    nil,
+	} {
+		run := finishedRun("r1", 42)
+		run.Tasks[1].CacheHit = true
+		_, versions, err := Register(tip, run)
+		if err != nil || len(versions) != 1 || versions[0].Artifact.SHA256 != sha(42) {
+			t.Errorf("%s: registered %d versions, %v; want the cached model's", name, len(versions), err)
 		}
 	}
 }

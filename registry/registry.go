@@ -11,9 +11,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/diag"
 )
 
 // Registry is every model and version under models/ of one tree (a working
@@ -71,7 +70,7 @@ func (r *Registry) File(path string) ([]byte, bool) {
 }
 
 // Load reads every version file under models/ of fsys. A tree without
-// models/ is an empty registry. Problems in files are *pipeline.Error
+// models/ is an empty registry. Problems in files are *diag.Error
 // values joined with errors.Join, returned with the registry of every
 // version that is valid; a read error returns no registry.
 func Load(fsys fs.FS) (*Registry, error) {
@@ -87,9 +86,6 @@ type Loader struct {
 	// fstest.MapFS and gitstore's commit trees are); set 1 for one that
 	// is not.
 	Workers int
-	// NoIndex keeps LoadDir from reading and writing the version index
-	// in the checkout's git folder (see index.go).
-	NoIndex bool
 
 	mu   sync.Mutex
 	gens [2]map[string]entry // by path; [0] is the newest load
@@ -102,42 +98,14 @@ func (l *Loader) Load(fsys fs.FS) (*Registry, error) {
 		return nil, err
 	}
 	if len(problems) > 0 {
-		return r, joinErrors(problems)
+		return r, diag.Join(problems)
 	}
 	return r, nil
 }
 
-func (l *Loader) load(fsys fs.FS) (*Registry, []*pipeline.Error, error) {
-	return l.loadWith(fsys, func() fileReader { return fsReader{fsys} })
-}
-
-// fileReader reads the files of one worker of readAll. known, when not
-// nil, is the file as parsed before (from LoadDir's version index): its
-// bytes are data.
-type fileReader interface {
-	read(path string) (data string, known *entry, err error)
-	close()
-}
-
-// fsReader reads through an fs.FS.
-type fsReader struct{ fsys fs.FS }
-
-// read returns the file's bytes as a string without copying them: the
-// slice fs.ReadFile returns is the caller's, and nothing else changes it.
-func (r fsReader) read(p string) (string, *entry, error) {
-	data, err := fs.ReadFile(r.fsys, p)
-	if err != nil || len(data) == 0 {
-		return "", nil, err
-	}
-	return unsafe.String(&data[0], len(data)), nil, nil
-}
-
-func (fsReader) close() {}
-
-// loadWith loads the files of fsys with readers from newReader; a file
-// whose bytes are those of the same path in the last two loads is not
-// parsed again.
-func (l *Loader) loadWith(fsys fs.FS, newReader func() fileReader) (*Registry, []*pipeline.Error, error) {
+// load loads the files of fsys; a file whose bytes are those of the same
+// path in the last two loads is not parsed again.
+func (l *Loader) load(fsys fs.FS) (*Registry, []*diag.Error, error) {
 	paths, problems, err := listVersionFiles(fsys)
 	if err != nil {
 		return nil, nil, err
@@ -145,7 +113,7 @@ func (l *Loader) loadWith(fsys fs.FS, newReader func() fileReader) (*Registry, [
 	l.mu.Lock()
 	prev := l.gens
 	l.mu.Unlock()
-	results := readAll(newReader, paths, l.workers(len(paths)), prev)
+	results := readAll(fsys, paths, l.workers(len(paths)), prev)
 	files := make(map[string]entry, len(paths))
 	for i, res := range results {
 		if res.err != nil {
@@ -162,7 +130,7 @@ func (l *Loader) loadWith(fsys fs.FS, newReader func() fileReader) (*Registry, [
 	r := build(files)
 	r.noteNames(paths)
 	problems = append(problems, r.crossCheck(r.names)...)
-	slices.SortStableFunc(problems, compareErrors)
+	diag.Sort(problems)
 	return r, problems, nil
 }
 
@@ -177,34 +145,29 @@ func (l *Loader) workers(files int) int {
 // readResult is one file read and parsed.
 type readResult struct {
 	e    entry
-	errs []*pipeline.Error
+	errs []*diag.Error
 	err  error
 }
 
 // readAll reads and parses paths with n goroutines; reading small files is
 // mostly waiting on system calls, which several goroutines overlap.
-func readAll(newReader func() fileReader, paths []string, n int, prev [2]map[string]entry) []readResult {
+func readAll(fsys fs.FS, paths []string, n int, prev [2]map[string]entry) []readResult {
 	results := make([]readResult, len(paths))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			r := newReader()
-			defer r.close()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(paths) {
 					return
 				}
-				data, known, err := r.read(paths[i])
-				switch {
-				case err != nil:
+				data, err := fs.ReadFile(fsys, paths[i])
+				if err != nil {
 					results[i].err = err
-				case known != nil:
-					results[i].e = *known
-				default:
-					results[i].e, results[i].errs = cachedParse(prev, paths[i], data)
+					continue
 				}
+				results[i].e, results[i].errs = cachedParse(prev, paths[i], data)
 			}
 		})
 	}
@@ -212,20 +175,24 @@ func readAll(newReader func() fileReader, paths []string, n int, prev [2]map[str
 	return results
 }
 
-func cachedParse(prev [2]map[string]entry, p, data string) (entry, []*pipeline.Error) {
+// cachedParse returns the entry of the last two loads whose bytes are
+// data, or parses data. The comparison does not copy data; only a file
+// that is parsed is kept as a string.
+func cachedParse(prev [2]map[string]entry, p string, data []byte) (entry, []*diag.Error) {
 	for _, g := range prev {
-		if e, ok := g[p]; ok && e.data == data {
+		if e, ok := g[p]; ok && e.data == string(data) {
 			return e, nil
 		}
 	}
-	v, errs := parseFile(p, data)
-	return entry{data: data, v: v}, errs
+	s := string(data)
+	v, errs := parseFile(p, s)
+	return entry{data: s, v: v}, errs
 }
 
 // listVersionFiles finds models/<model>/*.yaml. Other files are left alone
 // (a README.md next to the versions is fine), but a YAML file directly
 // under models/ is reported: it belongs in a model's folder.
-func listVersionFiles(fsys fs.FS) ([]string, []*pipeline.Error, error) {
+func listVersionFiles(fsys fs.FS) ([]string, []*diag.Error, error) {
 	top, err := fs.ReadDir(fsys, Dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
@@ -234,12 +201,12 @@ func listVersionFiles(fsys fs.FS) ([]string, []*pipeline.Error, error) {
 		return nil, nil, fmt.Errorf("read %s: %w", Dir, err)
 	}
 	var paths []string
-	var problems []*pipeline.Error
+	var problems []*diag.Error
 	for _, d := range top {
 		p := path.Join(Dir, d.Name())
 		if !d.IsDir() {
 			if isYAML(d.Name()) {
-				problems = append(problems, &pipeline.Error{File: p, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"})
+				problems = append(problems, &diag.Error{File: p, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"})
 			}
 			continue
 		}
@@ -293,8 +260,8 @@ func build(files map[string]entry) *Registry {
 
 // crossCheck finds what no single file shows: an alias on two versions of
 // one model, among models. The later version is the one reported.
-func (r *Registry) crossCheck(models []string) []*pipeline.Error {
-	var problems []*pipeline.Error
+func (r *Registry) crossCheck(models []string) []*diag.Error {
+	var problems []*diag.Error
 	for _, name := range models {
 		m := r.models[name]
 		if m == nil {
@@ -317,6 +284,6 @@ func (r *Registry) crossCheck(models []string) []*pipeline.Error {
 
 // errorAt places msg at field of the file at p, using the full parser for
 // the position.
-func (r *Registry) errorAt(p, field, msg string) *pipeline.Error {
+func (r *Registry) errorAt(p, field, msg string) *diag.Error {
 	return errorAt(p, r.files[p].data, field, msg)
 }

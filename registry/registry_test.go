@@ -9,7 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/diag"
 )
 
 // treeOf is a repository tree holding the canonical files of vs.
@@ -85,9 +85,9 @@ func TestLoad_problems(t *testing.T) {
 	if r == nil || r.Version("churn-rf", 2) == nil {
 		t.Fatal("Load dropped the valid versions along with the bad one")
 	}
-	var pe *pipeline.Error
+	var pe *diag.Error
 	if !errors.As(err, &pe) {
-		t.Fatalf("error %v is not a *pipeline.Error", err)
+		t.Fatalf("error %v is not a *diag.Error", err)
 	}
 	want := strings.Join([]string{
 		`models/churn-rf/v2.yaml:5:17: alias "champion" is already on version 1 of churn-rf: an alias names one version`,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/mlcd-dev/mlcd/internal/yamltree"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -44,15 +45,8 @@ func (d *decoder) integer(n ast.Node) int {
 		d.fail(n, "%s: must be an integer, got %s", d.label, kind(n))
 		return 0
 	}
-	switch i := x.Value.(type) {
-	case int64:
-		if i >= math.MinInt32 && i <= math.MaxInt32 {
-			return int(i)
-		}
-	case uint64:
-		if i <= math.MaxInt32 {
-			return int(i)
-		}
+	if i, ok := yamltree.Int32(x); ok {
+		return i
 	}
 	d.fail(n, "%s: integer %s is out of range", d.label, x.Token.Value)
 	return 0
@@ -65,23 +59,11 @@ func (d *decoder) int64Of(n ast.Node) int64 {
 		d.fail(n, "%s: must be an integer, got %s", d.label, kind(n))
 		return 0
 	}
-	if i, ok := intValue(x); ok {
+	if i, ok := yamltree.Int64(x); ok {
 		return i
 	}
 	d.fail(n, "%s: integer %s is out of range", d.label, x.Token.Value)
 	return 0
-}
-
-func intValue(x *ast.IntegerNode) (int64, bool) {
-	switch i := x.Value.(type) {
-	case int64:
-		return i, true
-	case uint64:
-		if i <= math.MaxInt64 {
-			return int64(i), true
-		}
-	}
-	return 0, false
 }
 
 // number reads a float; integers, .inf and .nan are numbers too.
@@ -94,7 +76,7 @@ func (d *decoder) number(n ast.Node) (float64, bool) {
 	case *ast.NanNode:
 		return math.NaN(), true
 	case *ast.IntegerNode:
-		if i, ok := intValue(x); ok {
+		if i, ok := yamltree.Int64(x); ok {
 			return float64(i), true
 		}
 		if u, ok := x.Value.(uint64); ok {
@@ -123,7 +105,7 @@ func (d *decoder) strList(n ast.Node) []string {
 			continue
 		}
 		if s, ok := d.scalar(item); ok {
-			d.pos[fmt.Sprintf("aliases.%d", len(out))] = posOf(item)
+			d.pos[fmt.Sprintf("%s.%d", label, len(out))] = placeOf(item)
 			out = append(out, s)
 		}
 	}
@@ -159,27 +141,22 @@ func (d *decoder) entries(n ast.Node, parent string, fn func(key string, mv *ast
 	}
 }
 
-func (d *decoder) artifact(n ast.Node) {
+func (d *decoder) artifact(n ast.Node, a *Artifact) {
 	d.entries(n, "artifact", func(key string, mv *ast.MappingValueNode) {
-		d.pos["artifact."+key] = posOf(mv.Value)
-		switch key {
-		case "file":
-			d.v.Artifact.File = d.str(mv.Value)
-		case "sha256":
-			d.v.Artifact.SHA256 = d.str(mv.Value)
-		case "size":
-			d.v.Artifact.Size = d.int64Of(mv.Value)
-		default:
-			delete(d.pos, "artifact."+key)
+		i := fieldIndex(artifactFields, key)
+		if i < 0 {
 			d.fail(mv.Key, "unknown key %q in artifact%s", key, didYouMean(key, artifactKeys))
+			return
 		}
+		d.pos["artifact."+key] = placeOf(mv.Value)
+		d.value(mv.Value, artifactFields[i].at(a))
 	})
 }
 
 func (d *decoder) metrics(n ast.Node) map[string]float64 {
 	m := map[string]float64{}
 	d.entries(n, "metrics", func(key string, mv *ast.MappingValueNode) {
-		d.pos["metrics."+key] = posOf(mv.Value)
+		d.pos["metrics."+key] = placeOf(mv.Value)
 		if f, ok := d.number(mv.Value); ok {
 			m[key] = f
 		}
@@ -193,7 +170,7 @@ func (d *decoder) metrics(n ast.Node) map[string]float64 {
 func (d *decoder) params(n ast.Node) pipeline.Params {
 	p := pipeline.Params{}
 	d.entries(n, "params", func(key string, mv *ast.MappingValueNode) {
-		d.pos["params."+key] = posOf(mv.Value)
+		d.pos["params."+key] = placeOf(mv.Value)
 		switch x := mv.Value.(type) {
 		case *ast.BoolNode:
 			p[key] = x.Value

@@ -34,23 +34,23 @@ func editStageLine(name, data string, st Stage) (string, bool) {
 		return "", false
 	}
 	pos := d.pos["stage"]
-	if pos == nil || pos.Line < 1 || pos.Column < 1 {
+	if pos.line < 1 || pos.col < 1 {
 		return "", false
 	}
 	lines := strings.SplitAfter(data, "\n")
-	if pos.Line > len(lines) {
+	if pos.line > len(lines) {
 		return "", false
 	}
-	line := lines[pos.Line-1]
-	if pos.Column-1 > len(line) {
+	line := lines[pos.line-1]
+	if pos.col-1 > len(line) {
 		return "", false
 	}
-	head, rest := line[:pos.Column-1], line[pos.Column-1:]
+	head, rest := line[:pos.col-1], line[pos.col-1:]
 	end := valueEnd(rest)
 	if end < 0 {
 		return "", false
 	}
-	lines[pos.Line-1] = head + string(st) + rest[end:]
+	lines[pos.line-1] = head + string(st) + rest[end:]
 	return strings.Join(lines, ""), true
 }
 

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/diag"
 )
 
 // Update returns the registry of fsys, given that fsys differs from the
@@ -23,7 +23,7 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 	if files == nil {
 		files = map[string]entry{}
 	}
-	var problems []*pipeline.Error
+	var problems []*diag.Error
 	touched := map[string]bool{}
 	for _, p := range changed {
 		if !strings.HasPrefix(p, Dir+"/") || !isYAML(p) {
@@ -39,7 +39,7 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
 		if strings.Count(p, "/") != 2 {
-			problems = append(problems, &pipeline.Error{File: p, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"})
+			problems = append(problems, &diag.Error{File: p, Msg: "not a version file: want " + Dir + "/<model>/v<N>.yaml"})
 			continue
 		}
 		touched[folderOf(p)] = true
@@ -54,8 +54,8 @@ func (r *Registry) Update(fsys fs.FS, changed []string) (*Registry, error) {
 	next.noteNames(changed)
 	problems = append(problems, next.crossCheck(slices.Sorted(maps.Keys(touched)))...)
 	if len(problems) > 0 {
-		slices.SortStableFunc(problems, compareErrors)
-		return next, joinErrors(problems)
+		diag.Sort(problems)
+		return next, diag.Join(problems)
 	}
 	return next, nil
 }

@@ -9,7 +9,7 @@ import (
 
 // problem is a validation finding about one field of a version file, by its
 // key path ("stage", "artifact.sha256", "aliases"); the parsers turn it into
-// a *pipeline.Error at that field's place.
+// a *diag.Error at that field's place.
 type problem struct {
 	field string
 	msg   string
@@ -94,9 +94,6 @@ func validate(v *Version, name fileName, present func(key string) bool) []proble
 	ps = append(ps, validateAliases(v.Aliases)...)
 	return ps
 }
-
-// requiredKeys are the top-level keys every version file has.
-var requiredKeys = []string{"schema", "model", "version", "stage", "run", "pipeline", "task", "artifact", "flavor", "created"}
 
 func validateArtifact(a Artifact, present bool) []problem {
 	if !present {

@@ -60,14 +60,17 @@ func BenchmarkRunPage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := bld.renderSlotted("run", page0("Run", "../../", v), v.Charts.appendHTML); err != nil {
+			out, err := bld.renderSlotted("run", page0("Run", "../../", v), v.Charts.appendHTML)
+			if err != nil {
 				b.Fatal(err)
 			}
+			v.arena.release() // as a build does
+			putBuf(out)
 		}
 	})
 	b.Run("data", func(b *testing.B) {
 		for b.Loop() {
-			putBuf(runData(run, series, row))
+			putBuf(appendRunData(getBuf(64<<10), run, series, row))
 		}
 	})
 }

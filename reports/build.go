@@ -34,9 +34,11 @@ func (b *Builder) Build(ctx context.Context, repo string) (Stats, error) {
 	}
 	defer site.Close()
 	p := newPass(b, site, readManifest(site, b.tool))
+	defer p.w.close()
 	historyHead := p.m.HistoryHead
 	b.log.Debug("report step done", "step", "read manifest", "runs", len(p.m.runs), "took", time.Since(t0))
-	p.repo, p.repoRoot, p.repoFS = repo, repoRoot, repoRoot.FS()
+	p.repo, p.repoRoot, p.repoFS, p.records = repo, repoRoot, repoRoot.FS(), newFolderFS(repoRoot)
+	defer p.records.close()
 	var problems []error
 	if p.goals, err = loadGoals(repo); err != nil {
 		// The runs are still worth a report: only the promotion metric's

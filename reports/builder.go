@@ -28,6 +28,10 @@ type Options struct {
 	// StoreDir is the root of a local artifact store; when set, artifacts
 	// link to their objects and task logs are copied into the site.
 	StoreDir string
+	// Fetch, when set, is called for an object missing from StoreDir
+	// before the report reads it: StoreDir is then a local copy of a
+	// bucket store that Fetch fills (store.Files).
+	Fetch func(digest string) error
 	// PageSize is the number of runs per runs-table page (default 100).
 	PageSize int
 	// LoadModels reads the registry from the repository; nil uses
@@ -123,7 +127,7 @@ var funcs = template.FuncMap{}
 // toolHash hashes everything besides the inputs that shapes a page.
 func toolHash(opts Options) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "v%d\x00%s\x00%s\x00%d\x00%d\x00", manifestVersion, opts.BaseURL, opts.StoreDir, opts.PageSize, opts.LogTailLines)
+	fmt.Fprintf(h, "v%s\x00%s\x00%s\x00%d\x00%d\x00", manifestVersion(), opts.BaseURL, opts.StoreDir, opts.PageSize, opts.LogTailLines)
 	var files []string
 	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {

@@ -149,8 +149,8 @@ func TestBuilder_BuildIncremental(t *testing.T) {
 		t.Errorf("unchanged repo: the manifest was written again (%v)", err)
 	}
 
-	// A new run touches its own page and data, the last runs page, the
-	// runs index and the overview; nothing else.
+	// A new run touches its own page, its pipeline's last data chunk, the
+	// last runs page, the runs index and the overview; nothing else.
 	src := filepath.Join(repo, "runs", "churn", "20260301T120000Z-3009.json")
 	data, err := os.ReadFile(src)
 	if err != nil {
@@ -172,7 +172,7 @@ func TestBuilder_BuildIncremental(t *testing.T) {
 			changed = append(changed, rel)
 		}
 	}
-	want := []string{"index.html", "runs/all-3.js", "runs/charts.html", "runs/churn/20260302T120000Z-9999.data.js", "runs/churn/20260302T120000Z-9999.html",
+	want := []string{"index.html", "runs/all-3.js", "runs/charts.html", "runs/churn/20260302T120000Z-9999.html", "runs/churn/data-0.js",
 		"runs/index.html", "runs/page-3.html"}
 	if diff := cmp.Diff(want, sorted(changed)); diff != "" {
 		t.Errorf("files written after one new run (-want +got):\n%s", diff)
@@ -261,6 +261,22 @@ func TestBuilder_BuildBadRecord(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "runs", "index.html")); err != nil {
 		t.Errorf("runs index not written beside a broken record: %v", err)
 	}
+	if got := chunkSlugs(t, out, "churn"); len(got) != 1 || len(got[0]) != 3 {
+		t.Errorf("churn's data chunks %v, want one of its 3 good runs", got)
+	}
+	// The next build names the record again, and keeps the chunk of the
+	// good runs as it is.
+	chunk, err := os.Stat(filepath.Join(out, "runs", "churn", "data-0.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err = b.Build(context.Background(), repo)
+	if err == nil || !strings.Contains(err.Error(), "runs/churn/broken.json") {
+		t.Errorf("second build with a broken record: error %v, want one naming runs/churn/broken.json", err)
+	}
+	if after, err := os.Stat(filepath.Join(out, "runs", "churn", "data-0.js")); err != nil || !os.SameFile(chunk, after) || stats.Parsed != 0 {
+		t.Errorf("second build: %d records read, chunk written again %v (%v); want none read, the chunk kept", stats.Parsed, err == nil && !os.SameFile(chunk, after), err)
+	}
 }
 
 func TestBuilder_BuildEscapesUntrustedValues(t *testing.T) {
@@ -310,10 +326,17 @@ func TestBuilder_BuildDuplicateRunIDs(t *testing.T) {
 	if stats.Runs != 6 {
 		t.Errorf("runs = %d, want 6", stats.Runs)
 	}
-	for _, page := range []string{"20260301T100000Z-1003.html", "copy.html", "copy.data.js"} {
+	for _, page := range []string{"20260301T100000Z-1003.html", "copy.html", "data-0.js", "data.js"} {
 		if _, err := os.Stat(filepath.Join(out, "runs", "churn", page)); err != nil {
 			t.Errorf("page %s: %v", page, err)
 		}
+	}
+	chunk, err := os.ReadFile(filepath.Join(out, "runs", "churn", "data-0.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(chunk, []byte(`"slug":"copy"`)) || !bytes.Contains(chunk, []byte(`"slug":"20260301T100000Z-1003"`)) {
+		t.Errorf("the data chunk lacks one of the two runs with one id:\n%s", chunk)
 	}
 }
 
@@ -324,7 +347,7 @@ func TestBuilder_BuildRestoresDeletedPages(t *testing.T) {
 	out := t.TempDir()
 	b := builtSite(t, repo, Options{Out: out, PageSize: 2})
 	ctx := context.Background()
-	gone := []string{"runs/churn/20260301T120000Z-3009.html", "runs/churn/20260301T120000Z-3009.data.js", "runs/page-1.html"}
+	gone := []string{"runs/churn/20260301T120000Z-3009.html", "runs/churn/data-0.js", "runs/churn/data.js", "runs/page-1.html"}
 	for _, rel := range gone {
 		if err := os.Remove(filepath.Join(out, filepath.FromSlash(rel))); err != nil {
 			t.Fatal(err)

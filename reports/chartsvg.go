@@ -197,8 +197,17 @@ func appendNum(b []byte, v float64) []byte {
 // html/template also escapes, against UTF-7 sniffing) and NUL. Other
 // bytes, invalid UTF-8 included, pass as html/template passes them.
 func escapeHTML(b []byte, s string) []byte {
+	// Runs of bytes that need no escaping, most of every label, are
+	// copied at once.
+	start := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		c := s[i]
+		if !htmlSpecial[c] {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		start = i + 1
+		switch c {
 		case 0:
 			b = append(b, "\uFFFD"...)
 		case '"':
@@ -213,12 +222,13 @@ func escapeHTML(b []byte, s string) []byte {
 			b = append(b, "&lt;"...)
 		case '>':
 			b = append(b, "&gt;"...)
-		default:
-			b = append(b, c)
 		}
 	}
-	return b
+	return append(b, s[start:]...)
 }
+
+// htmlSpecial is the bytes escapeHTML replaces.
+var htmlSpecial = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}
 
 // HTML draws the bar chart of final metrics: a group of bars per metric,
 // one bar per subject. A version page compares 20 metrics, and the

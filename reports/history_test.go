@@ -67,7 +67,7 @@ func TestBuilder_BuildReadsHistoryFiles(t *testing.T) {
 	if n := strings.Count(string(page), `<path class="line"`); n != 2 {
 		t.Errorf("run page draws %d history lines, want 2", n)
 	}
-	js, err := os.ReadFile(filepath.Join(out, "runs", "p", good.ID+".data.js"))
+	js, err := os.ReadFile(filepath.Join(out, "runs", "p", "data-0.js"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,11 @@ package reports
 import (
 	"bytes"
 	"encoding/gob"
+	"maps"
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,7 +42,7 @@ func TestManifest_KeySetsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dir.Close()
-	m := &manifest{Version: manifestVersion, Tool: "t", Pages: map[string]string{"a.html": "h"}, names: newInterner([]string{"x", "y", "z"}),
+	m := &manifest{Version: manifestVersion(), Tool: "t", Pages: map[string]string{"a.html": "h"}, names: newInterner([]string{"x", "y", "z"}),
 		Rows: []*runRow{
 			{File: "runs/p/1.json", metricKeys: nameIDs{0, 1}},
 			{File: "runs/p/2.json", metricKeys: nameIDs{0, 1}},
@@ -66,4 +68,67 @@ func TestManifest_KeySetsRoundTrip(t *testing.T) {
 	if other := readManifest(dir, "other templates"); other.current || len(other.Pages) != 0 || len(other.runs) != 4 {
 		t.Errorf("a manifest of other templates: current %v, %d pages, %d runs; want false, 0, 4", other.current, len(other.Pages), len(other.runs))
 	}
+}
+
+func TestManifest_PageHashesRoundTrip(t *testing.T) {
+	in := pageHashes{"index.html": "ab12", "runs/p/x.html": "", "": "h", "runs/é/\x00.html": strings.Repeat("f", 300)}
+	b, err := in.GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out pageHashes
+	if err := out.GobDecode(b); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, out); diff != "" {
+		t.Errorf("round trip (-in +out):\n%s", diff)
+	}
+	for _, bad := range [][]byte{{0x05, 'a'}, {0x01, 'a'}, {0xff}, {0x01, 'a', 0x09, 'b'}} {
+		if err := out.GobDecode(bad); err == nil {
+			t.Errorf("%q decoded as a page list", bad)
+		}
+	}
+}
+
+func FuzzManifest_PageHashes(f *testing.F) {
+	seed, _ := pageHashes{"index.html": "ab12", "runs/p/x.html": "cd"}.GobEncode()
+	f.Add(seed)
+	f.Add([]byte{0x01, 'a'})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p pageHashes
+		if err := p.GobDecode(b); err != nil {
+			return
+		}
+		again, err := p.GobEncode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var q pageHashes
+		if err := q.GobDecode(again); err != nil {
+			t.Fatalf("re-encoded list does not decode: %v", err)
+		}
+		if !maps.Equal(p, q) {
+			t.Errorf("round trip changed the list: %v, then %v", p, q)
+		}
+	})
+}
+
+func FuzzManifest_Values(f *testing.F) {
+	seed, _ := floats{0.5, math.Inf(1), -1e300}.GobEncode()
+	f.Add(seed)
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var v floats
+		if err := v.GobDecode(b); err != nil {
+			if len(b)%8 == 0 {
+				t.Errorf("%d bytes, a whole number of values, refused: %v", len(b), err)
+			}
+			return
+		}
+		again, _ := v.GobEncode()
+		if !slices.Equal(again, b) && len(b) > 0 {
+			t.Errorf("values %x encode again as %x", b, again)
+		}
+	})
 }

@@ -31,7 +31,7 @@ func (p *pass) versionParams(r *runRow, task string) (params []nameValue, ok boo
 	if ok {
 		return params, true, nil
 	}
-	run, _, err := readRecord(p.repoFS, r.File)
+	run, _, err := readRecord(p.records, r.File)
 	if err != nil {
 		return nil, false, err
 	}

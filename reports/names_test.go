@@ -50,3 +50,24 @@ func TestReadLast(t *testing.T) {
 		t.Errorf("readLast of a short file: %d bytes, %v; want all %d", len(small), err, b.Len())
 	}
 }
+
+func TestValidDigest(t *testing.T) {
+	ok := strings.Repeat("0123456789abcdef", 4)
+	for _, tc := range []struct {
+		d    string
+		want bool
+	}{
+		{ok, true},
+		{strings.ToUpper(ok), false},
+		{ok[:63], false},
+		{ok + "0", false},
+		{ok[:63] + "g", false},
+		{ok[:62] + "é", false},
+		{"../../../../etc/passwd" + ok[:42], false},
+		{"", false},
+	} {
+		if got := validDigest(tc.d); got != tc.want {
+			t.Errorf("validDigest(%q) = %v, want %v", tc.d, got, tc.want)
+		}
+	}
+}

@@ -28,12 +28,14 @@ type pass struct {
 	// the site folder, written only through it (see repofs.go).
 	repoRoot *os.Root
 	repoFS   fs.FS
-	site     *os.Root
-	refused  []refusal
-	m        *manifest
-	mu       sync.Mutex
-	seen     map[string]bool // every file this build produced or kept
-	stats    Stats
+	// records reads run records and their histories (folderFS).
+	records *folderFS
+	site    *os.Root
+	refused []refusal
+	m       *manifest
+	mu      sync.Mutex
+	seen    map[string]bool // every file this build produced or kept
+	stats   Stats
 	// histories caches metric histories by run file and task; wanted
 	// names, by run and task, those that model versions show.
 	histories map[string]map[string]history

@@ -3,6 +3,9 @@ package reports
 import (
 	"context"
 	"encoding/gob"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,7 +156,7 @@ func TestBuild_ManifestPagesOutsideSiteNotRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := manifest{Version: manifestVersion, Tool: b.tool, Pages: map[string]string{
+	m := manifest{Version: manifestVersion(), Tool: b.tool, Pages: map[string]string{
 		"../../VICTIM.txt": "x", "index.html": "x", "runs/../../../VICTIM.txt": "x",
 	}}
 	if err := gob.NewEncoder(f).Encode(&m); err != nil {
@@ -250,5 +253,65 @@ func TestBuild_READMELinkedToProcEnvironRefused(t *testing.T) {
 	index, _ := os.ReadFile(filepath.Join(out, "index.html"))
 	if strings.Contains(string(index), first) {
 		t.Errorf("index.html holds the environment (%.20s...)", first)
+	}
+}
+
+// folderFS opens a folder's files through one root of the folder, and
+// decides as the repository's root does: a symlink to elsewhere in the
+// repository is read, one that leads outside is refused with its path.
+func TestFolderFS_AsTheRepositorysRoot(t *testing.T) {
+	repo := t.TempDir()
+	for name, content := range map[string]string{"runs/p/a.json": "a", "runs/p/b.json": "b", "other/c.json": "c"} {
+		p := filepath.Join(repo, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	symlink(t, "../../other/c.json", filepath.Join(repo, "runs", "p", "in.json"))
+	symlink(t, outsideFile(t, "secret", "secret"), filepath.Join(repo, "runs", "p", "out.json"))
+	root, err := os.OpenRoot(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	f := newFolderFS(root)
+	defer f.close()
+	for name, want := range map[string]string{"runs/p/a.json": "a", "runs/p/b.json": "b", "runs/p/in.json": "c"} {
+		if got, err := fs.ReadFile(f, name); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if len(f.dirs) != 1 || f.dirs["runs/p"] == nil {
+		t.Errorf("folders opened: %v, want runs/p once", f.dirs)
+	}
+	_, err = fs.ReadFile(f, "runs/p/out.json")
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != "runs/p/out.json" || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("symlink outside: %v; want a path error naming runs/p/out.json", err)
+	}
+	for _, name := range []string{"runs/p/none.json", "runs/q/x.json"} {
+		if _, err := fs.ReadFile(f, name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %v, want not found", name, err)
+		}
+	}
+	if _, err := f.Open("runs/p/../p/a.json"); err == nil {
+		t.Error("a path with .. opened")
+	}
+	// Past maxFolderRoots folders, files are read through the
+	// repository's root.
+	for i := range maxFolderRoots {
+		f.dir(fmt.Sprintf("runs/q%d", i))
+	}
+	if len(f.dirs) != maxFolderRoots {
+		t.Errorf("%d folders held, want at most %d", len(f.dirs), maxFolderRoots)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "other", "d.json"), []byte("d"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := fs.ReadFile(f, "other/d.json"); err != nil || string(got) != "d" {
+		t.Errorf("a file of a folder past the bound: %q, %v", got, err)
 	}
 }

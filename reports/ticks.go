@@ -31,15 +31,20 @@ func niceStep(span float64, n int) float64 {
 // n of them, and the step. A step below minStep is raised to it (steps
 // of a history are whole numbers).
 func niceTicks(lo, hi float64, n int, minStep float64) ([]float64, float64) {
+	return appendNiceTicks(nil, lo, hi, n, minStep)
+}
+
+// appendNiceTicks is niceTicks appending to out: a run page's 80 charts
+// pass a buffer on their stack.
+func appendNiceTicks(out []float64, lo, hi float64, n int, minStep float64) ([]float64, float64) {
 	step := max(niceStep(hi-lo, n), minStep)
 	if !finite(lo) || !finite(hi) || hi < lo {
-		return nil, step
+		return out, step
 	}
 	if hi == lo {
-		return []float64{lo}, max(niceStep(math.Abs(lo)*1e-3, 1), minStep)
+		return append(out, lo), max(niceStep(math.Abs(lo)*1e-3, 1), minStep)
 	}
 	const eps = 1e-9
-	var out []float64
 	for k := math.Ceil(lo/step - eps); k*step <= hi+step*eps && len(out) <= 2*n+2; k++ {
 		out = append(out, k*step)
 	}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"html/template"
 	"math"
 	"sort"
 	"strconv"
@@ -10,26 +11,35 @@ import (
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
-// The charts across runs (runs/charts.html): the promotion metric over
-// time and by commit, and each run param against it. They are drawn from
-// the run summaries the manifest keeps, so a new run costs no record
-// read. A dot is about 200 bytes (its link and values), so the page draws
-// at most chartDots of them: the latest runs that fit.
+// The charts across runs (runs/charts.html): a metric over time and by
+// commit, a param against it, and parallel coordinates. The promotion
+// metric is drawn here, from the run summaries the manifest keeps; the
+// page also carries the drawn runs' metric and param values
+// (chartsdata.go), from which static/charts.js draws any other metric,
+// param and the parallel coordinates when the reader picks them. A dot is
+// about 200 bytes (its link and values) and a run's values up to a few
+// hundred, so the page draws at most chartDots dots: the latest runs that
+// fit.
 
 // chartDots bounds the dots of the charts page, keeping it under 1 MB.
-const chartDots = 3000
+const chartDots = 2000
 
 // maxChartRuns bounds the runs the charts page draws.
 const maxChartRuns = 500
 
-// maxScatterParams bounds the params drawn against the metric.
-const maxScatterParams = 8
+// chartValues bounds the metric values the page carries (drawn runs ×
+// metric columns): about 10 bytes each.
+const chartValues = 30000
 
 type chartsView struct {
 	Metric, Goal string
 	Runs, Total  int // drawn, and in the repository
 	Time, Commit *pointChart
-	Scatter      []pointChart
+	Scatter      *pointChart
+	X            string   // the scatter's param
+	Metrics      []string // the metric names a reader can pick, the promotion metric first
+	Params       []string // the params a reader can put on the scatter's x axis
+	Data         template.JS
 }
 
 // chartsPage writes runs/charts.html.
@@ -43,22 +53,37 @@ func (p *pass) chartsPage(rows []*runRow, models []*registry.Model, byRun map[st
 		}
 	}
 	cols := promoColumns(rows, p.m.names)
-	params := scatterParams(rows, p.m.names)
-	charts := 2 + len(params)
-	n := len(rows)
+	n := min(len(rows), maxChartRuns)
 	if len(cols) > 0 {
-		n = min(n, maxChartRuns, chartDots/(charts*len(cols)))
+		n = min(n, chartDots/(3*len(cols)))
+	}
+	if all := len(metricColumns(rows[len(rows)-n:], p.m.names)); all > 0 {
+		n = min(n, chartValues/all)
 	}
 	drawn := rows[len(rows)-n:]
+	params := scatterParams(drawn, p.m.names)
 	prodKeys := sortedKeys(prod)
 	hash := pageHash("charts", p.goals.Metric, p.goals.Goal, strings.Join(cols, "\x00"), strings.Join(prodKeys, "\x00"), strconv.Itoa(len(rows)), drawn)
 	return p.emit("runs/charts.html", hash, func() ([]byte, error) {
-		v := &chartsView{Metric: p.goals.Metric, Goal: p.goals.Goal, Runs: n, Total: len(rows)}
+		if err := p.loadMetricValues(drawn); err != nil {
+			return nil, err
+		}
+		all := metricColumns(drawn, p.m.names)
+		v := &chartsView{Metric: p.goals.Metric, Goal: p.goals.Goal, Runs: n, Total: len(rows), Params: params}
+		if len(params) > 0 {
+			v.X = params[0]
+		}
+		for _, g := range metricGroups(all, cols, p.goals.Metric) {
+			v.Metrics = append(v.Metrics, g.Name)
+		}
+		v.Data = chartsData(chartPayload{metric: p.goals.Metric, goal: p.goals.Goal, x: v.X, cols: all, promo: cols,
+			params: params, rows: drawn, prod: prod, names: p.m.names})
 		if len(cols) > 0 {
 			d := chartData{rows: drawn, cols: cols, prod: prod, names: p.m.names, metric: p.goals.Metric}
 			v.Time, v.Commit = d.overTime(), d.byCommit()
-			for _, name := range params {
-				v.Scatter = append(v.Scatter, d.scatter(name))
+			if v.X != "" {
+				sc := d.scatter(v.X)
+				v.Scatter = &sc
 			}
 		}
 		return p.b.render("charts", page0("Charts across runs", "../", v))
@@ -76,26 +101,32 @@ func promoColumns(rows []*runRow, names *interner) []string {
 	return sortedKeys(seen)
 }
 
-// scatterParams lists the run params that take more than one value,
-// the most common first.
+// scatterParams lists the params that take more than one value: the
+// run's, then those tasks reported ("task.param"), each by name.
 func scatterParams(rows []*runRow, names *interner) []string {
-	values := map[string]map[string]bool{}
-	for _, r := range rows {
-		for j, k := range r.ParamKeys {
-			name := names.name(k)
-			if values[name] == nil {
-				values[name] = map[string]bool{}
-			}
-			values[name][r.ParamVals[j]] = true
-		}
-	}
 	var out []string
-	for _, name := range sortedKeys(values) {
-		if len(values[name]) > 1 {
-			out = append(out, name)
+	for _, pick := range []func(r *runRow) (nameIDs, []string){
+		func(r *runRow) (nameIDs, []string) { return r.ParamKeys, r.ParamVals },
+		func(r *runRow) (nameIDs, []string) { return r.TaskParamKeys, r.TaskParamVals },
+	} {
+		values := map[string]map[string]bool{}
+		for _, r := range rows {
+			keys, vals := pick(r)
+			for j, k := range keys {
+				name := names.name(k)
+				if values[name] == nil {
+					values[name] = map[string]bool{}
+				}
+				values[name][vals[j]] = true
+			}
+		}
+		for _, name := range sortedKeys(values) {
+			if len(values[name]) > 1 {
+				out = append(out, name)
+			}
 		}
 	}
-	return out[:min(len(out), maxScatterParams)]
+	return out
 }
 
 // chartData is what the charts of the page are drawn from.
@@ -217,6 +248,11 @@ func (d chartData) scatter(name string) pointChart {
 		for j, k := range r.ParamKeys {
 			if k == id {
 				return r.ParamVals[j], true
+			}
+		}
+		for j, k := range r.TaskParamKeys {
+			if k == id {
+				return r.TaskParamVals[j], true
 			}
 		}
 		return "", false

@@ -191,9 +191,18 @@ func (p *pass) modelPage(ctx context.Context, m *registry.Model, dep *Deployment
 		v.Deployment = deploymentViewOf(dep, p.forge)
 	}
 	if prod != nil {
-		err := parallel(ctx, len(m.Versions), func(i int) error {
+		// Production is one side of every comparison: its part of their
+		// hashes is computed once.
+		prodHash, err := p.jsonHash(struct {
+			A *registry.Version
+			G goals
+		}{prod, p.goals})
+		if err != nil {
+			return err
+		}
+		err = parallel(ctx, len(m.Versions), func(i int) error {
 			if ver := m.Versions[i]; ver != prod {
-				return p.versionCompare(fmt.Sprintf("%sv%d-vs-production.html", base, ver.Version), ver, prod, byRun)
+				return p.versionCompare(fmt.Sprintf("%sv%d-vs-production.html", base, ver.Version), ver, prod, prodHash, byRun)
 			}
 			return nil
 		})
@@ -268,7 +277,7 @@ type versionCompareView struct {
 
 // versionCompare writes the comparison of ver with prod, histories
 // included when the runs' records are there.
-func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map[string]*runRow) error {
+func (p *pass) versionCompare(rel string, ver, prod *registry.Version, prodHash string, byRun map[string]*runRow) error {
 	var sums []string
 	for _, x := range []*registry.Version{prod, ver} {
 		if r := byRun[runKey(x.Pipeline, x.RunID)]; r != nil {
@@ -276,10 +285,10 @@ func (p *pass) versionCompare(rel string, ver, prod *registry.Version, byRun map
 		}
 	}
 	hash, err := p.jsonHash(struct {
-		A, B *registry.Version
-		S    []string
-		G    goals
-	}{prod, ver, sums, p.goals})
+		P string
+		B *registry.Version
+		S []string
+	}{prodHash, ver, sums})
 	if err != nil {
 		return err
 	}
@@ -325,7 +334,7 @@ func (p *pass) taskHistory(r *runRow, task string) (map[string]history, error) {
 	if ok {
 		return h, nil
 	}
-	h, err := readTaskHistory(p.repoFS, r, task)
+	h, err := readTaskHistory(p.records, r, task)
 	if err != nil {
 		return nil, err
 	}

@@ -34,16 +34,21 @@ func (nv nameValues) rows(valueCell string) template.HTML {
 	for _, x := range nv {
 		n += len(x.Name) + len(x.Value) + 48
 	}
-	b := make([]byte, 0, n)
+	// A run's metrics table is most of what its page's template writes:
+	// a strings.Builder makes the HTML without copying it into a string.
+	var sb strings.Builder
+	sb.Grow(n)
+	var b []byte // one row
 	for _, x := range nv {
-		b = append(b, `<tr><td class="mono">`...)
+		b = append(b[:0], `<tr><td class="mono">`...)
 		b = escapeHTML(b, x.Name)
 		b = append(b, "</td>"...)
 		b = append(b, valueCell...)
 		b = escapeHTML(b, x.Value)
 		b = append(b, "</td></tr>"...)
+		sb.Write(b)
 	}
-	return template.HTML(b)
+	return template.HTML(sb.String())
 }
 
 type logView struct {
@@ -57,6 +62,7 @@ type logView struct {
 
 type taskView struct {
 	Name, Anchor, Status, Start, Duration, Error string
+	JobID                                        string // the engine's job (docs/scale-out.md)
 	Attempts                                     int
 	CacheHit                                     bool
 	Logs                                         []logView
@@ -69,9 +75,21 @@ type taskView struct {
 // numbers and log links are built from checked digests.
 type taskViews []taskView
 
+// HasJobs reports whether a task ran as an engine's job: the table then
+// has a job column.
+func (ts taskViews) HasJobs() bool {
+	for _, t := range ts {
+		if t.JobID != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Rows writes the rows of the tasks table.
 func (ts taskViews) Rows() template.HTML {
 	var b []byte
+	jobs := ts.HasJobs()
 	for _, t := range ts {
 		b = append(b, `<tr><td><a href="#task-`...)
 		b = escapeHTML(b, t.Anchor)
@@ -84,6 +102,10 @@ func (ts taskViews) Rows() template.HTML {
 		b = append(b, `</td><td>`...)
 		if t.CacheHit {
 			b = append(b, "hit"...)
+		}
+		if jobs {
+			b = append(b, `</td><td class="mono">`...)
+			b = escapeHTML(b, t.JobID)
 		}
 		b = append(b, `</td><td>`...)
 		b = escapeHTML(b, t.Start)
@@ -169,14 +191,15 @@ type runView struct {
 	Params, Metrics, Tags                  nameValues
 	Charts                                 chartList // drawn in the page's slot
 	Artifacts                              []artifactView
+	arena                                  *chartArena // holds Charts' paths
 }
 
 // ChartSlot is where the run template wants the charts.
 func (runView) ChartSlot() template.HTML { return slotMarker }
 
-// runPages writes the run's page and its data file for the compare page.
-func (p *pass) runPages(run *pipeline.Run, series []pipeline.Series, row *runRow) error {
-	page, data := runPagePaths(row)
+// runPage writes the run's page.
+func (p *pass) runPage(run *pipeline.Run, series []pipeline.Series, row *runRow) error {
+	page := runPagePath(row)
 	hash := row.SHA256
 	// The logs belong to the page even when the page is not rendered again
 	// (same record read from another checkout): keep them.
@@ -186,17 +209,15 @@ func (p *pass) runPages(run *pipeline.Run, series []pipeline.Series, row *runRow
 	for _, a := range row.Shown {
 		p.keep(a)
 	}
-	err := p.emit(page, hash, func() ([]byte, error) {
+	return p.emit(page, hash, func() ([]byte, error) {
 		v, err := p.runView(run, series, row)
 		if err != nil {
 			return nil, err
 		}
-		return p.b.renderSlotted("run", page0("Run "+run.ID, "../../", v), v.Charts.appendHTML)
+		out, err := p.b.renderSlotted("run", page0("Run "+run.ID, "../../", v), v.Charts.appendHTML)
+		v.arena.release() // the charts are drawn into out, or not at all
+		return out, err
 	})
-	if err != nil {
-		return err
-	}
-	return p.emit(data, hash, func() ([]byte, error) { return runData(run, series, row), nil })
 }
 
 func page0(title, root string, data any) page { return page{Title: title, Root: root, Data: data} }
@@ -220,7 +241,7 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 	for i, t := range run.Tasks {
 		tv := taskView{Name: t.Name, Anchor: strconv.Itoa(i), Status: string(t.Status), Error: t.Error,
 			Start: formatTime(t.Start), Duration: formatDuration(t.Start, t.End),
-			Attempts: len(t.Attempts), CacheHit: t.CacheHit}
+			Attempts: len(t.Attempts), CacheHit: t.CacheHit, JobID: t.JobID}
 		for _, a := range t.Attempts {
 			lv, err := p.logView(a)
 			if err != nil {
@@ -232,6 +253,7 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 		for _, k := range sortedKeys(t.Params) {
 			v.Params = append(v.Params, nameValue{t.Name + "." + k, formatValue(t.Params[k])})
 		}
+		v.Metrics = slices.Grow(v.Metrics, len(t.Metrics))
 		for _, k := range sortedKeys(t.Metrics) {
 			v.Metrics = append(v.Metrics, nameValue{t.Name + "." + k, formatFloat(t.Metrics[k])})
 		}
@@ -249,8 +271,9 @@ func (p *pass) runView(run *pipeline.Run, series []pipeline.Series, row *runRow)
 	for _, s := range series {
 		points += min(len(s.Values), maxPoints+1)
 	}
-	arena := newChartArena(points)
-	v.Charts = make(chartList, 0, len(series))
+	arena := pooledChartArena(points)
+	v.arena = arena
+	v.Charts = arena.reserve(len(series))
 	one := make([]namedSeries, 1) // the chart keeps none of it
 	for _, s := range series {
 		one[0] = namedSeries{Label: s.Task, history: history{Steps: s.Steps, Values: s.Values}}
@@ -264,7 +287,15 @@ func (b *Builder) objectPath(digest string) string {
 	if b.opts.StoreDir == "" || !validDigest(digest) {
 		return ""
 	}
-	return filepath.Join(b.opts.StoreDir, "sha256", digest[:2], digest[2:])
+	path := filepath.Join(b.opts.StoreDir, "sha256", digest[:2], digest[2:])
+	if b.opts.Fetch != nil {
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			if err := b.opts.Fetch(digest); err != nil { // the page says it is missing
+				b.log.Warn("object not fetched from the store", "sha256", digest, "err", err)
+			}
+		}
+	}
+	return path
 }
 
 // logView shows the last lines of an attempt's log and copies the whole
@@ -333,14 +364,14 @@ func tail(data []byte, n int) string {
 	return strings.TrimPrefix(string(data[i:]), "\n")
 }
 
-// runData renders runs/<p>/<id>.data.js: one call of mlcdRun with the
-// run as JSON, {"id", "pipeline", "pslug", "slug", "params", "metrics",
-// "history"}. Every string is escaped as encoding/json escapes it, <, >,
-// & and U+2028/9 included, so no value can end the script or the call.
-// A full build writes one for every run, so it is written by hand
-// (jsonenc.go), the histories in a compact form for the overlay chart
-// (appendHistory).
-func runData(run *pipeline.Run, series []pipeline.Series, row *runRow) []byte {
+// appendRunData appends the run's line of its data chunk (rundata.go):
+// one call of mlcdRun with the run as JSON, {"pslug", "slug", "id",
+// "pipeline", "params", "metrics", "history"}. Every string is escaped as
+// encoding/json escapes it, <, >, & and U+2028/9 included, so no value can
+// end the script or the call. A full build writes one for every run, so
+// it is written by hand (jsonenc.go), the histories in a compact form for
+// the overlay chart (appendHistory).
+func appendRunData(buf []byte, run *pipeline.Run, series []pipeline.Series, row *runRow) []byte {
 	pslug, rslug, _ := strings.Cut(row.sel(), "/")
 	params, metrics := map[string]string{}, map[string]float64{}
 	for k, v := range run.Params {
@@ -356,15 +387,15 @@ func runData(run *pipeline.Run, series []pipeline.Series, row *runRow) []byte {
 			}
 		}
 	}
-	buf := getBuf(64 << 10)
-	buf = append(buf, `mlcdRun({"id":`...)
-	buf = appendJSONString(buf, run.ID)
-	buf = append(buf, `,"pipeline":`...)
-	buf = appendJSONString(buf, run.Pipeline)
-	buf = append(buf, `,"pslug":`...)
+	// The slugs come first: chunkLineSel reads them back.
+	buf = append(buf, `mlcdRun({"pslug":`...)
 	buf = appendJSONString(buf, pslug)
 	buf = append(buf, `,"slug":`...)
 	buf = appendJSONString(buf, rslug)
+	buf = append(buf, `,"id":`...)
+	buf = appendJSONString(buf, run.ID)
+	buf = append(buf, `,"pipeline":`...)
+	buf = appendJSONString(buf, run.Pipeline)
 	buf = append(buf, `,"params":{`...)
 	for i, k := range sortedKeys(params) {
 		if i > 0 {

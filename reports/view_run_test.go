@@ -21,7 +21,7 @@ func TestRunData(t *testing.T) {
 				"b":  {{Step: 5, Value: 123456789}},
 			}}}}
 	row := &runRow{File: "runs/p/r1.json"}
-	data := runData(run, inlineSeries(t, run), row)
+	data := appendRunData(nil, run, inlineSeries(t, run), row)
 	for _, bad := range []string{"</script", "<img", "\u2028"} {
 		if bytes.Contains(data, []byte(bad)) {
 			t.Errorf("data file contains %q raw", bad)
@@ -141,12 +141,12 @@ func TestTaskViews_HTMLMatchesTemplate(t *testing.T) {
 	cases := map[string]taskViews{
 		"none": nil,
 		"hostile": {
-			{Name: hostile, Anchor: "0", Status: hostile, Start: hostile, Duration: hostile, Error: hostile, Attempts: 2, CacheHit: true,
+			{Name: hostile, Anchor: "0", Status: hostile, Start: hostile, Duration: hostile, Error: hostile, Attempts: 2, CacheHit: true, JobID: hostile,
 				Logs: []logView{
 					{Number: 1, ExitCode: -1, Error: hostile, SHA256: digest, Tail: hostile + "\nline 2", Href: "../../logs/" + digest + ".txt"},
 					{Number: 2, SHA256: digest},
 				}},
-			{Name: "train", Anchor: "1", Status: "success", Logs: []logView{{Number: 1}}},
+			{Name: "train", Anchor: "1", Status: "success", JobID: "4242", Logs: []logView{{Number: 1}}},
 			{Name: "left", Anchor: "12", Status: "upstream_failed"},
 		},
 	}

@@ -35,7 +35,12 @@ import (
 type siteWriter struct {
 	root   *os.Root
 	suffix string
-	dirs   sync.Map // folder -> struct{}
+	// dirs holds an os.Root of each folder pages went to (folder ->
+	// *os.Root), opened through root. A page is then created, renamed or
+	// removed by one system call on its name: through root, each call
+	// opened and closed every folder on the page's path again, tens of
+	// thousands of calls in a full build.
+	dirs sync.Map
 	// createMu lets one worker create a file at a time. The kernel
 	// serializes creations in a folder anyway, and on a small VM the other
 	// workers spun on its lock: a profile of a 10,000-run build showed a
@@ -72,27 +77,25 @@ func (w *siteWriter) copyPage(path, src string, fresh bool) error {
 }
 
 func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if _, ok := w.dirs.Load(dir); !ok {
-		if err := w.root.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("create directory: %w", err)
-		}
-		w.dirs.Store(dir, struct{}{})
+	dir, name := filepath.Split(path)
+	d, err := w.dir(filepath.Clean(dir))
+	if err != nil {
+		return err
 	}
-	tmp := path
+	tmp := name
 	if !fresh {
-		tmp = filepath.Join(dir, "."+filepath.Base(path)+w.suffix)
+		tmp = "." + name + w.suffix
 	}
 	w.createMu.Lock()
-	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := d.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	w.createMu.Unlock()
 	if err != nil {
-		return fmt.Errorf("create %s: %w", tmp, err)
+		return fmt.Errorf("create %s: %w", filepath.Join(dir, tmp), err)
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
-			w.root.Remove(tmp)
+			d.Remove(tmp)
 		}
 	}()
 	if err := fill(f); err != nil {
@@ -101,12 +104,43 @@ func (w *siteWriter) writeFrom(path string, fresh bool, fill func(w io.Writer) e
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", path, err)
 	}
-	if tmp != path {
-		if err := w.root.Rename(tmp, path); err != nil {
+	if tmp != name {
+		if err := d.Rename(tmp, name); err != nil {
 			return fmt.Errorf("rename into place: %w", err)
 		}
 	}
 	return nil
+}
+
+// dir returns the os.Root of the site's folder dir, made if missing.
+func (w *siteWriter) dir(dir string) (*os.Root, error) {
+	if dir == "." {
+		return w.root, nil
+	}
+	if d, ok := w.dirs.Load(dir); ok {
+		return d.(*os.Root), nil
+	}
+	if err := w.root.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create directory: %w", err)
+	}
+	d, err := w.root.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open directory: %w", err)
+	}
+	if old, loaded := w.dirs.LoadOrStore(dir, d); loaded { // another worker was first
+		d.Close()
+		return old.(*os.Root), nil
+	}
+	return d, nil
+}
+
+// close closes the folders' roots; the writer must not be used after.
+func (w *siteWriter) close() {
+	w.dirs.Range(func(k, d any) bool {
+		d.(*os.Root).Close()
+		w.dirs.Delete(k)
+		return true
+	})
 }
 
 // fewFiles is the most pages flushed one by one; past it, syncfs flushes

@@ -12,8 +12,10 @@
 #   `mlcd serve` answers with.
 #
 # DEMO_DIR (default ./demo) holds everything; DEMO_KEEP=1 leaves the
-# controller running at the end. A failed step stops the demo and names the
-# log to read.
+# controller running at the end. DEMO_ENDPOINT (default 127.0.0.1:1234) and
+# DEMO_CONTROL_PORT (default 8765) may ask for port 0, any free port: the
+# demo then uses the ports mlcd says it got. A failed step stops the demo
+# and names the log to read.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +39,19 @@ wait_for() {
 	done
 }
 git_() { git -c user.name="Dana Scientist" -c user.email=dana@example.com -c init.defaultBranch=main "$@"; }
+# publish COMMAND...: in Dana's clone, on the remote's main, run COMMAND
+# (which commits) and push. The controller pushes records at any time (a
+# run on the pipeline's schedule too): when the remote refuses the push,
+# Dana starts again from the remote's new main, as a person pulls and
+# tries again.
+publish() {
+	local try
+	for try in 1 2 3 4 5; do
+		( cd "$demo/dana" && git_ fetch -q origin && git_ reset -q --hard origin/main && "$@" && git_ push -q origin main ) && return 0
+		echo "  the remote moved meanwhile (try $try); again"
+	done
+	return 1
+}
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
 [ -x "$mlcd" ] || fail "$mlcd is missing; run 'make build'"
@@ -72,6 +87,10 @@ echo "$watch_pid" >"$demo/watch.pid"
 stop_watch() { if [ -n "${watch_pid:-}" ] && [ -z "${DEMO_KEEP:-}" ]; then kill -TERM "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; fi; }
 trap stop_watch EXIT
 echo "controller pid $watch_pid, log $demo/watch.log, state $demo/state"
+# mlcd says where the model endpoint listens: the port it got for port 0.
+said_endpoint="mlcd: model endpoint on http://"
+wait_for 60 "the controller's model endpoint" grep -q "^$said_endpoint" "$demo/watch.log"
+endpoint=$(sed -n "s|^$said_endpoint||p" "$demo/watch.log" | head -1)
 
 remote_has() { git_ -C "$demo/remote.git" cat-file -e "main:$1" 2>/dev/null; }
 say "3. The first run: load_data -> features -> train_rf || train_xgb"
@@ -87,10 +106,10 @@ other=$([ "$best" = churn-xgb ] && echo churn-rf || echo churn-xgb)
 
 say "4. Promote $best v1: a branch that changes one line, merged as a reviewer would"
 mlcd promote "$best" 1 --repo "$demo/remote.git" | sed 's/^/  /' || fail "mlcd promote"
-( cd "$demo/dana" && git_ fetch -q origin && git_ pull -q --ff-only origin main \
-	&& git_ diff --stat "main" "origin/mlcd/promote-$best-v1" | sed 's/^/  /' \
-	&& git_ merge -q --no-ff -m "Promote $best v1 to Production (reviewed)" "origin/mlcd/promote-$best-v1" \
-	&& git_ push -q origin main ) || fail "merging the promotion"
+( cd "$demo/dana" && git_ fetch -q origin \
+	&& git_ diff --stat "origin/main" "origin/mlcd/promote-$best-v1" | sed 's/^/  /' ) || fail "reading the promotion"
+publish git_ merge -q --no-ff -m "Promote $best v1 to Production (reviewed)" "origin/mlcd/promote-$best-v1" \
+	|| fail "merging the promotion"
 wait_for 120 "the deployment of $best v1" sh -c "git -C '$demo/remote.git' show main:deployments/$best.yaml | grep -q 'version: 1'"
 wait_for 30 "the model endpoint" curl -sf "http://$endpoint/ping"
 echo "  $best v1 serves on http://$endpoint; the deploy is recorded in deployments/$best.yaml"
@@ -117,21 +136,27 @@ PY
 
 trainer=src/train_${best#churn-}.py
 say "6. Dana tunes $best's trainer ($trainer) and pushes: only that model is retrained"
-# tune FILE: one more hyperparameter for the trainer in FILE.
+# tune FILE: deeper trees and one more hyperparameter for the trainer in
+# FILE. The trainer reports its hyperparameters (params.json), so the
+# report's charts across runs put the two runs' max_depth against f1.
 tune() { python3 - "$1" <<'PY'
 import sys
 path = sys.argv[1]
 src = open(path).read()
+def sub(src, old, new):
+    assert old in src, "the trainer changed since the demo was written: no " + old
+    return src.replace(old, new, 1)
 if "train_xgb" in path:
-    new = src.replace('"tree_method": "hist",', '"tree_method": "hist",\n        "subsample": 0.9,', 1)
+    src = sub(src, '"tree_method": "hist",', '"tree_method": "hist",\n        "subsample": 0.9,')
+    src = sub(src, 'int(p.get("xgb_max_depth", 4)),', 'int(p.get("xgb_max_depth", 4)) + 2,')
 else:
-    new = src.replace('"random_state": int(p.get("seed", 42)),', '"random_state": int(p.get("seed", 42)),\n        "max_features": 0.5,', 1)
-assert new != src, "the trainer changed since the demo was written"
-open(path, "w").write(new)
+    src = sub(src, '"random_state": int(p.get("seed", 42)),', '"random_state": int(p.get("seed", 42)),\n        "max_features": 0.5,')
+    src = sub(src, 'int(p.get("rf_max_depth", 10)),', 'int(p.get("rf_max_depth", 10)) + 4,')
+open(path, "w").write(src)
 PY
 }
-( cd "$demo/dana" && git_ pull -q --ff-only origin main && tune "$trainer" \
-	&& git_ commit -qam "Tune the ${best#churn-} trainer" && git_ push -q origin main ) || fail "pushing the trainer change"
+tune_and_commit() { tune "$trainer" && git_ commit -qam "Tune the ${best#churn-} trainer"; }
+publish tune_and_commit || fail "pushing the trainer change"
 ( cd "$demo/dana" && git_ diff --stat HEAD~1 HEAD | sed 's/^/  /' )
 wait_for 240 "version 2 of $best" remote_has "models/$best/v2.yaml"
 latest=$(git_ -C "$demo/remote.git" ls-tree -r --name-only main runs/churn/ | grep '\.json$' | tail -1)
@@ -154,6 +179,11 @@ sys.exit(0 if hits >= 2 else 1)
 PY
 remote_has "models/$other/v2.yaml" && fail "$other was retrained although its trainer did not change"
 wait_for 60 "the report of $best v2" sh -c "grep -q '<td>v2</td>' '$demo/state/site/models/$best/index.html'"
+# The two runs trained with other max_depths: the charts across runs put
+# the tuned param against f1.
+grep -q "train_${best#churn-}.max_depth against" "$demo/state/site/runs/charts.html" \
+	|| fail "the report's charts do not draw train_${best#churn-}.max_depth against f1"
+echo "  the report's runs/charts.html draws train_${best#churn-}.max_depth against f1: the tuning, run by run"
 
 say "7. train_lr, an unchanged MLflow script: what it logged is in git, its model serves"
 ( cd "$demo/dana" && git_ pull -q --ff-only origin main ) || fail "pulling the records"
@@ -172,11 +202,14 @@ if requests:
     print(f"  transition_model_version_stage(Production) -> branch mlcd/promote-{requests[0]['model']}-v1, a promotion for the merge gate, nothing deployed")
 sys.exit(0 if runs else 1)
 PY
-lr_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mlcd serve churn-lr@1 --repo "$demo/dana" --port "$lr_port" >"$demo/serve-lr.log" 2>&1 &
+# Port 0: mlcd serve says the port it got once the model serves (a port
+# picked here and released could be taken before mlcd listened on it).
+mlcd serve churn-lr@1 --repo "$demo/dana" --port 0 >"$demo/serve-lr.log" 2>&1 &
 lr_pid=$!
-wait_for 60 "mlcd serve churn-lr@1" curl -sf "http://127.0.0.1:$lr_port/ping"
-answer=$(curl -sS -H 'Content-Type: application/json' --data "$request" "http://127.0.0.1:$lr_port/invocations") || fail "the churn-lr prediction"
+said_serving="^mlcd: serving churn-lr v1 .* on http://"
+wait_for 60 "mlcd serve churn-lr@1 (log $demo/serve-lr.log)" grep -q "$said_serving" "$demo/serve-lr.log"
+lr_addr=$(sed -n "s|$said_serving||p" "$demo/serve-lr.log" | head -1)
+answer=$(curl -sS -H 'Content-Type: application/json' --data "$request" "http://$lr_addr/invocations") || fail "the churn-lr prediction"
 kill "$lr_pid" 2>/dev/null; wait "$lr_pid" 2>/dev/null || true
 echo "  mlcd serve churn-lr@1 (its own Python workers, flavor sklearn) answers: $answer"
 

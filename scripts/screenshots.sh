@@ -18,11 +18,11 @@ shot() {
 }
 shot "$site/index.html" "$root/docs/report.png"
 shot "$site/runs/index.html" "$root/docs/report-runs.png" 560
-shot "$site/runs/charts.html" "$root/docs/report-charts.png" 900
+shot "$site/runs/charts.html" "$root/docs/report-charts.png" 1000
 # The model that serves: the one the demo promoted.
 model=churn-xgb
 [ -f "$site/models/$model/index.html" ] || model=$(ls "$site/models" | grep -v index.html | head -n 1)
 shot "$site/models/$model/index.html" "$root/docs/report-model.png" 900
 # The compare page of the two newest runs, for the parallel coordinates.
-runs=$(ls -t "$site"/runs/*/*.data.js 2>/dev/null | head -n 2 | sed -e "s|^$site/runs/||" -e 's|\.data\.js$||' | paste -sd, -)
+runs=$(ls -t "$site"/runs/*/*.html 2>/dev/null | head -n 2 | sed -e "s|^$site/runs/||" -e 's|\.html$||' | paste -sd, -)
 if [ -n "$runs" ]; then shot "$site/compare.html#runs=$runs" "$root/docs/report-compare.png" 2600; fi

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +16,10 @@ const EnvStore = "MLCD_STORE"
 // Rule is how every command finds the artifact store, for --help.
 const Rule = `The artifact store is, first found: --store, $MLCD_STORE, store: in
 mlcd.yaml (a relative path is relative to the repository), else
-$XDG_DATA_HOME/mlcd/store (~/.local/share/mlcd/store).`
+$XDG_DATA_HOME/mlcd/store (~/.local/share/mlcd/store). It is a folder or a
+bucket: s3://bucket/prefix?region=..., gs://bucket/prefix,
+azblob://container/prefix, with credentials from the cloud SDK's
+environment.`
 
 // ErrNoStore is returned by OpenExisting when no store is at the location.
 var ErrNoStore = errors.New("no artifact store")
@@ -34,12 +39,23 @@ type Sources struct {
 
 // Location is the store a command uses and the rule that chose it.
 type Location struct {
-	URL    string // a path or file:// URL
+	URL    string // a path, file:// URL or bucket URL (s3://, gs://, azblob://)
 	Source string // "--store", "$MLCD_STORE", "store: in mlcd.yaml" or "the default"
 }
 
-// String is the location and where it came from, for messages.
-func (l Location) String() string { return fmt.Sprintf("%s (%s)", l.URL, l.Source) }
+// String is the location and where it came from, for messages; a bucket
+// URL shows without credentials.
+func (l Location) String() string {
+	where := l.URL
+	if IsBlobURL(where) {
+		if u, err := url.Parse(where); err == nil {
+			where = redactURL(u)
+		} else {
+			where = "(an unparsable URL)"
+		}
+	}
+	return fmt.Sprintf("%s (%s)", where, l.Source)
+}
 
 // Locate applies the rule to the sources: the one place mlcd decides which
 // artifact store a command uses.
@@ -82,9 +98,16 @@ func DefaultDir(getenv func(string) string) (string, error) {
 	return filepath.Join(data, "mlcd", "store"), nil
 }
 
-// OpenAt opens (and creates when missing) the store at loc, for the
-// commands that write artifacts.
-func OpenAt(loc Location) (*Local, error) {
+// OpenAt opens the store at loc (OpenURL), for the commands that write
+// artifacts: a folder store is created when missing.
+func OpenAt(ctx context.Context, loc Location) (Store, error) {
+	if IsBlobURL(loc.URL) {
+		_, b, err := openBlob(ctx, loc.URL)
+		if err != nil {
+			return nil, fmt.Errorf("artifact store %s: %w", loc, err)
+		}
+		return b, nil
+	}
 	s, err := Open(loc.URL)
 	if err != nil {
 		return nil, fmt.Errorf("artifact store %s: %w", loc, err)
@@ -93,8 +116,12 @@ func OpenAt(loc Location) (*Local, error) {
 }
 
 // OpenExisting opens the store at loc for reading and never creates one:
-// ErrNoStore when there is none (a URL that is not a local folder too).
-func OpenExisting(loc Location) (*Local, error) {
+// ErrNoStore when there is no folder store at a path; a bucket store must
+// exist and be reachable (OpenBlob).
+func OpenExisting(ctx context.Context, loc Location) (Store, error) {
+	if IsBlobURL(loc.URL) {
+		return OpenAt(ctx, loc)
+	}
 	root, err := localPath(loc.URL)
 	if err != nil {
 		return nil, fmt.Errorf("artifact store %s: %w", loc, err)

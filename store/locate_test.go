@@ -43,21 +43,35 @@ func TestLocate(t *testing.T) {
 func TestOpenExisting(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "store")
 	loc := Location{URL: root, Source: "the default"}
-	if _, err := OpenExisting(loc); !errors.Is(err, ErrNoStore) || !strings.Contains(err.Error(), root) {
+	ctx := context.Background()
+	if _, err := OpenExisting(ctx, loc); !errors.Is(err, ErrNoStore) || !strings.Contains(err.Error(), root) {
 		t.Fatalf("OpenExisting of nothing = %v, want ErrNoStore naming %s", err, root)
 	}
 	if _, err := os.Stat(root); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("OpenExisting created %s: %v", root, err)
 	}
-	if _, err := OpenAt(loc); err != nil {
+	if _, err := OpenAt(ctx, loc); err != nil {
 		t.Fatal(err)
 	}
-	s, err := OpenExisting(loc)
+	s, err := OpenExisting(ctx, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Open(context.Background(), strings.Repeat("ab", 32))
+	_, err = s.Open(ctx, strings.Repeat("ab", 32))
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), root) {
 		t.Errorf("missing object: %v, want ErrNotFound naming the store %s", err, root)
+	}
+}
+
+func TestLocation_StringHidesCredentials(t *testing.T) {
+	loc := Location{URL: "s3://AKID:hushhush@bucket/p?endpoint=http://u:pw@127.0.0.1:9000&region=eu-west-1&sas=hush2", Source: "--store"}
+	got := loc.String()
+	for _, secret := range []string{"hushhush", "AKID", "pw@", "hush2"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("String() = %q shows %q", got, secret)
+		}
+	}
+	if want := "s3://bucket/p?endpoint=http://127.0.0.1:9000&region=eu-west-1 (--store)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
 	}
 }

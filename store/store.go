@@ -25,6 +25,36 @@ var (
 	ErrBadDigest = errors.New("not a sha256 hex digest")
 )
 
+// Store is an artifact store: content-addressed objects, verified when
+// read, and the named documents machines sharing the store meet through.
+// Local (a folder) and Blob (a bucket of S3, GCS or Azure) are stores;
+// OpenURL chooses one by the URL's scheme.
+type Store interface {
+	// Put stores the content of r under its sha256; a large object that
+	// is already stored is not sent again. A failed Put leaves no object.
+	Put(ctx context.Context, r io.Reader) (Object, error)
+	// PutFile stores the content of the file at path.
+	PutFile(ctx context.Context, path string) (Object, error)
+	// Open returns a reader of the object whose read that reaches the end
+	// fails with ErrCorrupt when the content does not match the digest;
+	// ErrNotFound when the store does not hold it.
+	Open(ctx context.Context, digest string) (io.ReadCloser, error)
+	// Has reports whether the store holds the object (for a bucket, one
+	// HEAD request).
+	Has(ctx context.Context, digest string) (bool, error)
+	// WriteDoc replaces the document called name (CheckDocName) whole.
+	WriteDoc(ctx context.Context, name string, data []byte) error
+	// ReadDoc returns the document called name, ErrNotFound when missing.
+	ReadDoc(ctx context.Context, name string) ([]byte, error)
+	// String names the store for messages, without credentials.
+	String() string
+}
+
+var (
+	_ Store = (*Local)(nil)
+	_ Store = (*Blob)(nil)
+)
+
 // Object is a stored blob.
 type Object struct {
 	SHA256 string // lowercase hex
@@ -61,7 +91,7 @@ func localPath(rawURL string) (string, error) {
 		return "", fmt.Errorf("open store %q: %w", rawURL, err)
 	}
 	if u.Scheme != "file" {
-		return "", fmt.Errorf("open store %q: unsupported scheme %q (want file:// or a path)", rawURL, u.Scheme)
+		return "", fmt.Errorf("open store: unsupported scheme %q (want a path, file://, s3://, gs:// or azblob://)", u.Scheme)
 	}
 	if u.Host != "" && u.Host != "localhost" {
 		return "", fmt.Errorf("open store %q: file URL with a host", rawURL)
@@ -75,6 +105,9 @@ func localPath(rawURL string) (string, error) {
 // Root is the folder of the store.
 func (s *Local) Root() string { return s.root }
 
+// String is the folder of the store.
+func (s *Local) String() string { return s.root }
+
 // Path is where the object with this digest lives (or would live).
 func (s *Local) Path(digest string) string {
 	if len(digest) < 3 {
@@ -84,10 +117,17 @@ func (s *Local) Path(digest string) string {
 }
 
 // Has reports whether the store holds the object.
-func (s *Local) Has(digest string) bool {
-	if CheckDigest(digest) != nil {
-		return false
+func (s *Local) Has(ctx context.Context, digest string) (bool, error) {
+	if err := CheckDigest(digest); err != nil {
+		return false, fmt.Errorf("has object: %w", err)
 	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return s.has(digest), nil
+}
+
+func (s *Local) has(digest string) bool {
 	fi, err := os.Stat(s.Path(digest))
 	return err == nil && fi.Mode().IsRegular()
 }
@@ -121,7 +161,7 @@ func (s *Local) Put(ctx context.Context, r io.Reader) (Object, error) {
 		return Object{}, fmt.Errorf("put: %w", err)
 	}
 	obj := Object{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
-	if s.Has(obj.SHA256) {
+	if s.has(obj.SHA256) {
 		return obj, nil
 	}
 	return obj, s.place(tmp, obj.SHA256)
@@ -177,14 +217,18 @@ func (s *Local) Open(ctx context.Context, digest string) (io.ReadCloser, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open object: %w", err)
 	}
-	return &verifier{f: f, h: sha256.New(), want: digest}, nil
+	return newVerifier(f, digest), nil
 }
 
 // verifier hashes what is read and checks it at EOF.
 type verifier struct {
-	f    *os.File
+	f    io.ReadCloser
 	h    hash.Hash
 	want string
+}
+
+func newVerifier(f io.ReadCloser, digest string) *verifier {
+	return &verifier{f: f, h: sha256.New(), want: digest}
 }
 
 func (v *verifier) Read(p []byte) (int, error) {

@@ -73,8 +73,8 @@ func TestLocal_PutOpen(t *testing.T) {
 		if s.Path(obj.SHA256) != wantPath {
 			t.Errorf("Path = %s, want %s", s.Path(obj.SHA256), wantPath)
 		}
-		if !s.Has(obj.SHA256) {
-			t.Errorf("Has(%s) = false after Put", obj.SHA256)
+		if has, err := s.Has(ctx, obj.SHA256); !has || err != nil {
+			t.Errorf("Has(%s) = %v, %v after Put", obj.SHA256, has, err)
 		}
 		rc, err := s.Open(ctx, obj.SHA256)
 		if err != nil {
@@ -154,8 +154,8 @@ func TestLocal_OpenErrors(t *testing.T) {
 		if _, err := s.Open(ctx, d); !errors.Is(err, ErrBadDigest) {
 			t.Errorf("Open(%q): err = %v, want ErrBadDigest", d, err)
 		}
-		if s.Has(d) {
-			t.Errorf("Has(%q) = true", d)
+		if has, err := s.Has(ctx, d); has || !errors.Is(err, ErrBadDigest) {
+			t.Errorf("Has(%q) = %v, %v, want ErrBadDigest", d, has, err)
 		}
 	}
 	cctx, cancel := context.WithCancel(ctx)

@@ -15,7 +15,7 @@ func TestLocal_Run_RenamedFolder(t *testing.T) {
 	root := t.TempDir()
 	mkdirs(t, root, "src/a/b")
 	write(t, root, "src/a/b/old.py")
-	events := startLocal(t, LocalConfig{Root: root})
+	events := startLocal(t, LocalConfig{Root: root, Debounce: batchDebounce})
 	if err := os.Rename(filepath.Join(root, "src", "a"), filepath.Join(root, "src", "c")); err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,12 @@ func startLocal(t *testing.T, cfg LocalConfig) <-chan Event {
 	return events
 }
 
+// batchDebounce is the Debounce of the tests that want several changes
+// in one batch. The test makes them one after the other, and a loaded
+// machine can pause it between two of them for longer than
+// DefaultDebounce, which rightly ends the batch there.
+const batchDebounce = 2 * time.Second
+
 func write(t *testing.T, root, rel string) {
 	t.Helper()
 	name := filepath.Join(root, filepath.FromSlash(rel))
@@ -112,7 +118,7 @@ func TestLocal_Run(t *testing.T) {
 				write(t, root, "docs/index.md") // no event of its own
 				write(t, root, "src/notes.txt")
 				write(t, root, "mlcd.yml")
-				time.Sleep(2 * DefaultDebounce) // a batch of its own, if any
+				time.Sleep(2 * batchDebounce) // a batch of its own, if any
 				write(t, root, "src/lib/a.py")
 				write(t, root, "mlcd.yaml")
 				write(t, root, "docs/more.md")
@@ -131,7 +137,7 @@ func TestLocal_Run(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
 			mkdirs(t, root, tt.existing...)
-			events := startLocal(t, LocalConfig{Root: root, Match: tt.match})
+			events := startLocal(t, LocalConfig{Root: root, Match: tt.match, Debounce: batchDebounce})
 			tt.act(t, root)
 			ev := next(t, events)
 			if ev.Kind != KindLocal {

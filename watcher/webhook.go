@@ -162,7 +162,10 @@ func (h *Webhook) ignore(p Push) string {
 
 // ValidSignature checks header (X-Hub-Signature-256: "sha256=<hex>")
 // against the HMAC-SHA256 of body with secret, in constant time. The
-// controller's POST /runs accepts the same signature.
+// controller's POST /runs accepts the same signature. go-github's
+// ValidateSignature is not used: it also accepts "sha1=" signatures
+// (GitHub's legacy X-Hub-Signature), which a sender could pick to downgrade
+// the MAC, and only forge may link go-github (internal/archtest).
 func ValidSignature(secret, body []byte, header string) bool {
 	hexSum, ok := strings.CutPrefix(header, "sha256=")
 	if !ok {

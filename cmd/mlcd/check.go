@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,15 +13,10 @@ import (
 	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gate"
 	"github.com/mlcd-dev/mlcd/gitstore"
-	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/promotion"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
 )
-
-// checkContext is the commit status `mlcd check --github` sets; the merge
-// gate reads it.
-const checkContext = "mlcd/check"
 
 type checkOptions struct {
 	base, head string
@@ -76,61 +68,59 @@ Actions sets them). Exit status: 0 fine, 3 a rule is broken.`,
 	return cmd
 }
 
-// checked is what check found, for printing and for GitHub.
-type checked struct {
-	repo             *gitstore.Repo
-	base, head       string
-	baseReg, headReg *registry.Registry
-	problems         []*pipeline.Error
-	changes          []registry.Change
-	note             string // why a rule was skipped
-	policy           *pipeline.Promote
-	loosening        *gate.Loosening // mlcd.yaml loosens the merge gate
-	gateNote         string          // why a loosening passes
-}
-
 func runCheck(ctx context.Context, opts *globalOptions, co *checkOptions, getenv func(string) string, out io.Writer) error {
-	c, err := checkRegistry(ctx, co, getenv)
+	repo, err := gitstore.OpenWorkTree(ctx, co.repo, gitstore.Options{Branch: co.branch})
+	if err != nil {
+		return badInput(err)
+	}
+	defer repo.Close()
+	base, head, err := checkRange(ctx, repo, co)
 	if err != nil {
 		return err
 	}
-	defer c.repo.Close()
-	var pr *checkPR
+	var storeErr error
+	st, storeNote := checkStore(ctx, co.store, co.repo, getenv, &storeErr)
+	c, err := gate.CheckPullRequest(ctx, repo, base, head, st)
+	if err != nil {
+		return err
+	}
+	if storeErr != nil {
+		return fmt.Errorf("check artifacts: %w", storeErr)
+	}
+	var gh *forge.Client
+	var ev forge.PullRequestEvent
 	if co.github {
-		if pr, err = openCheckPR(opts, c, getenv); err != nil {
+		var why string
+		if gh, why, err = forge.Connect(forge.SettingsFromEnv(getenv), repo.URL(), newLogger(opts)); err != nil {
+			return err
+		}
+		if gh == nil {
+			return badInput(fmt.Errorf("--github: %s", why))
+		}
+		ev = forge.ActionsEvent(getenv)
+	}
+	if err := c.JudgeLoosening(ctx, approver(gh), ev); err != nil {
+		return err
+	}
+	if err := printCheck(out, c, storeNote); err != nil {
+		return err
+	}
+	if gh != nil {
+		if err := postCheck(ctx, gh, c, ev, co.reportURL, out); err != nil {
 			return err
 		}
 	}
-	if err := judgeLoosening(ctx, c, pr); err != nil {
-		return err
-	}
-	if err := printCheck(out, c); err != nil {
-		return err
-	}
-	if pr != nil {
-		if err := postCheck(ctx, co, c, pr, out); err != nil {
-			return err
-		}
-	}
-	if n := len(c.problems); n > 0 {
+	if n := len(c.Problems); n > 0 {
 		return badInput(fmt.Errorf("check: %d %s in the change", n, plural(n, "problem", "problems")))
 	}
 	return nil
 }
 
-func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) string) (_ *checked, err error) {
-	repo, err := gitstore.OpenWorkTree(ctx, co.repo, gitstore.Options{Branch: co.branch})
-	if err != nil {
-		return nil, badInput(err)
-	}
-	c := &checked{repo: repo}
-	defer func() {
-		if err != nil {
-			repo.Close()
-		}
-	}()
-	if c.head, err = repo.ResolveRef(ctx, co.head); err != nil {
-		return nil, badInput(fmt.Errorf("--head: %w", err))
+// checkRange is the merge base of --base (default origin/<branch>, else
+// <branch>) with --head, and --head.
+func checkRange(ctx context.Context, repo *gitstore.Repo, co *checkOptions) (base, head string, err error) {
+	if head, err = repo.ResolveRef(ctx, co.head); err != nil {
+		return "", "", badInput(fmt.Errorf("--head: %w", err))
 	}
 	target := co.base
 	if target == "" {
@@ -139,43 +129,48 @@ func checkRegistry(ctx context.Context, co *checkOptions, getenv func(string) st
 			target = co.branch
 		}
 	}
-	if c.base, err = repo.MergeBase(ctx, target, c.head); err != nil {
-		return nil, badInput(fmt.Errorf("base: %w (fetch the target branch, e.g. fetch-depth: 0 in GitHub Actions)", err))
+	if base, err = repo.MergeBase(ctx, target, head); err != nil {
+		return "", "", badInput(fmt.Errorf("base: %w (fetch the target branch, e.g. fetch-depth: 0 in GitHub Actions)", err))
 	}
-	trees, err := repo.Snapshots(ctx, c.base, c.head)
-	if err != nil {
-		return nil, err
+	return base, head, nil
+}
+
+// approver is gh as the gate asks it, nil without one.
+func approver(gh *forge.Client) gate.Approver {
+	if gh == nil {
+		return nil
 	}
-	baseFS, headFS := trees[0], trees[1]
-	st, note := checkStore(co.store, co.repo, getenv)
-	c.note = note
-	paths, err := repo.ChangedPaths(ctx, c.base, c.head)
-	if err != nil {
-		return nil, err
-	}
-	var loader registry.Loader // one parse of each file for the check and the diff
-	c.problems = loader.Check(baseFS, headFS, st)
-	change := gate.PRChange{Base: baseFS, Head: headFS, Paths: paths}
-	c.addProblems(gate.CheckJournals(change)...)
-	c.loosening = gate.CheckPolicy(change)
-	c.baseReg, _ = loader.Load(baseFS)
-	c.headReg, _ = loader.Load(headFS)
-	if c.baseReg != nil && c.headReg != nil {
-		c.changes = registry.Diff(c.baseReg, c.headReg)
-	}
-	c.policy = pipeline.PromoteOf(headFS)
-	return c, nil
+	return gh
 }
 
 // checkStore opens the artifact store the other commands use when it
-// exists here; otherwise the store rule is skipped and note says why.
-func checkStore(flag, checkout string, getenv func(string) string) (registry.Store, string) {
-	st, err := existingStore(flag, checkoutRoot(checkout), getenv)
+// exists here; otherwise the store rule is skipped and note says why. The
+// first error of asking the store (a bucket out of reach) is kept in
+// *failed, so that it fails the check rather than pass for a missing
+// artifact.
+func checkStore(ctx context.Context, flag, checkout string, getenv func(string) string, failed *error) (registry.Store, string) {
+	st, err := existingStore(ctx, flag, checkoutRoot(checkout), getenv)
 	if err != nil {
 		return nil, fmt.Sprintf("%v: artifacts not checked", err)
 	}
-	return st, ""
+	return storeCheck{name: st.String(), has: func(sha string) bool {
+		has, err := st.Has(ctx, sha)
+		if err != nil && *failed == nil {
+			*failed = err
+		}
+		return has
+	}}, ""
 }
+
+// storeCheck is the registry.Store of checkStore; Root names the store in
+// the problems (registry.Check asks for it).
+type storeCheck struct {
+	name string
+	has  func(sha256 string) bool
+}
+
+func (s storeCheck) Has(sha256 string) bool { return s.has(sha256) }
+func (s storeCheck) Root() string           { return s.name }
 
 // checkoutRoot is the top folder of the checkout holding dir (dir itself
 // when none is found).
@@ -184,50 +179,47 @@ func checkoutRoot(dir string) string {
 	if err != nil {
 		return dir
 	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return abs
-		}
+	if top, ok := gitstore.CheckoutOf(abs); ok {
+		return top
 	}
+	return abs
 }
 
-func printCheck(out io.Writer, c *checked) error {
+func printCheck(out io.Writer, c *gate.PRCheck, storeNote string) error {
 	var b strings.Builder
-	for _, p := range c.problems {
+	for _, p := range c.Problems {
 		b.WriteString(p.Error() + "\n")
 	}
-	for _, note := range []string{c.note, c.gateNote} {
+	for _, note := range []string{storeNote, c.GateNote} {
 		if note != "" {
 			b.WriteString("note: " + note + "\n")
 		}
 	}
-	if len(c.problems) == 0 {
-		b.WriteString(summary(c))
+	if len(c.Problems) == 0 {
+		b.WriteString(c.Summary())
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
 }
 
-// summary lists the stage changes of the registry between base and head.
-func summary(c *checked) string {
-	var b strings.Builder
-	n := 0
-	for _, ch := range c.changes {
-		if ch.StageChanged() {
-			fmt.Fprintf(&b, "  %s v%d: %s -> %s\n", ch.Model, ch.Version, ch.FromStage, ch.ToStage)
-			n++
-		}
+// postCheck sets the commit status on the pull request's head (HEAD
+// without an event payload; Actions checks out the merge ref) and keeps
+// one comment on the pull request.
+func postCheck(ctx context.Context, gh *forge.Client, c *gate.PRCheck, ev forge.PullRequestEvent, reportURL string, out io.Writer) error {
+	sha := c.Head
+	if ev.HeadSHA != "" {
+		sha = ev.HeadSHA
 	}
-	head := fmt.Sprintf("ok: registry change %.12s..%.12s: %d stage %s\n", c.base, c.head, n, plural(n, "change", "changes"))
-	return head + b.String()
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+	state, err := promotion.ReportCheck(ctx, gh, c, sha, ev.Number, reportURL)
+	if err != nil {
+		return err
+	}
+	if ev.Number == 0 {
+		_, err := fmt.Fprintln(out, "note: no pull request number (GITHUB_REF refs/pull/N/merge or GITHUB_EVENT_PATH): status set, no comment")
+		return err
+	}
+	_, err = fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", gate.CheckContext, state, sha, ev.Number)
+	return err
 }
 
 func plural(n int, one, many string) string {
@@ -235,102 +227,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// postCheck sets the commit status on the pull request's head and keeps
-// one comment on the pull request.
-func postCheck(ctx context.Context, co *checkOptions, c *checked, pr *checkPR, out io.Writer) error {
-	gh, ev, sha := pr.gh, pr.event, pr.sha
-	state, desc := forge.StateSuccess, strings.TrimPrefix(firstLine(summary(c)), "ok: ")
-	if n := len(c.problems); n > 0 {
-		state = forge.StateFailure
-		desc = fmt.Sprintf("%d %s: %s", n, plural(n, "problem", "problems"), c.problems[0].Error())
-	}
-	if err := gh.SetStatus(ctx, sha, state, checkContext, desc, ""); err != nil {
-		return err
-	}
-	if ev.number == 0 {
-		_, err := fmt.Fprintln(out, "note: no pull request number (GITHUB_REF refs/pull/N/merge or GITHUB_EVENT_PATH): status set, no comment")
-		return err
-	}
-	if err := gh.UpsertComment(ctx, ev.number, "check", commentBody(c, co.reportURL)); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(out, "posted status %s (%s) on %.12s and the check comment on #%d\n", checkContext, state, sha, ev.number)
-	return err
-}
-
-// commentBody is the check's pull request comment: the problems, or the
-// comparison of each version moved to Production with the current one.
-func commentBody(c *checked, reportURL string) string {
-	var b strings.Builder
-	if len(c.problems) > 0 {
-		b.WriteString("### mlcd check: the change is refused\n\n")
-		for _, p := range c.problems {
-			b.WriteString("- `" + strings.ReplaceAll(p.Error(), "`", "'") + "`\n")
-		}
-		return b.String()
-	}
-	b.WriteString("### mlcd check: ok\n\n```\n" + summary(c) + "```\n")
-	if c.gateNote != "" {
-		b.WriteString("\n" + strings.ReplaceAll(c.gateNote, "`", "'") + "\n")
-	}
-	for _, ch := range c.changes {
-		if !ch.StageChanged() || ch.ToStage != registry.StageProduction {
-			continue
-		}
-		v := c.headReg.Version(ch.Model, ch.Version)
-		if v == nil {
-			continue
-		}
-		before := c.baseReg.Version(ch.Model, ch.Version)
-		if before == nil {
-			before = v
-		}
-		b.WriteString("\n---\n\n" + promotion.Body(before, c.baseReg.Production(ch.Model), ch.ToStage, c.policy, reportURL))
-	}
-	return b.String()
-}
-
-// prEvent is what check needs of the GitHub Actions event.
-type prEvent struct {
-	number  int
-	headSHA string
-}
-
-var pullRef = regexp.MustCompile(`^refs/pull/([0-9]+)/(merge|head)$`)
-
-// readEvent finds the pull request number in GITHUB_REF or the event
-// payload at GITHUB_EVENT_PATH, and its head commit in the payload.
-func readEvent(getenv func(string) string) prEvent {
-	payload, _ := os.ReadFile(getenv("GITHUB_EVENT_PATH"))
-	return parseEvent(getenv("GITHUB_REF"), payload)
-}
-
-// parseEvent reads a ref (refs/pull/N/merge) and an event payload, either
-// of which may be empty or wrong: what cannot be read stays zero.
-func parseEvent(ref string, data []byte) prEvent {
-	var ev prEvent
-	if m := pullRef.FindStringSubmatch(ref); m != nil {
-		ev.number, _ = strconv.Atoi(m[1])
-	}
-	var payload struct {
-		Number      int `json:"number"`
-		PullRequest struct {
-			Number int `json:"number"`
-			Head   struct {
-				SHA string `json:"sha"`
-			} `json:"head"`
-		} `json:"pull_request"`
-	}
-	if len(data) == 0 || json.Unmarshal(data, &payload) != nil {
-		return ev
-	}
-	if ev.number <= 0 {
-		ev.number = max(payload.PullRequest.Number, payload.Number, 0)
-	}
-	if sha := payload.PullRequest.Head.SHA; len(sha) == 40 && strings.Trim(sha, "0123456789abcdef") == "" {
-		ev.headSHA = sha
-	}
-	return ev
 }

@@ -157,41 +157,6 @@ func TestCheckCommand_GitHub(t *testing.T) {
 	}
 }
 
-func TestParseEvent(t *testing.T) {
-	sha := strings.Repeat("ab", 20)
-	tests := []struct {
-		ref     string
-		payload string
-		want    prEvent
-	}{
-		{"refs/pull/12/merge", "", prEvent{number: 12}},
-		{"refs/heads/main", `{"pull_request": {"number": 7, "head": {"sha": "` + sha + `"}}}`, prEvent{number: 7, headSHA: sha}},
-		{"", `{"number": 9}`, prEvent{number: 9}},
-		{"refs/pull/3/merge", `{"pull_request": {"number": 4, "head": {"sha": "not-a-sha"}}}`, prEvent{number: 3}},
-		{"refs/pull/x/merge", `{`, prEvent{}},
-	}
-	for _, tt := range tests {
-		if got := parseEvent(tt.ref, []byte(tt.payload)); got != tt.want {
-			t.Errorf("parseEvent(%q, %q) = %+v, want %+v", tt.ref, tt.payload, got, tt.want)
-		}
-	}
-}
-
-func FuzzParseEvent(f *testing.F) {
-	f.Add("refs/pull/1/merge", []byte(`{"pull_request": {"number": 1, "head": {"sha": "`+strings.Repeat("0", 40)+`"}}}`))
-	f.Add("refs/pull/99999999999999999999/merge", []byte(`{"number": -5}`))
-	f.Add("", []byte(`[]`))
-	f.Fuzz(func(t *testing.T, ref string, payload []byte) {
-		ev := parseEvent(ref, payload)
-		if ev.number < 0 {
-			t.Errorf("negative pull request number %d", ev.number)
-		}
-		if ev.headSHA != "" && len(ev.headSHA) != 40 {
-			t.Errorf("head %q is not a full sha", ev.headSHA)
-		}
-	})
-}
-
 // In GitHub Actions the checkout is the pull request's merge commit and
 // the event names the pull request and its head: the status goes on the
 // head, the comparison starts at the target branch.

@@ -1,13 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,6 +46,10 @@ serves again what deployments/ says is serving.
 With --once (for CI jobs such as GitHub Actions) it does one pass: gate, deploy
 and health-check in this process, record, then stops the models and exits.
 
+With deploy.target kubernetes in mlcd.yaml, nothing is served here: each
+allowed version's Kubernetes manifests are committed to deploy.kubernetes.path
+for Argo CD or Flux to apply, and recorded (docs/kubernetes.md).
+
 Model files are read from the artifact store the runs wrote them to.
 ` + store.Rule + `
 
@@ -81,17 +84,15 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 		return err
 	}
 	defer c.Close()
+	if k := c.DeploySettings(ctx).Kubernetes; k != nil {
+		return runKubeDeploy(ctx, c, do, k, out)
+	}
 	if do.once {
-		settings := deploySettings(ctx, c)
-		listen := do.listen
-		if listen == "" {
-			listen = settings.Listen
-		}
-		flavors, err := flavorOptions(settings, do.maxBody)
+		dopts, err := deployerOptions(ctx, c, do.listen, do.maxBody)
 		if err != nil {
 			return err
 		}
-		d, err := c.StartDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports, Flavors: flavors})
+		d, err := c.StartDeployer(ctx, dopts)
 		if err != nil {
 			return err
 		}
@@ -99,104 +100,55 @@ func runDeploy(ctx context.Context, opts *globalOptions, do *deployOptions, out 
 		printServing(out, d)
 		return joinClose(ctx, err, d)
 	}
-	stop, err := startDeployments(ctx, c, do.listen, do.maxBody, cfg, out)
+	eps, err := startDeployments(ctx, c, do.listen, do.maxBody, out)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "mlcd: reconciling deployments of %s (%s) every %s\n", do.repo, cfg.Branch, do.interval)
-	reconcileEvery(ctx, c, do.interval, cfg)
-	return errors.Join(ctx.Err(), stop())
+	c.ReconcileDeploysEvery(ctx, do.interval)
+	return errors.Join(ctx.Err(), eps.Close(ctx))
 }
 
-// startDeployments starts the deployer of c (serving again the versions
-// the merge gate allowed, as registered) and its gateway on listen (default:
-// deploy.listen of mlcd.yaml at the tip, else 127.0.0.1:1234). From then
-// on every version the merge gate allows is deployed and recorded. stop
-// shuts the gateway down and stops the models. mlcd watch can call it
-// before c.Watch to serve what it promotes.
-func startDeployments(ctx context.Context, c *controller.Controller, listen, maxBody string, cfg controller.Config, out io.Writer) (stop func() error, err error) {
-	settings := deploySettings(ctx, c)
-	if listen == "" {
-		listen = settings.Listen
+// runKubeDeploy is mlcd deploy for deploy.target kubernetes: the gate's
+// passes commit manifests; nothing is served here.
+func runKubeDeploy(ctx context.Context, c *controller.Controller, do *deployOptions, k *pipeline.Kubernetes, out io.Writer) error {
+	branch := cmp.Or(k.Branch, c.Repo().Branch())
+	fmt.Fprintf(out, "mlcd: deploy.target is kubernetes: allowed versions are served by the manifests mlcd commits to %s/ on %s; nothing is served here\n", k.Path, branch)
+	err := c.ReconcileDeploys(ctx)
+	if do.once || ctx.Err() != nil {
+		return err
 	}
+	if err != nil {
+		fmt.Fprintf(out, "mlcd: reconcile deploys: %v\n", err)
+	}
+	c.ReconcileDeploysEvery(ctx, do.interval)
+	return ctx.Err()
+}
+
+// startDeployments serves c's model endpoints (controller.ServeDeployments)
+// on listen (default: deploy.listen of mlcd.yaml at the tip) and says what
+// serves. mlcd watch calls it before c.Watch to serve what it promotes.
+func startDeployments(ctx context.Context, c *controller.Controller, listen, maxBody string, out io.Writer) (*controller.Endpoints, error) {
+	dopts, err := deployerOptions(ctx, c, listen, maxBody)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := c.ServeDeployments(ctx, dopts, func(addr net.Addr) {
+		fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", addr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	printServing(out, eps.Deployer())
+	return eps, nil
+}
+
+// deployerOptions are deploy: of mlcd.yaml at c's tip with the flags
+// --listen and --max-body over it.
+func deployerOptions(ctx context.Context, c *controller.Controller, listen, maxBody string) (controller.DeployerOptions, error) {
+	settings := c.DeploySettings(ctx)
 	flavors, err := flavorOptions(settings, maxBody)
-	if err != nil {
-		return nil, err
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	d, err := c.NewDeployer(ctx, controller.DeployerOptions{Endpoint: listen, Ports: settings.Ports, Flavors: flavors})
-	if err != nil {
-		return nil, err
-	}
-	// The shared endpoint, and a port of its own for each model of
-	// deploy.ports; each /ping answers 503 until its model serves.
-	handlers := map[string]http.Handler{listen: d.Handler()}
-	for model, addr := range settings.Ports {
-		handlers[addr] = d.Gateway().ModelHandler(model)
-	}
-	var servers []*http.Server
-	errc := make(chan error, len(handlers))
-	shutdown := func() error {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		var errs []error
-		for _, srv := range servers {
-			errs = append(errs, srv.Shutdown(sctx))
-		}
-		for range servers {
-			<-errc
-		}
-		return errors.Join(append(errs, d.Close(sctx))...)
-	}
-	for addr, h := range handlers {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("model endpoint: %w", err), shutdown())
-		}
-		srv := endpointServer(h, log)
-		servers = append(servers, srv)
-		go func() { errc <- srv.Serve(ln) }()
-		fmt.Fprintf(out, "mlcd: model endpoint on http://%s\n", ln.Addr())
-	}
-	c.RestoreDeployments(ctx, d)
-	printServing(out, d)
-	return shutdown, nil
-}
-
-// reconcileEvery runs the deploy reconcile on a ticker until ctx is done.
-func reconcileEvery(ctx context.Context, c *controller.Controller, every time.Duration, cfg controller.Config) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if err := c.ReconcileDeploys(ctx); err != nil && ctx.Err() == nil {
-			cfg.Logger.Error("reconcile deploys", "err", err)
-		}
-	}
-}
-
-// deploySettings is deploy: of mlcd.yaml at the branch's tip, with the
-// default listen address when it says none.
-func deploySettings(ctx context.Context, c *controller.Controller) pipeline.Deploy {
-	head, err := c.Repo().ResolveRef(ctx, c.Repo().Branch())
-	if err == nil {
-		if data, err := c.Repo().ReadFile(ctx, head, pipeline.FileName); err == nil {
-			if p, err := pipeline.Parse(pipeline.FileName, data); err == nil && p.Deploy.Listen != "" {
-				return p.Deploy
-			}
-		}
-	}
-	return pipeline.Deploy{Listen: pipeline.DefaultListen}
+	return controller.DeployerOptions{Endpoint: cmp.Or(listen, settings.Listen), Ports: settings.Ports, Flavors: flavors}, err
 }
 
 // addMaxBodyFlag adds --max-body, the largest scoring request body.
@@ -207,20 +159,8 @@ func addMaxBodyFlag(cmd *cobra.Command, v *string) {
 // flavorOptions are the deploy: settings of mlcd.yaml for the flavors
 // mlcd serves itself, with --max-body over max_body.
 func flavorOptions(settings pipeline.Deploy, maxBody string) (deploy.FlavorOptions, error) {
-	o := deploy.FlavorOptions{
-		MaxBodyBytes:  settings.MaxBody,
-		MLflowVersion: settings.MLflowVersion,
-		ServerVersion: version,
-		Python:        settings.Python,
-		Workers:       settings.Workers,
-		MaxBatch:      settings.MaxBatch,
-	}
-	if w := settings.BatchWait; w != nil {
-		o.BatchWait = *w
-		if *w == 0 {
-			o.BatchWait = -1 // batch_wait: 0 sends each batch at once
-		}
-	}
+	o := deploy.FlavorOptionsOf(settings)
+	o.ServerVersion = version
 	if maxBody != "" {
 		n, err := pipeline.ParseSize(maxBody)
 		if err != nil {

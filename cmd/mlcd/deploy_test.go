@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -75,6 +74,42 @@ func TestDeployCommand_Once(t *testing.T) {
 	}
 }
 
+// TestDeployCommand_OnceKubernetes: with deploy.target kubernetes, mlcd
+// deploy --once commits the manifests and serves nothing itself.
+func TestDeployCommand_OnceKubernetes(t *testing.T) {
+	t.Parallel()
+	bare := gittest.NewBare(t)
+	p := gittest.Person(t, bare)
+	v := regtest.Version{Model: "churn", N: 1, Stage: registry.StageProduction}
+	p.Write("mlcd.yaml", "version: 1\npipeline: demo\ntasks:\n  train: {run: \"true\", model: "+v.Spec()+"}\n"+
+		"deploy:\n  require: none\n  target: kubernetes\n  kubernetes: {path: k8s, image: mlcd, store: \"s3://models/churn\"}\n")
+	v.TrainedOn = p.Commit("the pipeline")
+	regtest.Write(p, v)
+	p.Commit("churn v1 in Production")
+	p.Push()
+
+	state := filepath.Join(t.TempDir(), "state")
+	res := runBinary(t, t.TempDir(), gittest.Env(), "deploy", "--once", "--repo", bare, "--state", state)
+	if res.code != 0 || !strings.Contains(res.stdout, "mlcd commits to k8s/ on main; nothing is served here") || strings.Contains(res.stdout, "model endpoint") {
+		t.Fatalf("mlcd deploy --once: exit %d\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
+	}
+	manifests, err := gittest.TryGit(bare, nil, "show", "main:k8s/churn.yaml")
+	if err != nil || !strings.Contains(manifests, `- "churn@1"`) {
+		t.Fatalf("manifests on main: %v\n%s", err, manifests)
+	}
+	data, err := gittest.TryGit(bare, nil, "show", "main:"+journal.Path("churn"))
+	if err != nil {
+		t.Fatalf("no record on the branch: %v", err)
+	}
+	rec, err := journal.Parse(journal.Path("churn"), []byte(data+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rec.Current; c == nil || c.Target != journal.TargetKubernetes || c.Status != journal.StatusCommitted || c.Version != 1 {
+		t.Errorf("record: current = %+v", rec.Current)
+	}
+}
+
 func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	t.Parallel()
 	storeDir := t.TempDir()
@@ -101,14 +136,14 @@ func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	p.Commit("churn v1 in Production")
 	p.Push()
 
-	addr := freeAddr(t)
 	state := filepath.Join(t.TempDir(), "state")
-	start := func() *serveProc {
+	start := func(addr string) *serveProc {
 		cmd := exec.Command(mlcdBinary(t), "deploy", "--repo", bare, "--state", state, "--listen", addr, "--interval", "200ms")
 		cmd.Env = append(append(os.Environ(), gittest.Env()...), "MLCD_STORE="+storeDir)
 		return startProc(t, cmd, addr)
 	}
-	proc := start()
+	proc := start(anyPort)
+	addr := proc.Addr
 	waitVersion(t, addr, "1")
 	waitRecorded(t, bare, 1) // the bot's commit follows the switch
 	p.Git("pull", "--quiet", "--rebase", "origin", "main")
@@ -119,10 +154,13 @@ func TestDeployCommand_FollowsTheBranch(t *testing.T) {
 	p.Push()
 	waitVersion(t, addr, "2")
 
-	syscall.Kill(proc.cmd.Process.Pid, syscall.SIGKILL)
-	<-proc.done
-	start()
-	waitVersion(t, addr, "2") // from deployments/churn.yaml, or the desired state if the kill beat the record
+	proc.kill()
+	// On a port of its own again: the killed one's port, free once it
+	// died, could be taken by another test's server before this one
+	// listened on it.
+	addr = start(anyPort).Addr
+	// From deployments/churn.yaml, or the desired state if the kill beat the record.
+	waitVersion(t, addr, "2")
 	waitRecorded(t, bare, 2)
 }
 

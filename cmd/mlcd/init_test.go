@@ -177,11 +177,10 @@ func TestInitCommand_SamplePipelineRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
-	host, port, _ := net.SplitHostPort(addr)
+	host, port, _ := net.SplitHostPort(anyPort)
 	cmd := exec.Command(mlcdBinary(t), "serve", "example-linear@1", "--repo", dir, "--host", host, "--port", port)
 	cmd.Env = append(os.Environ(), env...)
-	startProc(t, cmd, addr)
+	addr := startProc(t, cmd, anyPort).Addr
 	checkSampleServed(t, "http://"+addr, st.Path(train.Output("model.pkl").SHA256), example)
 }
 

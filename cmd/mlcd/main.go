@@ -13,8 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/forge"
-	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
 // Exit codes, in one place (restic's convention).
@@ -52,7 +52,7 @@ func badInput(err error) error { return &inputError{err: err} }
 
 func exitCode(err error) int {
 	var (
-		perr *pipeline.Error
+		perr *diag.Error
 		ierr *inputError
 	)
 	switch {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/promotion"
 	"github.com/mlcd-dev/mlcd/registry"
@@ -90,7 +91,7 @@ func runPromote(ctx context.Context, opts *globalOptions, po *promoteOptions, mo
 	if err != nil {
 		return err
 	}
-	gh, why, err := promotion.GitHub(remote.URL, os.Getenv, log)
+	gh, why, err := forge.Connect(forge.SettingsFromEnv(os.Getenv), remote.URL, log)
 	if err != nil {
 		return err
 	}

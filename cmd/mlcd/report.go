@@ -51,13 +51,15 @@ func runReport(ctx context.Context, opts *globalOptions, ro *reportOptions, out 
 	if ro.out == "" {
 		ro.out = filepath.Join(ro.repo, "site")
 	}
-	storeDir := ""
-	if st, err := existingStore(ro.store, ro.repo, os.Getenv); err == nil {
-		storeDir = st.Root()
+	storeDir, fetch := "", (func(string) error)(nil)
+	if st, err := existingStore(ctx, ro.store, ro.repo, os.Getenv); err == nil {
+		if storeDir, fetch, err = storeFiles(ctx, st); err != nil {
+			return err
+		}
 	} else if ro.store != "" {
 		return badInput(fmt.Errorf("report: %w", err))
 	}
-	b, err := reports.New(reports.Options{Out: ro.out, BaseURL: ro.baseURL, StoreDir: storeDir,
+	b, err := reports.New(reports.Options{Out: ro.out, BaseURL: ro.baseURL, StoreDir: storeDir, Fetch: fetch,
 		GitHistory: true, Logger: newLogger(opts)})
 	if err != nil {
 		return err

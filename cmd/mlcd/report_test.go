@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,14 +81,14 @@ func TestExistingStore(t *testing.T) {
 		{"store: in mlcd.yaml", repo, "", map[string]string{"XDG_DATA_HOME": data}, store},
 		{"the user's data folder", empty, "", map[string]string{"XDG_DATA_HOME": data}, filepath.Join(data, "mlcd", "store")},
 		{"a store that is not there is not created", empty, "", map[string]string{"MLCD_STORE": filepath.Join(empty, "nope")}, ""},
-		{"a remote store has no folder", empty, "", map[string]string{"MLCD_STORE": "s3://bucket/x"}, ""},
+		{"a bucket URL without a bucket is an error", empty, "", map[string]string{"MLCD_STORE": "s3:///x"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st, err := existingStore(tt.flag, tt.repo, func(k string) string { return tt.env[k] })
+			st, err := existingStore(context.Background(), tt.flag, tt.repo, func(k string) string { return tt.env[k] })
 			got := ""
 			if err == nil {
-				got = st.Root()
+				got = st.String()
 			}
 			if got != tt.want {
 				t.Errorf("existingStore = %q (%v), want %q", got, err, tt.want)

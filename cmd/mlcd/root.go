@@ -41,6 +41,8 @@ Production behind an endpoint that speaks the 'mlflow models serve' protocol.`,
 		newCheckCommand(opts), newPromoteCommand(opts),
 		newInitCommand(opts),
 		newServeCommand(opts), newDeployCommand(opts),
+		newTaskCommand(opts),
+		newExportCommand(opts),
 	)
 	return root
 }

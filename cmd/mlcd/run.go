@@ -100,16 +100,22 @@ func runRun(ctx context.Context, opts *globalOptions, ro *runOptions, out io.Wri
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ro.ctl.store, dir, p)
+	st, err := openStore(ctx, ro.ctl.store, dir, p)
 	if err != nil {
 		return err
 	}
-	eo.Dir, eo.Store, eo.CacheDir = dir, st, filepath.Join(st.Root(), "cache")
+	eo.Dir, eo.Store, eo.Cache, eo.InputHashes = dir, st, true, inputHashes(st)
 	eo.Git = gitInfo(ctx, dir)
 	eo.Output, eo.Terminal = out, isTerminal(out)
 	eo.Logger = newLogger(opts)
 	eo.Env = selfOnPath()
-	r, runErr := executor.Run(ctx, p, eo)
+	var r *pipeline.Run
+	var runErr error
+	if p.Executor.IsLocal() {
+		r, runErr = executor.Run(ctx, p, eo)
+	} else {
+		r, runErr = runOnEngine(ctx, opts, ro, p, eo, dir, st, out)
+	}
 	if r == nil {
 		return runErr
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -10,16 +11,13 @@ import (
 	"strings"
 
 	"github.com/mlcd-dev/mlcd/gitstore"
-	"github.com/mlcd-dev/mlcd/internal/atomicfile"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 )
 
 // registerLocal registers the run's new model versions in the working tree
-// at dir as the controller does on the branch: registry.Register on the
-// registry as the tree holds it, so the numbering and the version files are
-// the same. It writes models/<model>/v<N>.yaml, says what it wrote, and
-// prints the git commands that put the run and its versions in the
+// at dir as the controller does on the branch (registry.RegisterDir), says
+// what it wrote, and prints the git commands that put the run and its versions in the
 // repository's history (mlcd commits nothing of a local run).
 func registerLocal(out io.Writer, dir string, r *pipeline.Run) error {
 	runFiles, err := pipeline.MarshalRunFiles(r)
@@ -37,20 +35,13 @@ func registerLocal(out io.Writer, dir string, r *pipeline.Run) error {
 	if r.Git.Dirty {
 		fmt.Fprintf(out, "note: uncommitted changes besides runs/ and models/: the versions name %.12s, which is not quite the code that trained them; commit first to make them reproducible\n", r.Git.Commit)
 	}
-	reg, err := registry.LoadDir(dir)
-	if err != nil {
-		fmt.Fprintf(out, "registry: not registered, the registry in %s is invalid: %v\n", dir, err)
+	versions, regErr, err := registry.RegisterDir(dir, r)
+	if errors.Is(err, registry.ErrInvalidDir) {
+		fmt.Fprintf(out, "registry: not registered, %v\n", err)
 		return printGitHint(out, dir, r, paths)
 	}
-	files, versions, regErr := registry.Register(reg, r)
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("register: %w", err)
-		}
-		if err := atomicfile.WriteFile(p, files[name], 0o644); err != nil {
-			return fmt.Errorf("register: %w", err)
-		}
+	if err != nil {
+		return err
 	}
 	for _, v := range versions {
 		fmt.Fprintf(out, "registered: %s v%d (stage None) in %s\n", v.Model, v.Version, filepath.Join(dir, filepath.FromSlash(v.Path())))

@@ -5,19 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/deploy"
-	"github.com/mlcd-dev/mlcd/internal/httplimit"
+	"github.com/mlcd-dev/mlcd/internal/tempdir"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -29,6 +25,7 @@ type serveOptions struct {
 	host    string
 	port    int
 	maxBody string
+	digest  string
 }
 
 func newServeCommand(opts *globalOptions) *cobra.Command {
@@ -63,6 +60,7 @@ Exit status: 0 stopped by a signal, 1 the version failed to start,
 	f.StringVar(&so.store, "store", "", "the artifact store (default: see above)")
 	f.StringVar(&so.host, "host", "127.0.0.1", "the address to listen on")
 	f.IntVarP(&so.port, "port", "p", 1234, "the port to listen on")
+	f.StringVar(&so.digest, "digest", "", "serve only if the version's model file has this sha256 (the manifests of deploy.target kubernetes pin it)")
 	addMaxBodyFlag(cmd, &so.maxBody)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
@@ -77,19 +75,26 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 	if err != nil {
 		return err
 	}
-	st, err := existingStore(so.store, dir, os.Getenv)
+	if so.digest != "" && so.digest != v.Artifact.SHA256 {
+		return badInput(fmt.Errorf("serve %s v%d: its model file's sha256 is %s, not --digest %s: refusing to serve another model than the one pinned",
+			v.Model, v.Version, v.Artifact.SHA256, so.digest))
+	}
+	st, err := existingStore(ctx, so.store, dir, os.Getenv)
 	if err != nil {
 		return badInput(fmt.Errorf("serve %s v%d: %w", v.Model, v.Version, err))
 	}
-	if !st.Has(v.Artifact.SHA256) {
+	if has, err := st.Has(ctx, v.Artifact.SHA256); err != nil {
+		return fmt.Errorf("serve %s v%d: %w", v.Model, v.Version, err)
+	} else if !has {
 		return badInput(fmt.Errorf("serve %s v%d: its artifact %s (%.12s) is not in the artifact store %s: serve from the store the run that trained it used (--store or %s)",
-			v.Model, v.Version, v.Artifact.File, v.Artifact.SHA256, st.Root(), store.EnvStore))
+			v.Model, v.Version, v.Artifact.File, v.Artifact.SHA256, st, store.EnvStore))
 	}
-	deployDir, err := os.MkdirTemp("", "mlcd-serve-")
+	held, err := tempdir.New("", "mlcd-serve-") // also removes those of killed servers
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(deployDir)
+	defer held.Remove()
+	deployDir := held.Path
 	p, err := pipeline.Load(dir)
 	if err != nil {
 		p = &pipeline.Pipeline{} // serving needs no pipeline; its deploy: settings only
@@ -111,7 +116,7 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 	if err != nil {
 		return err
 	}
-	return serveGateway(ctx, ln, d, log, func(ctx context.Context) error {
+	return d.ServeOn(ctx, ln, func(ctx context.Context) error {
 		if _, err := d.Deploy(ctx, v, ""); err != nil {
 			return err
 		}
@@ -120,91 +125,12 @@ func runServe(ctx context.Context, opts *globalOptions, so *serveOptions, spec s
 	})
 }
 
-// endpointServer is the http.Server of a model endpoint: timeouts long
-// enough for a large body and a slow prediction, short enough that slow
-// or silent clients cannot keep connections open for ever.
-func endpointServer(h http.Handler, log *slog.Logger) *http.Server {
-	return httplimit.Server(h, httplimit.Timeouts{}, httplimit.Scoring, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
-}
-
-// serveGateway serves d's gateway on ln, runs start, and serves until ctx
-// is done or start fails; then it shuts the server down and stops every
-// model.
-func serveGateway(ctx context.Context, ln net.Listener, d *deploy.Deployer, log *slog.Logger, start func(context.Context) error) error {
-	srv := endpointServer(d.Handler(), log)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	err := start(ctx)
-	if err == nil {
-		select {
-		case <-ctx.Done():
-			err = ctx.Err()
-		case err = <-errc:
-		}
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	srv.Shutdown(sctx)
-	return errors.Join(err, d.Close(sctx))
-}
-
-// resolveVersion finds MODEL[@VERSION|@STAGE|@ALIAS] in dir's registry.
+// resolveVersion finds MODEL[@VERSION|@STAGE|@ALIAS] in dir's registry; a
+// spec that names nothing is the user's mistake.
 func resolveVersion(dir, spec string) (*registry.Version, error) {
-	name, sel, _ := strings.Cut(spec, "@")
-	if name == "" {
-		return nil, badInput(fmt.Errorf("%q: want MODEL[@VERSION|@STAGE|@ALIAS]", spec))
+	v, err := registry.Resolve(dir, spec)
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, badInput(err)
 	}
-	reg, err := registry.Load(os.DirFS(dir))
-	if reg == nil {
-		return nil, err
-	}
-	m := reg.Model(name)
-	ownProblems := err != nil && strings.Contains(err.Error(), registry.Dir+"/"+name+"/")
-	if m == nil && ownProblems {
-		return nil, err // its version files are there but do not parse
-	}
-	if m == nil {
-		return nil, badInput(fmt.Errorf("no model %q under %s (models: %s)", name,
-			filepath.Join(dir, registry.Dir), strings.Join(modelNames(reg), ", ")))
-	}
-	v := pickVersion(m, sel)
-	if v == nil {
-		if ownProblems {
-			return nil, err // maybe the wanted file does not parse
-		}
-		if sel == "" {
-			sel = "Production"
-		}
-		return nil, badInput(fmt.Errorf("model %s has no version %q", name, sel))
-	}
-	return v, nil
-}
-
-func pickVersion(m *registry.Model, sel string) *registry.Version {
-	if sel == "" {
-		return m.Production()
-	}
-	if n, err := strconv.Atoi(strings.TrimPrefix(sel, "v")); err == nil {
-		return m.Version(n)
-	}
-	if st, err := registry.ParseStage(sel); err == nil {
-		for i := len(m.Versions) - 1; i >= 0; i-- {
-			if m.Versions[i].Stage == st {
-				return m.Versions[i]
-			}
-		}
-		return nil
-	}
-	return m.Alias(sel)
-}
-
-func modelNames(reg *registry.Registry) []string {
-	var out []string
-	for _, m := range reg.Models() {
-		out = append(out, m.Name)
-	}
-	if len(out) == 0 {
-		return []string{"none"}
-	}
-	return out
+	return v, err
 }

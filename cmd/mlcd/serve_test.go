@@ -1,20 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/proctest"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/registry"
 	"github.com/mlcd-dev/mlcd/store"
@@ -91,23 +91,25 @@ func TestResolveVersion(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+// anyPort is the address to give a server under test: port 0, so the
+// system picks a free port as the server listens and it says which (a
+// port picked by the test and released could be taken by another test
+// before the server listens on it).
+const anyPort = "127.0.0.1:0"
 
-// serveProc is a running `mlcd serve`; done is closed when it exited.
+// serveProc is a running `mlcd serve` or `mlcd deploy`.
 type serveProc struct {
-	cmd  *exec.Cmd
-	done chan struct{}
+	*proctest.Process
+	Addr string // where it listens, host:port
 }
 
-// startServe starts `mlcd serve` and waits until its /ping answers 200.
+// kill kills the process with SIGKILL, as a crash does, and waits for it
+// and for what it left running: the git-receive-pack of a push to a local
+// remote goes on without it, writing into the bare repository.
+func (p *serveProc) kill() { _ = p.Kill() }
+
+// startServe starts `mlcd serve` on addr (anyPort: a free port) and waits
+// until its /ping answers 200.
 func startServe(t *testing.T, dir, storeDir, addr string, args ...string) *serveProc {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
@@ -116,27 +118,32 @@ func startServe(t *testing.T, dir, storeDir, addr string, args ...string) *serve
 	return startProc(t, cmd, addr)
 }
 
-// startProc starts cmd and waits until addr/ping answers 200.
+// listensOn is what mlcd serve and mlcd deploy say before the address
+// they listen on.
+var listensOn = regexp.MustCompile(` on http://(\S+)\n`)
+
+// startProc starts cmd, a server told to listen on addr, and waits until
+// its /ping answers 200. For port 0 the address is the one the server
+// says it listens on.
 func startProc(t *testing.T, cmd *exec.Cmd, addr string) *serveProc {
 	t.Helper()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &serveProc{cmd: cmd, done: make(chan struct{})}
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
+	out := &proctest.Output{}
+	cmd.Stdout, cmd.Stderr = out, out
+	p := &serveProc{Process: proctest.Start(t, cmd), Addr: addr}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if resp, err := http.Get("http://" + addr + "/ping"); err == nil {
+		if strings.HasSuffix(p.Addr, ":0") {
+			if m := listensOn.FindStringSubmatch(out.String()); m != nil {
+				p.Addr = m[1]
+			}
+		} else if resp, err := http.Get("http://" + p.Addr + "/ping"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return p
 			}
 		}
 		select {
-		case <-p.done:
+		case <-p.Done():
 			t.Fatalf("%s exited before it answered /ping:\n%s", cmd.Args[1], out.String())
 		case <-time.After(50 * time.Millisecond):
 		}
@@ -161,8 +168,8 @@ func score(t *testing.T, addr string) (int, string) {
 func TestServeCommand_KillAndRestart(t *testing.T) {
 	t.Parallel()
 	dir, storeDir := servedTree(t)
-	addr := freeAddr(t)
-	p := startServe(t, dir, storeDir, addr, "churn@champion")
+	p := startServe(t, dir, storeDir, anyPort, "churn@champion")
+	addr := p.Addr
 	status, first := score(t, addr)
 	if status != 200 || !strings.HasPrefix(first, `{"predictions": [[`) {
 		t.Fatalf("POST /invocations = %d %s", status, first)
@@ -170,9 +177,11 @@ func TestServeCommand_KillAndRestart(t *testing.T) {
 	if got := getVersion(addr); got != "3" {
 		t.Errorf("/health names version %q, want 3", got)
 	}
-	syscall.Kill(p.cmd.Process.Pid, syscall.SIGKILL)
-	<-p.done
-	startServe(t, dir, storeDir, addr, "churn@champion", "--max-body", "1KiB")
+	p.kill()
+	// On a port of its own again: the killed server's port, free once it
+	// died, could be taken by another test's server before this one
+	// listened on it.
+	addr = startServe(t, dir, storeDir, anyPort, "churn@champion", "--max-body", "1KiB").Addr
 	if status, again := score(t, addr); status != 200 || again != first {
 		t.Errorf("after kill -9 and a restart: %d %s, want %s", status, again, first)
 	}
@@ -191,11 +200,11 @@ func TestServeCommand_KillAndRestart(t *testing.T) {
 func TestServeCommand_SIGTERMStopsCleanly(t *testing.T) {
 	t.Parallel()
 	dir, storeDir := servedTree(t)
-	addr := freeAddr(t)
-	p := startServe(t, dir, storeDir, addr, "churn")
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	<-p.done
-	if code := p.cmd.ProcessState.ExitCode(); code != exitCancelled {
+	p := startServe(t, dir, storeDir, anyPort, "churn")
+	addr := p.Addr
+	p.Cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.Wait()
+	if code := p.Cmd.ProcessState.ExitCode(); code != exitCancelled {
 		t.Errorf("exit code after SIGTERM = %d, want %d", code, exitCancelled)
 	}
 	if _, err := http.Get("http://" + addr + "/ping"); err == nil {
@@ -214,7 +223,7 @@ func TestServeCommand_BrokenModelFails(t *testing.T) {
 	}
 	v.Artifact.SHA256 = obj.SHA256
 	os.WriteFile(filepath.Join(dir, v.Path()), registry.Marshal(v), 0o644)
-	host, port, _ := net.SplitHostPort(freeAddr(t))
+	host, port, _ := net.SplitHostPort(anyPort)
 	res := runBinary(t, dir, []string{"MLCD_STORE=" + storeDir}, "serve", "churn@1", "--host", host, "--port", port)
 	if res.code != exitError || !strings.Contains(res.stderr, "version failed its health check: load model") {
 		t.Errorf("serve of a broken model: exit %d, stderr %s", res.code, res.stderr)
@@ -232,7 +241,7 @@ func TestServeCommand_ArtifactNotInTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(t.TempDir(), "nostore")
-	host, port, _ := net.SplitHostPort(freeAddr(t))
+	host, port, _ := net.SplitHostPort(anyPort)
 	for _, tt := range []struct{ storeDir, want string }{
 		{other, "is not in the artifact store " + other},
 		{missing, "no artifact store at " + missing + " ($MLCD_STORE)"},
@@ -247,14 +256,27 @@ func TestServeCommand_ArtifactNotInTheStore(t *testing.T) {
 	}
 }
 
-// TestEndpointServer_HasEveryTimeout: the model endpoint's server (mlcd
-// serve, mlcd deploy, mlcd watch) cuts off slow or silent clients: no
-// timeout is left off.
-func TestEndpointServer_HasEveryTimeout(t *testing.T) {
+// TestServeCommand_PinnedDigest: --digest serves the version only when its
+// model file is the pinned one.
+func TestServeCommand_PinnedDigest(t *testing.T) {
 	t.Parallel()
-	srv := endpointServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
-	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
-		t.Errorf("endpoint timeouts: header %s, read %s, write %s, idle %s; want all set",
-			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	dir, storeDir := servedTree(t)
+	host, port, _ := net.SplitHostPort(anyPort)
+	wrong := strings.Repeat("0", 64)
+	res := runBinary(t, dir, []string{"MLCD_STORE=" + storeDir}, "serve", "churn@2", "--host", host, "--port", port, "--digest", wrong)
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "not --digest "+wrong) {
+		t.Errorf("serve with another digest: exit %d, stderr %s; want 3 naming the digest", res.code, res.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, registry.VersionPath("churn", 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := registry.Parse(registry.VersionPath("churn", 2), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := startServe(t, dir, storeDir, anyPort, "churn@2", "--digest", v.Artifact.SHA256).Addr
+	if code, body := score(t, addr); code != 200 {
+		t.Errorf("serve with its own digest: %d %s", code, body)
 	}
 }

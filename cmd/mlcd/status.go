@@ -53,7 +53,7 @@ func runStatus(_ context.Context, so *statusOptions, out io.Writer) error {
 			repo = remote.URL
 		}
 		var err error
-		if state, err = defaultStateDir(repo, so.branch); err != nil {
+		if state, err = controller.DefaultStateDir(repo, so.branch); err != nil {
 			return err
 		}
 	}

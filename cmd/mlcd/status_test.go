@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlcd-dev/mlcd/controller"
 	"github.com/mlcd-dev/mlcd/internal/gittest"
 )
 
@@ -15,7 +16,7 @@ func TestStatusCommand_InACheckoutUsesItsOrigin(t *testing.T) {
 	bare := gittest.NewBare(t)
 	p := gittest.Person(t, bare)
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	state, err := defaultStateDir(bare, "main")
+	state, err := controller.DefaultStateDir(bare, "main")
 	if err != nil {
 		t.Fatal(err)
 	}

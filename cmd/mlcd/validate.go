@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlcd-dev/mlcd/diag"
 	"github.com/mlcd-dev/mlcd/pipeline"
 )
 
@@ -50,7 +51,7 @@ func runValidate(_ context.Context, dir string, out io.Writer) error {
 		_, err := fmt.Fprintf(out, "%s: ok: pipeline %s, %d %s\n", filepath.Join(dir, pipeline.FileName), p.Name, len(p.Tasks), plural(len(p.Tasks), "task", "tasks"))
 		return err
 	}
-	problems := pipeline.Problems(err)
+	problems := diag.Problems(err)
 	if len(problems) == 0 {
 		return err // not the file's fault: it could not be read
 	}

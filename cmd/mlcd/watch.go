@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlcd-dev/mlcd/controller"
+	"github.com/mlcd-dev/mlcd/forge"
 	"github.com/mlcd-dev/mlcd/gitstore"
 	"github.com/mlcd-dev/mlcd/pipeline"
 	"github.com/mlcd-dev/mlcd/store"
@@ -60,27 +57,16 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 	state := co.state
 	if state == "" {
 		var err error
-		if state, err = defaultStateDir(co.repo, co.branch); err != nil {
+		if state, err = controller.DefaultStateDir(co.repo, co.branch); err != nil {
 			return controller.Config{}, err
 		}
 	}
-	st := co.store
-	if st == "" {
-		st = os.Getenv(store.EnvStore)
-	}
-	defaultStore, err := store.DefaultDir(os.Getenv)
+	log := newLogger(opts)
+	st, defaultStore, err := controllerStores(co.store, state, os.Getenv, log)
 	if err != nil {
 		return controller.Config{}, err
 	}
-	log := newLogger(opts)
-	if legacy := filepath.Join(state, "store"); st == "" && isStore(legacy) {
-		// Before one rule served every command, the controller's default
-		// store was in its state folder: keep using it, so what serves
-		// keeps its artifacts.
-		log.Warn("using the artifact store in the state folder, where earlier versions of mlcd kept it; move it to the default or pass --store",
-			"store", legacy, "default", defaultStore)
-		defaultStore = legacy
-	}
+	gh := forge.SettingsFromEnv(os.Getenv) // the names GitHub Actions sets
 	return controller.Config{
 		URL:      co.repo,
 		Branch:   co.branch,
@@ -93,39 +79,13 @@ func (co *controllerOptions) config(opts *globalOptions, out io.Writer) (control
 		Output:       out,
 		Logger:       log,
 		Env:          selfOnPath(),
-		// GitHub's API for the merge gate and commit statuses; the names
-		// GitHub Actions sets.
-		GitHubToken:   os.Getenv("GITHUB_TOKEN"),
-		GitHubBaseURL: os.Getenv("GITHUB_API_URL"),
-		GitHubRepo:    os.Getenv("GITHUB_REPOSITORY"),
+		// GitHub's API for the merge gate, commit statuses and promotion
+		// pull requests.
+		GitHubToken:   gh.Token,
+		GitHubBaseURL: gh.BaseURL,
+		GitHubRepo:    gh.Repository,
 	}, nil
 }
-
-// defaultStateDir is $XDG_STATE_HOME/mlcd/<repo>-<branch>-<hash>.
-func defaultStateDir(repo, branch string) (string, error) {
-	base := os.Getenv("XDG_STATE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("state folder: set --state: %w", err)
-		}
-		base = filepath.Join(home, ".local", "state")
-	}
-	if abs, err := filepath.Abs(repo); err == nil && !strings.Contains(repo, "://") && !strings.Contains(repo, "@") {
-		repo = abs
-	}
-	sum := sha256.Sum256([]byte(repo + "\x00" + branch))
-	name := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(repo), ".git"), "_")
-	return filepath.Join(base, "mlcd", fmt.Sprintf("%s-%s-%s", name, branch, hex.EncodeToString(sum[:4]))), nil
-}
-
-// isStore reports whether dir holds an artifact store.
-func isStore(dir string) bool {
-	fi, err := os.Stat(filepath.Join(dir, "sha256"))
-	return err == nil && fi.IsDir()
-}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 type watchOptions struct {
 	controllerOptions
@@ -216,11 +176,11 @@ func runWatch(ctx context.Context, opts *globalOptions, wo *watchOptions, out io
 	}
 	defer c.Close()
 	if wo.endpoint != "off" {
-		stop, err := startDeployments(ctx, c, wo.endpoint, wo.maxBody, cfg, out)
+		eps, err := startDeployments(ctx, c, wo.endpoint, wo.maxBody, out)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = stop() }()
+		defer func() { _ = eps.Close(ctx) }()
 	}
 	fmt.Fprintf(out, "mlcd: watching %s (%s) every %s; state in %s\n", wo.repo, cfg.Branch, cfg.Interval, cfg.StateDir)
 	return c.Watch(ctx)
@@ -235,7 +195,7 @@ func runWatchLocal(ctx context.Context, opts *globalOptions, wo *watchOptions, o
 	if err != nil {
 		return err
 	}
-	st, err := openStore(wo.store, dir, p)
+	st, err := openStore(ctx, wo.store, dir, p)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/mlcd-dev/mlcd/internal/gittest"
+	"github.com/mlcd-dev/mlcd/internal/proctest"
 	"github.com/mlcd-dev/mlcd/pipeline"
+	"github.com/mlcd-dev/mlcd/registry"
 )
 
 const crashPipeline = `version: 1
@@ -30,7 +32,8 @@ tasks:
 // TestWatch_SurvivesKillNine kills `mlcd watch` with SIGKILL at random
 // moments — during runs and during pushes — 20 times, restarting it each
 // time. Afterwards every completed run is on the branch exactly once, the
-// newest commit has its run, version numbers have no holes, no push was
+// newest commit has its run, version numbers have no holes, every model
+// a successful run trained is a version, no push was
 // forced and the repositories pass git fsck.
 func TestWatch_SurvivesKillNine(t *testing.T) {
 	if testing.Short() {
@@ -54,20 +57,18 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 	logs := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
 
-	start := func(i int) *exec.Cmd {
+	start := func(i int) *proctest.Process {
 		logf, err := os.Create(filepath.Join(logs, fmt.Sprintf("watch-%02d.log", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { logf.Close() })
 		cmd := exec.Command(bin, "--debug", "watch", "--repo", url, "--state", state, "--interval", "100ms", "--jobs", "2", "--endpoint", "off")
 		cmd.Env = append(os.Environ(), gittest.Env()...)
 		cmd.Stdout, cmd.Stderr = logf, logf
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { logf.Close() })
-		return cmd
+		// Killed when the test ends, failed or not: a controller left
+		// running would write into the state folder after it.
+		return proctest.Start(t, cmd)
 	}
 	for i := range 20 {
 		person.Pull()
@@ -76,28 +77,33 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 		if err := person.PushRetry(20); err != nil {
 			t.Fatal(err)
 		}
-		cmd := start(i)
+		p := start(i)
 		time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond)
 		// The whole process group: tasks die with their controller, as
 		// they would when a machine goes down.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
+		_ = p.KillGroup()
 	}
 	last := person.Head()
-	cmd := start(99)
+	p := start(99)
+	// Caught up: the last commit's success is on the branch and the
+	// records the killed controllers kept are pushed. The success alone
+	// is not enough: a killed controller may have pushed it, and a
+	// SIGTERM while this one still pushes the kept records at its start
+	// leaves the rest for its next start, by design.
 	deadline := time.Now().Add(90 * time.Second)
-	for !hasSuccessFor(t, bare, last) {
+	for !hasSuccessFor(t, bare, last) || len(keptRecords(state)) > 0 {
 		if time.Now().After(deadline) {
 			tail, _ := os.ReadFile(filepath.Join(logs, "watch-99.log"))
 			if len(tail) > 4000 {
 				tail = tail[len(tail)-4000:]
 			}
-			t.Fatalf("no successful run of the last commit within 90s; the controller said:\n%s", tail)
+			t.Fatalf("within 90s, no successful run of the last commit, or records %q still wait in the state folder; the controller said:\n%s",
+				keptRecords(state), tail)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
+	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.Wait(); err != nil {
 		t.Errorf("mlcd watch after SIGTERM: %v", err)
 	}
 
@@ -113,9 +119,8 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 			t.Errorf("commit %s has %d successful runs recorded, want at most 1", commit[:12], n)
 		}
 	}
-	kept, _ := filepath.Glob(filepath.Join(state, "records", "*.json"))
-	if len(kept) != 0 {
-		t.Errorf("%d records still wait in the state folder after a clean stop", len(kept))
+	if kept := keptRecords(state); len(kept) != 0 {
+		t.Errorf("records %q still wait in the state folder after a clean stop", kept)
 	}
 	versions := strings.Fields(gittest.Git(t, bare, "ls-tree", "--name-only", "main", "models/crash-model/"))
 	for i, v := range versions {
@@ -127,6 +132,26 @@ func TestWatch_SurvivesKillNine(t *testing.T) {
 	for n := 1; n <= len(versions); n++ {
 		if _, err := gittest.TryGit(bare, nil, "cat-file", "-e", fmt.Sprintf("main:models/crash-model/v%d.yaml", n)); err != nil {
 			t.Errorf("version %d missing: numbers have a hole (%v)", n, versions)
+		}
+	}
+	// Nothing trained is lost: the model of every successful run is a
+	// version, even when a kill ended the run that trained it before it
+	// was recorded (its rerun was then a cache hit).
+	have := map[string]bool{}
+	for _, name := range versions {
+		v, err := registry.Parse(name, []byte(gittest.Git(t, bare, "show", "main:"+name)))
+		if err != nil {
+			t.Fatalf("version file %s: %v", name, err)
+		}
+		have[v.Artifact.SHA256] = true
+	}
+	for _, r := range runs {
+		tr := r.Task("train")
+		if r.Status != pipeline.StatusSuccess || tr == nil {
+			continue
+		}
+		if out := tr.Output("model.json"); out != nil && !have[out.SHA256] {
+			t.Errorf("run %s of commit %s trained a model no version has (cache hit: %v)", r.ID, r.Git.Commit[:12], tr.CacheHit)
 		}
 	}
 	gittest.CheckNoForcedUpdates(t, bare, "main")
@@ -151,6 +176,16 @@ func branchRuns(t *testing.T, bare string) []*pipeline.Run {
 		runs = append(runs, &r)
 	}
 	return runs
+}
+
+// keptRecords names the run records the controller keeps in its state
+// folder until they are on the branch.
+func keptRecords(state string) []string {
+	kept, _ := filepath.Glob(filepath.Join(state, "records", "*.json"))
+	for i, k := range kept {
+		kept[i] = filepath.Base(k)
+	}
+	return kept
 }
 
 func hasSuccessFor(t *testing.T, bare, commit string) bool {

@@ -57,6 +57,10 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Logger receives restarts; nil discards.
 	Logger *slog.Logger
+
+	// pickPort picks the port of each start; nil is freePort. Tests set
+	// it to hand out a port another socket holds.
+	pickPort func() (int, error)
 }
 
 func (c *Config) defaults() {
@@ -74,6 +78,9 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.pickPort == nil {
+		c.pickPort = freePort
 	}
 }
 
@@ -115,9 +122,30 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// launch starts one process on a fresh port and waits for its /ping.
+// portAttempts bounds the starts of one launch that fail because another
+// process took the port meanwhile.
+const portAttempts = 3
+
+// launch starts one process on a fresh port and waits for its /ping. The
+// port is free when picked but only bound by the server later: when the
+// server exits because another process took the port in between, launch
+// starts it again on another port.
 func (s *Server) launch(ctx context.Context) (*process, error) {
-	port, err := freePort()
+	for attempt := 1; ; attempt++ {
+		p, err := s.launchOnce(ctx)
+		if err == nil || attempt == portAttempts || !errors.Is(err, errPortTaken) {
+			return p, err
+		}
+		s.log.Warn("model server's port was taken; starting it on another port", "err", err)
+	}
+}
+
+// errPortTaken marks a start whose server exited while another socket held
+// its port.
+var errPortTaken = errors.New("its port was taken by another process")
+
+func (s *Server) launchOnce(ctx context.Context) (*process, error) {
+	port, err := s.cfg.pickPort()
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +157,9 @@ func (s *Server) launch(ctx context.Context) (*process, error) {
 	u := &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	if err := s.waitPing(ctx, u, p); err != nil {
 		p.kill(s.cfg.StopGrace)
+		if errors.Is(err, ErrExited) && portTaken(port) {
+			err = fmt.Errorf("%w (%w)", err, errPortTaken)
+		}
 		return nil, fmt.Errorf("start model server %q: %w%s", line, err, s.tail.Suffix())
 	}
 	s.target.Store(u)

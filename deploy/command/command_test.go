@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -157,6 +160,40 @@ func TestServer_RestartsWithBackoff(t *testing.T) {
 	}
 	if status, _ := get(t, s, "/ping"); status != http.StatusServiceUnavailable {
 		t.Errorf("GET /ping during a crash loop = %d, want 503", status)
+	}
+}
+
+// Another process takes the server's port between its pick and the
+// server's bind: the server exits (address already in use) while the port
+// answers all the same. Start tells the two apart and starts the server
+// again on another port. Here the first pick is a port this test serves on.
+func TestStart_AgainWhenThePortWasTaken(t *testing.T) {
+	t.Parallel()
+	needPython(t)
+	dir := t.TempDir()
+	taken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer taken.Close()
+	takenPort := taken.Listener.Addr().(*net.TCPAddr).Port
+	var picks atomic.Int32
+	s := start(t, Config{Command: serverLine(dir), Dir: dir, pickPort: func() (int, error) {
+		if picks.Add(1) == 1 {
+			return takenPort, nil
+		}
+		return freePort()
+	}})
+	if s.URL() == taken.URL {
+		t.Fatalf("the server's URL is the taken port's, %s", s.URL())
+	}
+	if status, _ := get(t, s, "/ping"); status != 200 {
+		t.Errorf("GET /ping through the proxy = %d, want the server's 200", status)
+	}
+	if n := len(lines(t, filepath.Join(dir, "pids"))); n < 2 {
+		t.Errorf("%d starts of the server, want one on the taken port and one after", n)
+	}
+	if s.Restarts() != 0 {
+		t.Errorf("Restarts = %d, want 0: the server never served before", s.Restarts())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -264,7 +265,7 @@ func TestModel_replacementBacksOff(t *testing.T) {
 	starts, ends := filepath.Join(work, "starts"), filepath.Join(work, "ends")
 	// An interpreter that notes when it starts and ends around Debian's python.
 	wrapper := filepath.Join(work, "python")
-	os.WriteFile(wrapper, []byte("#!/bin/sh\ndate +%s.%N >> "+starts+"\n"+python+" \"$@\"\ndate +%s.%N >> "+ends+"\n"), 0o755)
+	writeScript(t, wrapper, "#!/bin/sh\ndate +%s.%N >> "+starts+"\n"+python+" \"$@\"\ndate +%s.%N >> "+ends+"\n")
 	testdata, _ := filepath.Abs("testdata")
 	const minBackoff = 100 * time.Millisecond
 	m, err := Start(context.Background(), Config{Model: model, Python: wrapper, Dir: testdata, Workers: 1, MinBackoff: minBackoff})
@@ -297,5 +298,18 @@ func TestModel_replacementBacksOff(t *testing.T) {
 	}
 	if status, _ := get(t, srv.URL+"/ping"); status != 503 {
 		t.Errorf("GET /ping with no worker alive = %d, want 503", status)
+	}
+}
+
+// writeScript writes an executable script through another process. A file
+// this process wrote could still be open in a child another test forked
+// meanwhile, until that child execs; running the script then fails with
+// "text file busy".
+func writeScript(t *testing.T, path, script string) {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", `cat > "$1" && chmod 755 "$1"`, "sh", path)
+	cmd.Stdin = strings.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("write %s: %v\n%s", path, err, out)
 	}
 }

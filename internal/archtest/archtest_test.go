@@ -88,32 +88,78 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-// The report reaches go-git only through gitstore: directly, or through
-// any other package, it is a broken rule.
-func TestCheck_ReportsReachGitOnlyThroughGitstore(t *testing.T) {
+// Git is reached only through gitstore: directly, or through any other
+// package, it is a broken rule, for the report as for everyone.
+func TestCheck_GitOnlyThroughGitstore(t *testing.T) {
 	const gogit = "github.com/go-git/go-git/v5"
 	through := Graph{
 		Module + "/reports":  {Module + "/gitstore"},
+		Module + "/cmd/mlcd": {Module + "/gitstore", Module + "/reports"},
 		Module + "/gitstore": {gogit},
 		gogit:                {gogit + "/plumbing"},
 	}
 	if got := Check(through, Rules); len(got) != 0 {
 		t.Errorf("reports -> gitstore -> go-git: Check = %q, want none", got)
 	}
-	for name, g := range map[string]Graph{
-		"direct": {
+	for name, tt := range map[string]struct {
+		g    Graph
+		want []string // the packages that break the rule
+	}{
+		"direct": {Graph{
 			Module + "/reports":  {Module + "/gitstore", gogit + "/plumbing"},
 			Module + "/gitstore": {gogit},
-		},
-		"through another package": {
+		}, []string{Module + "/reports"}},
+		"through another package": {Graph{
 			Module + "/reports":  {Module + "/gitstore", Module + "/compare"},
 			Module + "/gitstore": {gogit},
 			Module + "/compare":  {gogit},
-		},
+		}, []string{Module + "/compare", Module + "/reports"}},
 	} {
+		got := Check(tt.g, Rules)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: Check = %q, want %d lines", name, got, len(tt.want))
+			continue
+		}
+		for i, from := range tt.want {
+			if !strings.HasPrefix(got[i], from+" must not depend on "+gogit) {
+				t.Errorf("%s: line %d = %q, want %s's dependency on go-git", name, i, got[i], from)
+			}
+		}
+	}
+}
+
+// GitHub's API is forge's alone.
+func TestCheck_GitHubOnlyThroughForge(t *testing.T) {
+	const gh = "github.com/google/go-github/v60/github"
+	g := Graph{
+		Module + "/gate":       {Module + "/forge"},
+		Module + "/forge":      {gh},
+		Module + "/controller": {Module + "/gate", gh},
+	}
+	got := Check(g, Rules)
+	if len(got) != 1 || !strings.HasPrefix(got[0], Module+"/controller must not depend on "+gh) {
+		t.Errorf("Check = %q, want only the controller's own go-github import", got)
+	}
+}
+
+// The CLI's own imports are held to flag parsing and printing; what the
+// packages it calls import is theirs.
+func TestCheck_ThinCLI(t *testing.T) {
+	g := Graph{
+		Module + "/cmd/mlcd":          {"os", "fmt", Module + "/executor", Module + "/gitstore", Module + "/cmd/mlcd/scaffold"},
+		Module + "/executor":          {"os/exec"},
+		Module + "/gitstore":          {"github.com/go-git/go-git/v5", "os/exec", Module + "/internal/atomicfile"},
+		Module + "/cmd/mlcd/scaffold": {Module + "/internal/atomicfile"},
+	}
+	if got := Check(g, Rules); len(got) != 0 {
+		t.Errorf("Check = %q, want none: the packages may do what the CLI may not", got)
+	}
+	for _, imp := range []string{"os/exec", "net/http", "crypto/sha256", "github.com/goccy/go-yaml", Module + "/internal/atomicfile", Module + "/layout"} {
+		g[Module+"/cmd/mlcd"] = []string{"fmt", imp}
 		got := Check(g, Rules)
-		if len(got) != 1 || !strings.HasPrefix(got[0], Module+"/reports must not depend on "+gogit) {
-			t.Errorf("%s: Check = %q, want reports' dependency on go-git", name, got)
+		if want := Module + "/cmd/mlcd must not depend on " + imp; len(got) != 1 || !strings.HasPrefix(got[0], want) ||
+			!strings.HasSuffix(got[0], Module+"/cmd/mlcd -> "+imp) {
+			t.Errorf("cmd/mlcd importing %s: Check = %q, want %q and the one edge", imp, got, want)
 		}
 	}
 }

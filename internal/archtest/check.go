@@ -104,6 +104,16 @@ func Check(g Graph, rules []Rule) []string {
 // rule forbids, not passing through a package the rule lets reach it; nil
 // when there is none.
 func (r Rule) path(g Graph, from string) []string {
+	if r.Direct {
+		imports := append([]string(nil), g[from]...)
+		sort.Strings(imports)
+		for _, q := range imports {
+			if r.forbids(q) {
+				return []string{from, q}
+			}
+		}
+		return nil
+	}
 	prev := map[string]string{from: ""}
 	queue := []string{from}
 	for len(queue) > 0 {

@@ -72,6 +72,56 @@ func TestClone_Merge(t *testing.T) {
 	}
 }
 
+// racedRemote is a remote holding one commit, a person's clone of it, and
+// a bot that pushed another commit after the person's last pull.
+func racedRemote(t *testing.T) (bare string, person *Clone, botCommit string) {
+	t.Helper()
+	bare = NewBare(t)
+	person = Person(t, "file://"+bare)
+	person.Write("a.txt", "one\n")
+	person.Commit("first")
+	person.Push()
+	bot := Person(t, "file://"+bare)
+	bot.Write("records/r1", "run\n")
+	botCommit = bot.Commit("record a run")
+	bot.Push()
+	return bare, person, botCommit
+}
+
+func TestClone_PushPullingWinsARaceWithTheBot(t *testing.T) {
+	t.Parallel()
+	bare, p, bot := racedRemote(t)
+	p.Write("a.txt", "two\n")
+	p.Commit("promote")
+	pushed := p.PushPulling()
+	if got := Git(t, bare, "rev-parse", "main"); got != pushed {
+		t.Fatalf("remote main = %s, want the pushed %s", got, pushed)
+	}
+	if got := Git(t, bare, "rev-parse", "main~1"); got != bot {
+		t.Errorf("remote main~1 = %s, want the bot's %s under the person's commit", got, bot)
+	}
+	if got := Git(t, bare, "show", "main:a.txt"); got != "two" {
+		t.Errorf("a.txt on the remote = %q, want the person's edit", got)
+	}
+}
+
+func TestClone_MergePushMergesAgainOntoTheBotsCommit(t *testing.T) {
+	t.Parallel()
+	bare, p, bot := racedRemote(t)
+	p.Branch("promote")
+	p.Write("a.txt", "two\n")
+	head := p.Commit("promote")
+	p.Switch("main")
+	merge := p.MergePush("promote", "Merge pull request #1")
+	if got := Git(t, bare, "rev-parse", "main"); got != merge {
+		t.Fatalf("remote main = %s, want the returned merge %s", got, merge)
+	}
+	parents := strings.Fields(Git(t, bare, "rev-list", "--parents", "-n1", merge))[1:]
+	if want := []string{bot, head}; strings.Join(parents, " ") != strings.Join(want, " ") {
+		t.Errorf("merge parents = %v, want the bot's commit and the branch's unchanged head %v", parents, want)
+	}
+}
+
 func TestServe_CloneAndPushWithBasicAuth(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()

@@ -131,6 +131,45 @@ func (c *Clone) PushRetry(attempts int) error {
 	return fmt.Errorf("push refused %d times: %w", attempts, err)
 }
 
+// personAttempts bounds the pushes of PushPulling and MergePush: each
+// refusal means another writer pushed in the moment between a pull and a
+// push.
+const personAttempts = 10
+
+// PushPulling pushes the current branch, and while the remote refuses it
+// because another writer (the bot) pushed meanwhile, pulls with rebase and
+// pushes again, as a person does. It returns the pushed HEAD, which the
+// rebase may have made anew.
+func (c *Clone) PushPulling() string {
+	c.t.Helper()
+	if err := c.PushRetry(personAttempts); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.Head()
+}
+
+// MergePush merges branch into the current branch with a merge commit and
+// pushes it, as a pull request is merged: while the remote refuses the
+// push because another writer pushed meanwhile, it merges branch again
+// onto the remote's new tip, branch itself unchanged. It returns the pushed
+// merge commit. The working tree must be clean.
+func (c *Clone) MergePush(branch, msg string) string {
+	c.t.Helper()
+	current := c.Git("symbolic-ref", "--short", "HEAD")
+	for attempt := 1; ; attempt++ {
+		merge := c.Merge(branch, msg)
+		err := c.TryPush()
+		if err == nil {
+			return merge
+		}
+		if attempt == personAttempts {
+			c.t.Fatalf("push of the merge of %s refused %d times: %v", branch, attempt, err)
+		}
+		c.Git("fetch", "--quiet", "origin")
+		c.Git("reset", "--quiet", "--hard", "origin/"+current)
+	}
+}
+
 // Branch creates branch name at HEAD and switches to it.
 func (c *Clone) Branch(name string) {
 	c.t.Helper()

@@ -129,3 +129,13 @@ func childFloor(site, to string) error {
 	}
 	return json.NewEncoder(os.Stdout).Encode(floorResult{Files: len(files), Bytes: total, Seconds: time.Since(t0).Seconds()})
 }
+
+// syncFS flushes the file system holding dir.
+func syncFS(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return unix.Syncfs(int(d.Fd()))
+}

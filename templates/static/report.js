@@ -295,15 +295,18 @@
     if (pick) {
       pick.addEventListener("click", function () { box.style.display = box.style.display === "block" ? "none" : "block"; });
     }
-    var btn = $("#compare");
-    if (btn) {
+    // "compare selected" and "chart selected" open the compare page or
+    // the charts page on the ticked runs.
+    [["#compare", "compare.html#runs="], ["#chart-sel", "runs/charts.html#runs="]].forEach(function (b) {
+      var btn = $(b[0]);
+      if (!btn) { return; }
       btn.addEventListener("click", function () {
         var ids = $all("input.sel:checked", table).map(function (cb) { return cb.value; })
           .filter(function (v) { var p = v.split("/"); return p.length === 2 && SLUG.test(p[0]) && SLUG.test(p[1]); });
         if (ids.length === 0) { return; }
-        window.location.href = root() + "compare.html#runs=" + ids.map(encodeURIComponent).join(",");
+        window.location.href = root() + b[1] + ids.map(encodeURIComponent).join(",");
       });
-    }
+    });
     applyFilter(table);
     saveState(table);
   }
@@ -329,7 +332,9 @@
     });
     return out;
   }
-  window.mlcdRun = function (d) { d.history = expandHistory(d.history); loaded.push(d); };
+  // A run's data is a line of a chunk of its pipeline's runs: only the
+  // runs compared are expanded.
+  window.mlcdRun = function (d) { loaded.push(d); };
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -550,27 +555,56 @@
     out.appendChild(sec);
     if (hist.length) { lines(runs, hist[0], box); }
   }
+  // Runs' data come in chunks of a pipeline's runs, runs/<p>/data-<k>.js;
+  // runs/<p>/data.js names the first run of each chunk, in the order of
+  // the runs' page names (reports/rundata.go).
+  var chunkFirsts = Object.create(null); // by pipeline slug, which may be "constructor"
+  window.mlcdRunChunks = function (p, firsts) { chunkFirsts[p] = firsts; };
+  function loadScripts(srcs, done) {
+    var pending = srcs.length;
+    if (pending === 0) { done(); return; }
+    srcs.forEach(function (src) {
+      var s = document.createElement("script");
+      s.src = root() + src;
+      s.onload = s.onerror = function () { if (--pending === 0) { done(); } };
+      document.head.appendChild(s);
+    });
+  }
+  // chunkOf returns the last chunk whose first run sorts at or before
+  // slug, or -1.
+  function chunkOf(firsts, slug) {
+    var lo = 0, hi = firsts.length - 1, k = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (firsts[mid] <= slug) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return k;
+  }
   function initCompare(out) {
     var m = /(?:^|[#&])runs=([^&]*)/.exec(window.location.hash);
     var ids = m ? m[1].split(",").map(function (s) { try { return decodeURIComponent(s); } catch (e) { return ""; } }) : [];
     ids = ids.filter(function (v) { var p = v.split("/"); return p.length === 2 && SLUG.test(p[0]) && SLUG.test(p[1]); });
-    var pending = ids.length;
-    if (pending === 0) { renderCompare(out, []); return; }
-    function done() {
-      pending--;
-      if (pending > 0) { return; }
-      var order = {};
-      ids.forEach(function (v, i) { order[v] = i; });
-      loaded.sort(function (a, b) { return order[a.pslug + "/" + a.slug] - order[b.pslug + "/" + b.slug]; });
-      renderCompare(out, loaded);
-    }
-    ids.forEach(function (v) {
-      var p = v.split("/");
-      var s = document.createElement("script");
-      s.src = root() + "runs/" + p[0] + "/" + p[1] + ".data.js";
-      s.onload = done;
-      s.onerror = function () { out.appendChild(el("p", "no data for run " + v, "muted")); done(); };
-      document.head.appendChild(s);
+    if (ids.length === 0) { renderCompare(out, []); return; }
+    var pipes = {};
+    ids.forEach(function (v) { pipes[v.split("/")[0]] = true; });
+    loadScripts(Object.keys(pipes).map(function (p) { return "runs/" + p + "/data.js"; }), function () {
+      var chunks = {};
+      ids.forEach(function (v) {
+        var p = v.split("/"), k = chunkOf(chunkFirsts[p[0]] || [], p[1]);
+        if (k >= 0) { chunks["runs/" + p[0] + "/data-" + k + ".js"] = true; }
+      });
+      loadScripts(Object.keys(chunks), function () {
+        var byId = {}, runs = [], missing = [];
+        loaded.forEach(function (d) { byId[d.pslug + "/" + d.slug] = d; });
+        ids.forEach(function (v) {
+          var d = byId[v];
+          if (!d) { missing.push(v); return; }
+          if (!d.expanded) { d.history = expandHistory(d.history); d.expanded = true; }
+          runs.push(d);
+        });
+        renderCompare(out, runs);
+        missing.forEach(function (v) { out.appendChild(el("p", "no data for run " + v, "muted")); });
+      });
     });
   }
 
@@ -592,6 +626,8 @@
       });
     });
   }
+
+  window.mlcdPoints = initPoints; // for the charts static/charts.js draws
 
   document.addEventListener("DOMContentLoaded", function () {
     $all("figure.points").forEach(initPoints);

@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml"
 )
 
 func TestFiles(t *testing.T) {
@@ -70,5 +73,62 @@ func TestWrite(t *testing.T) {
 				t.Errorf("wrote %v (mlcd.yaml: %v), want all 5 files", written, statErr)
 			}
 		})
+	}
+}
+
+// The workflow keeps the artifact store in the object store that MLCD_STORE
+// names when it is set, and falls back to actions/cache only without it:
+// every cache step is conditional on the fallback, and every step that runs
+// mlcd has the object store's credentials.
+func TestWorkflow_ObjectStoreFirst(t *testing.T) {
+	data, err := files.ReadFile("files/github/workflows/mlcd.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Env  map[string]string `yaml:"env"`
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				If   string            `yaml:"if"`
+				Run  string            `yaml:"run"`
+				Env  map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	const fallback = "env.MLCD_STORE_IS_CACHE == 'true'"
+	if got := wf.Env["MLCD_STORE"]; !strings.HasPrefix(got, "${{ vars.MLCD_STORE || secrets.MLCD_STORE || ") {
+		t.Errorf("MLCD_STORE: %q does not prefer the repository's variable and secret", got)
+	}
+	if got := wf.Env["MLCD_STORE_IS_CACHE"]; got != "${{ !vars.MLCD_STORE && !secrets.MLCD_STORE }}" {
+		t.Errorf("MLCD_STORE_IS_CACHE: %q", got)
+	}
+	caches, mlcdSteps := 0, 0
+	for name, job := range wf.Jobs {
+		for _, s := range job.Steps {
+			if strings.HasPrefix(s.Uses, "actions/cache") {
+				caches++
+				if !strings.Contains(s.If, fallback) {
+					t.Errorf("job %s: %s runs with an object store too (if: %q)", name, s.Uses, s.If)
+				}
+			}
+			if strings.Contains(s.Run, "mlcd ") && !strings.Contains(s.Run, "go install") {
+				mlcdSteps++
+				for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+					if s.Env[v] != "${{ secrets."+v+" }}" {
+						t.Errorf("job %s: the step %q lacks %s", name, s.Run, v)
+					}
+				}
+			}
+		}
+	}
+	if caches != 3 || mlcdSteps != 4 {
+		t.Errorf("%d cache steps and %d mlcd steps, want 3 and 4", caches, mlcdSteps)
+	}
+	if !strings.Contains(string(data), "only a fallback") {
+		t.Error("the workflow does not say why actions/cache is only a fallback")
 	}
 }

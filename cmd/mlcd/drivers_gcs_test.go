@@ -1,0 +1,5 @@
+//go:build mlcd_gcs
+
+package main
+
+const gcsLinked = true

@@ -1,0 +1,1 @@
+mlcdRunChunks("churn",["20260301T100000Z-1003"]);
