@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mlcd-dev/mlcd/internal/freeport"
 	"github.com/mlcd-dev/mlcd/internal/outputtail"
 )
 
@@ -58,7 +59,7 @@ type Config struct {
 	// Logger receives restarts; nil discards.
 	Logger *slog.Logger
 
-	// pickPort picks the port of each start; nil is freePort. Tests set
+	// pickPort picks the port of each start; nil is freeport.Pick. Tests set
 	// it to hand out a port another socket holds.
 	pickPort func() (int, error)
 }
@@ -80,7 +81,7 @@ func (c *Config) defaults() {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.pickPort == nil {
-		c.pickPort = freePort
+		c.pickPort = freeport.Pick
 	}
 }
 

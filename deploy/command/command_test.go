@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/freeport"
 )
 
 const python = "/usr/bin/python3"
@@ -181,7 +183,7 @@ func TestStart_AgainWhenThePortWasTaken(t *testing.T) {
 		if picks.Add(1) == 1 {
 			return takenPort, nil
 		}
-		return freePort()
+		return freeport.Pick()
 	}})
 	if s.URL() == taken.URL {
 		t.Fatalf("the server's URL is the taken port's, %s", s.URL())

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/mlcd-dev/mlcd/internal/freeport"
 	"github.com/mlcd-dev/mlcd/internal/proctest"
 )
 
@@ -99,13 +101,14 @@ func start(ctx context.Context, bin, dir string) (*Server, error) {
 // process holds.
 var pickPort = freePort
 
+// freePort is a free port on the loopback address, picked where no
+// outgoing connection takes it before versitygw binds it.
 func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Pick()
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(p)), nil
 }
 
 // waitReady waits until the server lists its buckets for its own user

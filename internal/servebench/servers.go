@@ -18,6 +18,7 @@ import (
 	"github.com/mlcd-dev/mlcd/deploy/scoring"
 	"github.com/mlcd-dev/mlcd/deploy/sklearn"
 	"github.com/mlcd-dev/mlcd/deploy/xgboost"
+	"github.com/mlcd-dev/mlcd/internal/freeport"
 )
 
 // native serves the xgboost model at path on a loopback port until ctx is
@@ -74,7 +75,7 @@ func serve(ctx context.Context, h http.Handler, addr string) (string, func(), er
 // python starts the Flask app on gunicorn (one sync worker,
 // OMP_NUM_THREADS=1, as `mlflow models serve` runs) and waits for /ping.
 func python(ctx context.Context, dir, model string) (string, func(), error) {
-	port, err := freePort()
+	port, err := freeport.Pick()
 	if err != nil {
 		return "", nil, err
 	}
@@ -110,15 +111,6 @@ func python(ctx context.Context, dir, model string) (string, func(), error) {
 		return "", nil, fmt.Errorf("python server: %w\n%s", err, log)
 	}
 	return url, stop, nil
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // waitPing polls url/ping until it answers 200 or limit passes.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"text/template"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/freeport"
 )
 
 // Cluster is a running single-node cluster.
@@ -334,29 +335,9 @@ func (c *Cluster) writeConf() error {
 	return os.WriteFile(c.Conf, b.Bytes(), 0o644)
 }
 
-// pickPorts picks the daemons' ports: freePorts, or in a test ports
+// pickPorts picks the daemons' ports: freeport.PickN, or in a test ports
 // another process holds.
-var pickPorts = freePorts
-
-// freePorts returns n TCP ports free on this machine now.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", ":0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
+var pickPorts = freeport.PickN
 
 // memMiB is the machine's memory, from /proc/meminfo; 1024 when unknown.
 func memMiB() int {

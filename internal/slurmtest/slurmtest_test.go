@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlcd-dev/mlcd/internal/freeport"
 )
 
 // A job chain runs on the cluster: the harness is enough for sbatch
@@ -85,13 +87,13 @@ func TestStart_AgainWhenAPortWasTaken(t *testing.T) {
 	picks := 0
 	pickPorts = func(n int) ([]int, error) {
 		picks++
-		ports, err := freePorts(n)
+		ports, err := freeport.PickN(n)
 		if picks == 1 && err == nil {
 			ports[0] = held.Addr().(*net.TCPAddr).Port
 		}
 		return ports, err
 	}
-	t.Cleanup(func() { pickPorts = freePorts })
+	t.Cleanup(func() { pickPorts = freeport.PickN })
 	c := Start(t)
 	if picks < 2 {
 		t.Fatalf("the cluster started on a port another process held (%d picks)", picks)
@@ -110,13 +112,13 @@ func TestStart_AgainWhenAnotherClusterTookThePort(t *testing.T) {
 	picks := 0
 	pickPorts = func(n int) ([]int, error) {
 		picks++
-		ports, err := freePorts(n)
+		ports, err := freeport.PickN(n)
 		if picks == 1 && err == nil {
 			ports[0] = port
 		}
 		return ports, err
 	}
-	t.Cleanup(func() { pickPorts = freePorts })
+	t.Cleanup(func() { pickPorts = freeport.PickN })
 	c := Start(t)
 	if picks < 2 || confValue(t, c.Conf, "SlurmctldPort") == port {
 		t.Fatalf("the cluster is the one on port %d, another cluster's (%d picks)", port, picks)
